@@ -1,0 +1,91 @@
+import { bigserial, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const feeds = pgTable('feeds', {
+  id: text('id').primaryKey(),
+  ownerKeyId: text('owner_key_id').notNull(),
+  name: text('name').notNull(),
+  category: text('category').notNull(),
+  assetId: text('asset_id').notNull(),
+  source: jsonb('source').notNull(),
+  schedule: jsonb('schedule').notNull(),
+  quality: jsonb('quality').notNull(),
+  status: text('status').notNull(),
+  /** Push feeds: HMAC key devices sign readings with. */
+  pushSecret: text('push_secret'),
+  acceptedCount: integer('accepted_count').notNull().default(0),
+  reviewCount: integer('review_count').notNull().default(0),
+  rejectedCount: integer('rejected_count').notNull().default(0),
+  fetchErrorCount: integer('fetch_error_count').notNull().default(0),
+  lastScore: doublePrecision('last_score'),
+  lastDecision: text('last_decision'),
+  lastError: text('last_error'),
+  lastObservation: jsonb('last_observation'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const observations = pgTable(
+  'observations',
+  {
+    id: text('id').primaryKey(),
+    feedId: text('feed_id').notNull(),
+    observedAt: ts('observed_at').notNull(),
+    value: doublePrecision('value').notNull(),
+    contentHash: text('content_hash').notNull(),
+    observation: jsonb('observation').notNull(),
+    report: jsonb('report').notNull(),
+    decision: text('decision').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('observations_feed_time_idx').on(t.feedId, t.observedAt), index('observations_feed_hash_idx').on(t.feedId, t.contentHash)],
+);
+
+export const reviews = pgTable(
+  'reviews',
+  {
+    id: text('id').primaryKey(),
+    observationId: text('observation_id').notNull(),
+    feedId: text('feed_id').notNull(),
+    category: text('category').notNull(),
+    status: text('status').notNull(),
+    qualityDecision: text('quality_decision').notNull(),
+    score: doublePrecision('score').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    decidedAt: ts('decided_at'),
+  },
+  (t) => [index('reviews_status_idx').on(t.status, t.createdAt), uniqueIndex('reviews_observation_idx').on(t.observationId)],
+);
+
+/** Append-only trail of what happened to each review item, and who did it. */
+export const reviewAudit = pgTable(
+  'review_audit',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    reviewId: text('review_id').notNull(),
+    action: text('action').notNull(),
+    actor: text('actor').notNull(),
+    reason: text('reason').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('review_audit_review_idx').on(t.reviewId)],
+);
+
+/**
+ * The tokenization channel's durable outbox: an event is written here in the same
+ * transaction as its observation, and stays undelivered until the validator has committed it.
+ */
+export const channelOutbox = pgTable(
+  'channel_outbox',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    eventId: text('event_id').notNull(),
+    channel: text('channel').notNull(),
+    event: jsonb('event').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [uniqueIndex('channel_outbox_event_idx').on(t.eventId), index('channel_outbox_pending_idx').on(t.deliveredAt, t.seq)],
+);

@@ -1,0 +1,40 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { AppError } from './errors.ts';
+import type { Role } from '../schemas/index.ts';
+
+/** Headers between roles: the cluster token proves the caller is a node; the principal says on whose behalf. */
+export const CLUSTER_TOKEN_HEADER = 'x-cluster-token';
+export const PRINCIPAL_ID_HEADER = 'x-principal-id';
+export const PRINCIPAL_ROLE_HEADER = 'x-principal-role';
+
+export interface Principal {
+  id: string;
+  role: Role | 'node';
+}
+
+export function clusterTokenMatches(secret: string, presented: string | undefined): boolean {
+  if (presented === undefined) return false;
+  const a = Buffer.from(secret);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Nodes only answer other nodes (the gateway included); the public reaches them through the gateway. */
+export function requireCluster(secret: string): MiddlewareHandler<{ Variables: { principal: Principal } }> {
+  return async (c, next) => {
+    if (!clusterTokenMatches(secret, c.req.header(CLUSTER_TOKEN_HEADER))) {
+      throw new AppError('UNAUTHENTICATED', 'this node accepts traffic from the cluster only');
+    }
+    const id = c.req.header(PRINCIPAL_ID_HEADER) ?? 'node';
+    const role = c.req.header(PRINCIPAL_ROLE_HEADER);
+    c.set('principal', { id, role: isRole(role) ? role : 'node' });
+    await next();
+  };
+}
+
+const ROLE_SET = new Set<string>(['admin', 'provider', 'dapp', 'reviewer', 'operator']);
+const isRole = (r: string | undefined): r is Role => r !== undefined && ROLE_SET.has(r);
+
+/** Headers a node adds to its own calls to another node. */
+export const clusterHeaders = (secret: string): Record<string, string> => ({ [CLUSTER_TOKEN_HEADER]: secret });

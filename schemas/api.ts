@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { Hash32, IsoTimestamp, Role } from './common.ts';
+import { Block, ValidatorIdentity } from './block.ts';
+import { ChannelEvent } from './channel.ts';
+import { MerkleProof, Transaction, TxStatus } from './transaction.ts';
+
+/** Every error the API returns, whatever the status. */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const IssueKeyBody = z.object({
+  role: Role,
+  label: z.string().trim().min(1).max(200),
+});
+export type IssueKeyBody = z.infer<typeof IssueKeyBody>;
+
+export const IssuedKey = z.object({
+  id: z.string(),
+  role: Role,
+  label: z.string(),
+  /** Shown once: only its hash is stored. */
+  key: z.string(),
+  createdAt: IsoTimestamp,
+});
+export type IssuedKey = z.infer<typeof IssuedKey>;
+
+export const NodeHealth = z.object({
+  role: z.enum(['gateway', 'validator', 'business', 'slim']),
+  url: z.string().optional(),
+  status: z.enum(['up', 'degraded', 'down']),
+  uptimeMs: z.number().optional(),
+  latencyMs: z.number().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type NodeHealth = z.infer<typeof NodeHealth>;
+
+export const NetworkHealth = z.object({
+  status: z.enum(['up', 'degraded', 'down']),
+  nodes: z.array(NodeHealth),
+  checkedAt: IsoTimestamp,
+});
+export type NetworkHealth = z.infer<typeof NetworkHealth>;
+
+export const TransactionReceipt = z.object({
+  hash: Hash32,
+  status: TxStatus,
+  transaction: Transaction,
+  height: z.number().int().nullable(),
+  index: z.number().int().nullable(),
+  block: Block.nullable(),
+  proof: MerkleProof.nullable(),
+});
+export type TransactionReceipt = z.infer<typeof TransactionReceipt>;
+
+/** What a dApp reads: the attested value, with everything needed to verify it. */
+export const Attestation = z.object({
+  feedId: z.string(),
+  assetId: z.string(),
+  value: z.number(),
+  unit: z.string(),
+  observedAt: IsoTimestamp,
+  event: ChannelEvent,
+  txHash: Hash32,
+  height: z.number().int(),
+  block: Block,
+  /** Inclusion proof of `txHash` under `block.header.txRoot`. */
+  proof: MerkleProof,
+  validators: z.array(ValidatorIdentity),
+});
+export type Attestation = z.infer<typeof Attestation>;

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { Category, Identifier, IsoTimestamp } from './common.ts';
+import { Observation } from './observation.ts';
+import { QualityReport } from './quality.ts';
+
+/** A reviewer's approval, carried by events that passed through the review queue. */
+export const Approval = z.object({
+  reviewId: z.string(),
+  reviewer: z.string(),
+  reason: z.string(),
+  decidedAt: IsoTimestamp,
+});
+export type Approval = z.infer<typeof Approval>;
+
+/**
+ * What a tokenization channel carries: an observation with its full quality report.
+ * `id` is unique per observation, so the ledger can apply each event at most once.
+ */
+export const ChannelEvent = z.object({
+  id: z.string().min(1).max(128),
+  channel: Category,
+  feedId: Identifier,
+  assetId: Identifier,
+  observation: Observation,
+  quality: QualityReport,
+  approval: Approval.optional(),
+  publishedAt: IsoTimestamp,
+});
+export type ChannelEvent = z.infer<typeof ChannelEvent>;
+
+/** Batch delivered from a slim worker to the validator (at-least-once). */
+export const ChannelDelivery = z.object({ events: z.array(ChannelEvent).min(1).max(500) });
+export type ChannelDelivery = z.infer<typeof ChannelDelivery>;
+
+/** An event once committed: where it landed in the chain. */
+export const CommittedEvent = z.object({
+  sequence: z.number().int(),
+  event: ChannelEvent,
+  height: z.number().int(),
+  txHash: z.string(),
+});
+export type CommittedEvent = z.infer<typeof CommittedEvent>;

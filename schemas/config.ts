@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { SignatureAlgorithm } from './block.ts';
+
+export const NODE_ROLES = ['gateway', 'validator', 'slim'] as const;
+export const NodeRole = z.enum(NODE_ROLES);
+export type NodeRole = z.infer<typeof NodeRole>;
+
+export const DEFAULT_PORTS: Record<NodeRole, number> = { gateway: 8080, validator: 9003, slim: 9013 };
+
+const urlList = z
+  .string()
+  .transform((s) => s.split(',').map((u) => u.trim()).filter((u) => u.length > 0))
+  .pipe(z.array(z.url({ protocol: /^https?$/ })));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * Everything a process reads from its environment, parsed once at start-up.
+ * A bad value stops the process with a message naming the variable.
+ */
+export const EnvConfig = z.object({
+  ROLE: NodeRole,
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Unset: embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Postgres schema holding this node's tables (each node owns its own). */
+  DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case SQL identifier').optional(),
+  DATA_DIR: z.string().default('./data'),
+  /** Unset: in-process backends. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Shared by the nodes of one network: authenticates traffic between roles. */
+  CLUSTER_SECRET: z.string().min(16, 'at least 16 characters'),
+  ADMIN_API_KEY: z.string().min(24, 'at least 24 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  VALIDATOR_URLS: urlList.default([]),
+  SLIM_URLS: urlList.default([]),
+  BUSINESS_URLS: urlList.default([]),
+  CHAIN_ID: z.string().min(1).max(64).default('oracle-local-1'),
+  BLOCK_INTERVAL_MS: positiveInt(500),
+  BLOCK_TXS_MAX: positiveInt(1_000),
+  MEMPOOL_TXS_MAX: positiveInt(50_000),
+  BLOCK_SIGNATURE_ALG: SignatureAlgorithm.default('ml_dsa87'),
+  /** 32-byte hex seed of the node's ML-DSA key; generated and kept in the node's storage when unset. */
+  NODE_KEY_SEED: z.string().regex(/^[0-9a-f]{64}$/, '64 hex characters').optional(),
+  FETCH_TIMEOUT_MS: positiveInt(10_000),
+  PROXY_TIMEOUT_MS: positiveInt(15_000),
+  BODY_LIMIT_BYTES: positiveInt(1_048_576),
+  CHANNEL_BATCH_MAX: positiveInt(200),
+  CHANNEL_RETRY_MS: positiveInt(1_000),
+  /** JSON: per-category quality weights, e.g. {"weather":{"freshness":3}}. */
+  QUALITY_WEIGHTS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return {};
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), z.record(z.string(), z.number().min(0)))),
+});
+export type EnvConfig = z.infer<typeof EnvConfig>;

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { Identifier, IsoTimestamp } from './common.ts';
+
+/**
+ * A normalized observation: what every adapter produces, whatever its source.
+ * `value` is the primary number the feed attests (a price, a temperature, ...);
+ * `data` keeps the category's full reading.
+ */
+const base = {
+  feedId: Identifier,
+  assetId: Identifier,
+  /** The source's own timestamp: freshness is measured from it, never from fetch time. */
+  observedAt: IsoTimestamp,
+  receivedAt: IsoTimestamp,
+  value: z.number(),
+  unit: z.string().min(1).max(32),
+  source: z.object({
+    adapter: z.string().min(1).max(64),
+    url: z.string().max(2048).optional(),
+    deviceId: z.string().max(128).optional(),
+    /** How the source proved itself: a verified push signature, an authenticated pull, or nothing. */
+    authentication: z.enum(['signed', 'api_key', 'registered_endpoint', 'none']),
+  }),
+};
+
+export const MarketData = z.object({
+  symbol: z.string().min(1).max(32),
+  price: z.number(),
+  bid: z.number().optional(),
+  ask: z.number().optional(),
+  volume: z.number().optional(),
+  exchange: z.string().max(32).optional(),
+});
+
+export const RealEstateData = z.object({
+  propertyId: z.string().min(1).max(256),
+  valuationUsd: z.number(),
+  rangeLowUsd: z.number().optional(),
+  rangeHighUsd: z.number().optional(),
+});
+
+export const CarbonData = z.object({
+  kind: z.enum(['intensity', 'credit_price']),
+  region: z.string().max(64).optional(),
+  intensityGPerKwh: z.number().optional(),
+  forecastGPerKwh: z.number().optional(),
+  index: z.enum(['very low', 'low', 'moderate', 'high', 'very high']).optional(),
+  priceUsdPerTonne: z.number().optional(),
+});
+
+export const IotData = z.object({
+  deviceId: z.string().min(1).max(128),
+  metric: z.string().min(1).max(64),
+  reading: z.number(),
+  latitude: z.number().optional(),
+  longitude: z.number().optional(),
+});
+
+export const WeatherData = z.object({
+  latitude: z.number(),
+  longitude: z.number(),
+  timezone: z.string().max(64),
+  temperatureC: z.number().optional(),
+  relativeHumidityPct: z.number().optional(),
+  windSpeedKmh: z.number().optional(),
+  precipitationMm: z.number().optional(),
+  pressureHpa: z.number().optional(),
+});
+
+export const MarketObservation = z.object({ ...base, category: z.literal('market'), data: MarketData });
+export const RealEstateObservation = z.object({ ...base, category: z.literal('real_estate'), data: RealEstateData });
+export const CarbonObservation = z.object({ ...base, category: z.literal('carbon'), data: CarbonData });
+export const IotObservation = z.object({ ...base, category: z.literal('iot'), data: IotData });
+export const WeatherObservation = z.object({ ...base, category: z.literal('weather'), data: WeatherData });
+
+export const Observation = z.discriminatedUnion('category', [
+  MarketObservation,
+  RealEstateObservation,
+  CarbonObservation,
+  IotObservation,
+  WeatherObservation,
+]);
+export type Observation = z.infer<typeof Observation>;
+export type MarketObservation = z.infer<typeof MarketObservation>;
+export type RealEstateObservation = z.infer<typeof RealEstateObservation>;
+export type CarbonObservation = z.infer<typeof CarbonObservation>;
+export type IotObservation = z.infer<typeof IotObservation>;
+export type WeatherObservation = z.infer<typeof WeatherObservation>;
