@@ -1,0 +1,48 @@
+import type { Category, CheckName, FeedQualityConfig, FeedSource, QualityThresholds } from '../../schemas/index.ts';
+
+/** What a quality step may know besides the observation itself. Built by the I/O layer, read by pure steps. */
+export interface QualityContext {
+  /** The evaluation instant; steps never read a clock. */
+  now: Date;
+  /** The registered feed the observation claims to belong to; null when no such feed exists. */
+  feed: {
+    id: string;
+    category: Category;
+    assetId: string;
+    status: 'active' | 'paused';
+    source: FeedSource;
+    quality: FeedQualityConfig;
+  } | null;
+  /** Recent history of the feed, newest last. */
+  history: {
+    /** Values of recent accepted or approved observations (bounded, e.g. the last 50). */
+    values: number[];
+    /** Source timestamp of the newest stored observation, if any. */
+    lastObservedAt: string | null;
+    /** Content hashes of recent observations (bounded). */
+    recentContentHashes: string[];
+  };
+  /** Content hash of the observation under evaluation (see `contentHashOf`). */
+  contentHash: string;
+  /** Push mode only: what the device signed and the secret to check it with. */
+  push?: {
+    signature: string | undefined;
+    signedPayload: string;
+    secret: string | null;
+  };
+  /** Resolved settings: category defaults, then configuration, then the feed's own overrides. */
+  settings: QualitySettings;
+}
+
+export interface QualitySettings {
+  weights: Record<CheckName, number>;
+  thresholds: QualityThresholds;
+  /** The final score may exceed the weakest check by at most this much, so one failed check cannot be averaged away. */
+  weakestCheckMargin: number;
+  /** Freshness SLA of the category in ms. */
+  freshnessSlaMs: number;
+  /** Resolution of the source's timestamps (Open-Meteo reports whole minutes): tolerated as age. */
+  sourceTimestampPrecisionMs: number;
+  /** Plausible bounds of `value`, when known. */
+  range: { min: number; max: number } | null;
+}
