@@ -130,3 +130,6 @@ export type PushReading = z.infer<typeof PushReading>;
 
 export const PushBody = z.object({ readings: z.array(PushReading).min(1).max(100) });
 export type PushBody = z.infer<typeof PushBody>;
+
+/** The exact bytes a device signs (HMAC-SHA256 with the feed's push secret) for one reading. */
+export const pushSignaturePayload = (feedId: string, observedAt: string, value: number): string => `${feedId}|${observedAt}|${value}`;
