@@ -86,3 +86,18 @@ export type RealEstateObservation = z.infer<typeof RealEstateObservation>;
 export type CarbonObservation = z.infer<typeof CarbonObservation>;
 export type IotObservation = z.infer<typeof IotObservation>;
 export type WeatherObservation = z.infer<typeof WeatherObservation>;
+
+/**
+ * Which `WeatherData` field carries each Open-Meteo `current` variable. Shared by the adapter
+ * (which fills the fields) and the quality chain (which checks that `value` is the attested one).
+ * Keyed by the names in `OPEN_METEO_VARIABLES` (feed.ts imports this file, so the list is not imported
+ * here; oracles/open-meteo.ts asserts at compile time that both name the same variables).
+ */
+export const WEATHER_METRIC_FIELDS = {
+  temperature_2m: 'temperatureC',
+  relative_humidity_2m: 'relativeHumidityPct',
+  wind_speed_10m: 'windSpeedKmh',
+  precipitation: 'precipitationMm',
+  surface_pressure: 'pressureHpa',
+} as const satisfies Record<string, keyof z.infer<typeof WeatherData>>;
+export type WeatherMetric = keyof typeof WEATHER_METRIC_FIELDS;

@@ -1,4 +1,4 @@
-import type { Category, CheckName, FeedQualityConfig, FeedSource, QualityThresholds } from '../../schemas/index.ts';
+import type { Category, CheckName, CheckResult, FeedQualityConfig, FeedSource, Observation, QualityThresholds } from '../../schemas/index.ts';
 
 /** What a quality step may know besides the observation itself. Built by the I/O layer, read by pure steps. */
 export interface QualityContext {
@@ -44,5 +44,20 @@ export interface QualitySettings {
   /** Resolution of the source's timestamps (Open-Meteo reports whole minutes): tolerated as age. */
   sourceTimestampPrecisionMs: number;
   /** Plausible bounds of `value`, when known. */
-  range: { min: number; max: number } | null;
+  range: QualityRange | null;
+  /**
+   * The category these settings were resolved for (set by `resolveQualitySettings`). The report names
+   * it when the observation is unreadable and no feed is known, so an unreadable push still gets a report.
+   */
+  category?: Category;
 }
+
+/** Bounds of `value`, inclusive unless `minExclusive` (a price must be strictly positive, not merely ≥ 0). */
+export interface QualityRange {
+  min: number;
+  max: number;
+  minExclusive?: boolean;
+}
+
+/** One step of the chain: a pure function of the observation and its context. */
+export type QualityStep = (observation: Observation, ctx: QualityContext) => CheckResult;

@@ -1,0 +1,112 @@
+import { request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { AppError } from '../runtime/errors.ts';
+
+/** Upstream answers larger than this are refused: a weather reading is under 1 KiB, a runaway body is not data. */
+export const SOURCE_BODY_BYTES_MAX = 1_048_576;
+/** How much of an error body is quoted in the message (Open-Meteo explains 400s in a JSON `reason`). */
+const ERROR_BODY_QUOTED_CHARS_MAX = 200;
+
+export interface GetJsonOptions {
+  /** Bounds the whole exchange (connect, headers, body), not just each phase. */
+  timeoutMs: number;
+  bodyBytesMax?: number;
+  /** Name of the source for messages ("Open-Meteo"). */
+  sourceName: string;
+  dispatcher?: Dispatcher;
+}
+
+/**
+ * GET a JSON document and validate it with `schema`. Every failure is an AppError
+ * 'SOURCE_FAILED' whose message says what went wrong (network, status, timeout, size, JSON,
+ * which field) and whose cause keeps the original error. No retries: callers decide.
+ */
+export async function getJson<S extends z.ZodType>(url: string, schema: S, options: GetJsonOptions): Promise<z.infer<S>> {
+  const { timeoutMs, sourceName } = options;
+  const bodyBytesMax = options.bodyBytesMax ?? SOURCE_BODY_BYTES_MAX;
+  let text: string;
+  let statusCode: number;
+  try {
+    const response = await request(url, {
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      // headersTimeout and bodyTimeout bound each phase; the signal bounds their sum.
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+    statusCode = response.statusCode;
+    text = await readBounded(response.body, statusCode >= 200 && statusCode < 300 ? bodyBytesMax : ERROR_BODY_QUOTED_CHARS_MAX * 4);
+  } catch (cause) {
+    if (cause instanceof AppError) throw cause;
+    throw new AppError('SOURCE_FAILED', `${sourceName}: ${describeNetworkError(cause, timeoutMs)}`, { cause });
+  }
+
+  if (statusCode < 200 || statusCode >= 300) {
+    const quoted = quoteErrorBody(text);
+    throw new AppError('SOURCE_FAILED', `${sourceName} answered HTTP ${statusCode}${quoted ? `: ${quoted}` : ''}`, {
+      details: { status: statusCode },
+    });
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new AppError('SOURCE_FAILED', `${sourceName} answered with a body that is not JSON`, { cause });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+    const named = issues
+      .slice(0, 3)
+      .map((i) => `${i.path}: ${i.message}`)
+      .join('; ');
+    throw new AppError('SOURCE_FAILED', `${sourceName} response does not match its schema: ${named}`, {
+      cause: parsed.error,
+      details: issues,
+    });
+  }
+  return parsed.data;
+}
+
+/** Reads a body up to `bytesMax`, destroying the stream beyond it instead of buffering without end. */
+async function readBounded(body: Dispatcher.ResponseData['body'], bytesMax: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    bytes += buf.length;
+    if (bytes > bytesMax) {
+      body.destroy();
+      throw new AppError('SOURCE_FAILED', `response body exceeds ${bytesMax} bytes`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function quoteErrorBody(text: string): string {
+  try {
+    const json: unknown = JSON.parse(text);
+    if (json !== null && typeof json === 'object' && 'reason' in json && typeof json.reason === 'string') {
+      return json.reason.slice(0, ERROR_BODY_QUOTED_CHARS_MAX);
+    }
+  } catch {
+    // Not JSON: quote the text itself.
+  }
+  return text.trim().slice(0, ERROR_BODY_QUOTED_CHARS_MAX);
+}
+
+function describeNetworkError(cause: unknown, timeoutMs: number): string {
+  const code = cause !== null && typeof cause === 'object' && 'code' in cause ? String(cause.code) : '';
+  const name = cause instanceof Error ? cause.name : '';
+  // The only abort signal is the deadline, so an aborted request is a timed-out one.
+  const timeoutCodes = ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_ABORTED'];
+  if (timeoutCodes.includes(code) || name === 'TimeoutError' || name === 'AbortError') {
+    return `timed out after ${timeoutMs} ms`;
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return `request failed${code ? ` (${code})` : ''}: ${message}`;
+}

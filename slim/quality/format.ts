@@ -1,0 +1,75 @@
+import {
+  CATEGORIES,
+  CarbonObservation,
+  IotObservation,
+  MarketObservation,
+  RealEstateObservation,
+  WeatherObservation,
+  type Category,
+  type CheckResult,
+  type Observation,
+} from '../../schemas/index.ts';
+import type { QualityContext } from './context.ts';
+import { checkResult } from './result.ts';
+
+const CATEGORY_SCHEMAS = {
+  market: MarketObservation,
+  real_estate: RealEstateObservation,
+  carbon: CarbonObservation,
+  iot: IotObservation,
+  weather: WeatherObservation,
+} as const;
+
+/** How many problems a reason names: enough to fix a device, short enough to read in a review queue. */
+const ISSUES_NAMED_MAX = 3;
+
+export const isCategory = (c: unknown): c is Category => typeof c === 'string' && (CATEGORIES as readonly string[]).includes(c);
+
+export type FormatInspection = { result: CheckResult; observation: Observation | null };
+
+/**
+ * Validates untrusted input (a pushed reading, a mirror's answer) against its category's schema.
+ * Returns the parsed observation when it can be read at all, even if a finer rule below fails,
+ * so the other steps can still judge it; null when nothing typed can be recovered.
+ */
+export function inspectFormat(input: unknown): FormatInspection {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { result: checkResult('format', 0, 'observation is not an object'), observation: null };
+  }
+  const category = (input as Record<string, unknown>)['category'];
+  if (!isCategory(category)) {
+    return {
+      result: checkResult('format', 0, `category: expected one of ${CATEGORIES.join(', ')}`),
+      observation: null,
+    };
+  }
+  // The category's own schema names the failing field; the discriminated union would only say "invalid".
+  const parsed = CATEGORY_SCHEMAS[category].safeParse(input);
+  if (!parsed.success) {
+    // Named here rather than with the HTTP layer's helper: the chain stays free of server imports.
+    const issues = parsed.error.issues.slice(0, ISSUES_NAMED_MAX);
+    const named = issues.map((i) => `${i.path.map(String).join('.') || '(observation)'}: ${i.message}`).join('; ');
+    const more = parsed.error.issues.length > issues.length ? ` (+${parsed.error.issues.length - issues.length} more)` : '';
+    return { result: checkResult('format', 0, `schema violations: ${named}${more}`), observation: null };
+  }
+  const observation: Observation = parsed.data;
+  const problem = finerProblem(observation);
+  return {
+    result: checkResult('format', problem === null ? 1 : 0, problem ?? `valid ${category} observation`),
+    observation,
+  };
+}
+
+/** Rules the schema does not state: zod would accept a whitespace unit, and its ISO regex is not a calendar. */
+function finerProblem(o: Observation): string | null {
+  if (!Number.isFinite(o.value)) return `value: ${o.value} is not a finite number`;
+  if (Number.isNaN(Date.parse(o.observedAt))) return `observedAt: "${o.observedAt}" is not a parseable timestamp`;
+  if (Number.isNaN(Date.parse(o.receivedAt))) return `receivedAt: "${o.receivedAt}" is not a parseable timestamp`;
+  if (o.unit.trim() === '') return 'unit: must not be blank';
+  return null;
+}
+
+/** Step 2: the observation matches its category's schema, with a finite value, real timestamps and a unit. */
+export function checkFormat(observation: unknown, _ctx: QualityContext): CheckResult {
+  return inspectFormat(observation).result;
+}
