@@ -1,0 +1,40 @@
+import type { Block, BlockWithTransactions } from '../../schemas/index.ts';
+import type { NodeSigner } from '../crypto/signer.ts';
+import { invariant } from '../invariant.ts';
+import { stateRoot, type LedgerState } from '../ledger/index.ts';
+import { executeBatch, type ExecutedBatch, type PendingTx } from './execute.ts';
+import { sealBlock } from './seal.ts';
+
+export interface BuildInput {
+  chainId: string;
+  head: Block;
+  state: LedgerState;
+  batch: readonly PendingTx[];
+  timestamp: string;
+  signer: NodeSigner;
+}
+
+export interface BuiltBlock extends ExecutedBatch {
+  /** Null when no transaction of the batch applied: empty blocks are not made. */
+  block: BlockWithTransactions | null;
+}
+
+/** Applies a batch on top of `head` and seals the next block. Pure apart from the signer's randomness. */
+export function buildBlock(input: BuildInput): BuiltBlock {
+  const height = input.head.header.height + 1;
+  const executed = executeBatch(input.state, input.batch, height);
+  if (executed.included.length === 0) {
+    invariant(executed.writes.size === 0, 'no writes without an applied transaction');
+    return { ...executed, block: null };
+  }
+  const txHashes = executed.included.map((p) => p.hash);
+  const sealed = sealBlock({
+    chainId: input.chainId,
+    prev: input.head,
+    txHashes,
+    stateRoot: stateRoot(input.state, executed.writes),
+    timestamp: input.timestamp,
+    signer: input.signer,
+  });
+  return { ...executed, block: { ...sealed, transactions: executed.included.map((p) => p.tx) } };
+}

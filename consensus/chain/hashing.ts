@@ -1,0 +1,11 @@
+import { hashValue } from '../../runtime/hash.ts';
+import type { BlockHeader, Transaction } from '../../schemas/index.ts';
+
+/** prevHash of the genesis block. */
+export const ZERO_HASH = '0'.repeat(64);
+
+/** A transaction's hash: SHA-256 of its canonical JSON, so every node derives it alike. */
+export const txHashOf = (tx: Transaction): string => hashValue(tx);
+
+/** A block's hash: SHA-256 of its header's canonical JSON; this is what validators sign. */
+export const blockHashOf = (header: BlockHeader): string => hashValue(header);

@@ -1,0 +1,36 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requireCluster } from '../../runtime/cluster-auth.ts';
+import { installErrorHandling } from '../../runtime/http.ts';
+import type { ValidatorHttpDeps } from './deps.ts';
+import { attestationRoutes } from './routes/attestations.ts';
+import { channelRoutes } from './routes/channels.ts';
+import { consensusRoutes } from './routes/consensus.ts';
+import { healthRoutes } from './routes/health.ts';
+import { internalRoutes } from './routes/internal.ts';
+import { stateRoutes } from './routes/state.ts';
+import { transactionRoutes } from './routes/transactions.ts';
+
+/** The gateway forwards public paths unchanged, so the validator serves under the same prefix. */
+export const API_PREFIX = '/api/v11';
+
+export function createValidatorApp(deps: ValidatorHttpDeps): Hono {
+  const app = new Hono();
+  installErrorHandling(app, deps.logger);
+  // Liveness only: no data, so no cluster token needed (process supervisors probe it).
+  app.get('/livez', (c) => c.json({ status: 'up' }));
+  // Registered after /livez: everything else, unknown paths included, is for the cluster only.
+  app.use('*', requireCluster(deps.clusterSecret));
+  app.use('*', bodyLimit({ maxSize: deps.bodyLimitBytes }));
+
+  const api = new Hono();
+  healthRoutes(api, deps);
+  consensusRoutes(api, deps);
+  transactionRoutes(api, deps);
+  stateRoutes(api, deps);
+  attestationRoutes(api, deps);
+  channelRoutes(api, deps);
+  internalRoutes(api, deps);
+  app.route(API_PREFIX, api);
+  return app;
+}

@@ -1,0 +1,17 @@
+import type { Logger } from '../../runtime/logger.ts';
+import type { Consensus } from '../node/consensus.ts';
+import type { ConsensusRepository } from '../storage/repository.ts';
+
+/** What the validator's HTTP layer talks to: the consensus seam for writes and status, storage for reads. */
+export interface ValidatorHttpDeps {
+  consensus: Consensus;
+  repository: ConsensusRepository;
+  clusterSecret: string;
+  bodyLimitBytes: number;
+  logger: Logger;
+  /** Aborted on shutdown: ends open event streams. */
+  shutdown: AbortSignal;
+  /** Milliseconds clock, for uptime. */
+  nowMs: () => number;
+  startedAtMs: number;
+}

@@ -1,0 +1,66 @@
+import type { Hono } from 'hono';
+import { AppError } from '../../../runtime/errors.ts';
+import { readJson } from '../../../runtime/http.ts';
+import { ChannelDelivery, type ChannelEvent } from '../../../schemas/index.ts';
+import type { CommitResult } from '../../node/consensus.ts';
+import type { ValidatorHttpDeps } from '../deps.ts';
+
+/** How long a delivery waits for its block; past it the worker gets a 503 and delivers again (apply is idempotent). */
+export const DELIVERY_COMMIT_WAIT_MS = 10_000;
+const DELIVERY_RETRY_AFTER_S = 1;
+
+export interface DeliveryAnswer {
+  committed: { eventId: string; height: number; txHash: string; duplicate: boolean }[];
+  /** Events the ledger refused (e.g. not approved): delivering them again will not help. */
+  rejected: { eventId: string; code: string; message: string }[];
+}
+
+export function internalRoutes(api: Hono, deps: ValidatorHttpDeps): void {
+  /** Slim workers deliver channel events here; the answer comes once they are in a stored block. */
+  api.post('/internal/channel-events', async (c) => {
+    const { events } = await readJson(c, ChannelDelivery);
+    const unique = firstOfEachId(events);
+    const places = await deps.repository.committedPlaces(unique.map((e) => e.id));
+    const fresh = unique.filter((e) => !places.has(e.id));
+    const outcomes = fresh.length === 0 ? [] : await waitBounded(deps.consensus.submit(fresh.map((event) => ({ type: 'attest', event }))));
+    const byId = new Map<string, CommitResult>(fresh.map((e, i) => [e.id, outcomes[i]!]));
+
+    const answer: DeliveryAnswer = { committed: [], rejected: [] };
+    for (const event of unique) {
+      const earlier = places.get(event.id);
+      if (earlier !== undefined) {
+        answer.committed.push({ eventId: event.id, height: earlier.height, txHash: earlier.txHash, duplicate: true });
+        continue;
+      }
+      const outcome = byId.get(event.id)!;
+      if (outcome.kind === 'rejected') answer.rejected.push({ eventId: event.id, code: outcome.code, message: outcome.message });
+      else answer.committed.push({ eventId: event.id, height: outcome.height, txHash: outcome.txHash, duplicate: outcome.kind === 'duplicate' });
+    }
+    return c.json(answer);
+  });
+}
+
+/** Within one delivery the first copy of an event id counts; the answer has one entry per id. */
+function firstOfEachId(events: readonly ChannelEvent[]): ChannelEvent[] {
+  const byId = new Map<string, ChannelEvent>();
+  for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
+  return [...byId.values()];
+}
+
+function waitBounded<T>(work: Promise<T>): Promise<T> {
+  // The commit may still finish after we stop waiting: nothing is lost, so its late failure is not an error here.
+  work.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new AppError('UNAVAILABLE', `events not committed within ${DELIVERY_COMMIT_WAIT_MS} ms; deliver again`, {
+            retryAfterS: DELIVERY_RETRY_AFTER_S,
+          }),
+        ),
+      DELIVERY_COMMIT_WAIT_MS,
+    );
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

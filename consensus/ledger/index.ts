@@ -1,0 +1,7 @@
+export { applyTransaction } from './apply.ts';
+export { stateRoot, stateEntryHash, compareCodePoints } from './state-root.ts';
+export { StateOverlay, type LedgerState, type StateView } from './state.ts';
+export { eventKey, attestationKey, assetKey } from './keys.ts';
+export { readEventRecord, readAttestationRecord, readAssetRecord } from './records.ts';
+export type { EventRecord, AttestationRecord, AssetRecord, AssetFeedEntry } from './records.ts';
+export type { ApplyContext, ApplyResult, LedgerRejectionCode } from './result.ts';

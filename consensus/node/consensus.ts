@@ -1,0 +1,21 @@
+import type { ConsensusStatus, Transaction } from '../../schemas/index.ts';
+import type { TxOutcome } from '../chain/index.ts';
+
+/** What became of a submitted transaction once it is decided. */
+export type CommitResult = TxOutcome;
+
+/**
+ * The seam between the HTTP layer and how blocks get agreed on: one node today,
+ * a Raft group later, with the same interface.
+ */
+export interface Consensus {
+  /** Resolves once every transaction is committed (stored in a block), a duplicate, or rejected; in input order. */
+  submit(txs: readonly Transaction[]): Promise<CommitResult[]>;
+  status(): ConsensusStatus;
+  /** A transaction accepted but not yet in a block. */
+  pendingTransaction(txHash: string): Transaction | undefined;
+  /** 'down' once the node halted on a failed invariant: it serves reads but commits nothing. */
+  health(): 'up' | 'down';
+  /** Stops taking transactions, finishes the block in flight, fails what is still pending (retryable). */
+  close(): Promise<void>;
+}
