@@ -1,0 +1,130 @@
+import type { Principal } from '../../runtime/cluster-auth.ts';
+import { AppError } from '../../runtime/errors.ts';
+import type { Feed, FeedCreated, FeedPatch, FeedRegistration, Observation, PushBody, QualityReport } from '../../schemas/index.ts';
+import type { Clock } from '../clock.ts';
+import { settingsOf, type Evaluator } from '../evaluate.ts';
+import { newFeedId, newPushSecret } from '../ids.ts';
+import type { FetchObservation } from '../pull.ts';
+import type { FeedScheduler } from '../scheduler/index.ts';
+import { isPullSource } from '../sources.ts';
+import { feedView, type FeedChanges, type FeedRecord, type SlimStorage } from '../storage/index.ts';
+import { assertChangeable, assertVisible, canSeeAll } from './access.ts';
+import { observationOfReading, pushProofOf } from './push.ts';
+
+/** Bound on one listing: a provider with more feeds than this pages through the gateway (not yet needed). */
+export const FEED_LIST_MAX = 1_000;
+
+export interface PushResult {
+  observationId: string;
+  decision: QualityReport['decision'];
+  score: number;
+  quality: QualityReport;
+  reviewId?: string;
+}
+
+/** Registration, ownership, changes, dry runs and push readings: everything a provider does with a feed. */
+export class FeedService {
+  constructor(
+    private readonly deps: {
+      storage: SlimStorage;
+      evaluator: Evaluator;
+      scheduler: FeedScheduler;
+      fetch: FetchObservation;
+      clock: Clock;
+      qualityWeights: Record<string, Record<string, number>>;
+    },
+  ) {}
+
+  async register(principal: Principal, registration: FeedRegistration): Promise<FeedCreated> {
+    this.assertUsableQuality(registration);
+    const pushSecret = registration.source.adapter === 'push' ? newPushSecret() : null;
+    const record = await this.deps.storage.feeds.insert({
+      id: newFeedId(),
+      ownerKeyId: principal.id,
+      name: registration.name,
+      category: registration.category,
+      assetId: registration.assetId,
+      source: registration.source,
+      schedule: registration.schedule,
+      quality: registration.quality,
+      pushSecret,
+      now: this.deps.clock.now(),
+    });
+    this.applySchedule(record, { fetchNow: true });
+    const created: FeedCreated = feedView(record);
+    // Shown once: later reads never include it.
+    if (pushSecret !== null) created.pushSecret = pushSecret;
+    return created;
+  }
+
+  async list(principal: Principal): Promise<Feed[]> {
+    const records = await this.deps.storage.feeds.list(
+      canSeeAll(principal) ? { limit: FEED_LIST_MAX } : { ownerKeyId: principal.id, limit: FEED_LIST_MAX },
+    );
+    return records.map(feedView);
+  }
+
+  async get(principal: Principal, id: string): Promise<Feed> {
+    return feedView(assertVisible(principal, await this.deps.storage.feeds.get(id), id));
+  }
+
+  async patch(principal: Principal, id: string, patch: FeedPatch): Promise<Feed> {
+    const before = assertChangeable(principal, await this.deps.storage.feeds.get(id), id);
+    const changes: FeedChanges = {};
+    if (patch.status !== undefined) changes.status = patch.status;
+    if (patch.schedule !== undefined) changes.schedule = patch.schedule;
+    if (patch.quality !== undefined) changes.quality = patch.quality;
+    this.assertUsableQuality({ ...before, ...changes });
+    const after = await this.deps.storage.feeds.update(id, changes, this.deps.clock.now());
+    if (after === null) throw new AppError('FEED_NOT_FOUND', `no feed ${id}`);
+    this.applySchedule(after, { fetchNow: before.status === 'paused' && after.status === 'active' });
+    return feedView(after);
+  }
+
+  /** Dry run: fetch once and run the chain; nothing is stored, queued or published. */
+  async test(principal: Principal, id: string): Promise<{ observation: Observation; quality: QualityReport }> {
+    const feed = assertChangeable(principal, await this.deps.storage.feeds.get(id), id);
+    if (!isPullSource(feed.source)) {
+      throw new AppError('CONFLICT', `feed ${id} is a push feed: a dry run fetches from a source, push readings to test them`);
+    }
+    const observation = await this.deps.fetch(feed);
+    const { report } = await this.deps.evaluator.assess(feed, observation);
+    return { observation, quality: report };
+  }
+
+  /** Readings are evaluated in order, so each one's history and uniqueness check see the ones before it. */
+  async push(principal: Principal, id: string, body: PushBody): Promise<{ results: PushResult[] }> {
+    const feed = assertChangeable(principal, await this.deps.storage.feeds.get(id), id);
+    const source = feed.source;
+    if (source.adapter !== 'push') throw new AppError('FEED_NOT_PUSH', `feed ${id} fetches from ${source.adapter}; it takes no pushed readings`);
+    if (feed.status === 'paused') throw new AppError('FEED_PAUSED', `feed ${id} is paused; resume it to push readings`);
+    const results: PushResult[] = [];
+    for (const reading of body.readings) {
+      const observation = observationOfReading({ id: feed.id, assetId: feed.assetId, source }, reading, this.deps.clock.now());
+      const evaluated = await this.deps.evaluator.evaluate(feed, observation, pushProofOf(feed.id, reading, feed.pushSecret));
+      const result: PushResult = {
+        observationId: evaluated.observationId,
+        decision: evaluated.decision,
+        score: evaluated.score,
+        quality: evaluated.report,
+      };
+      if (evaluated.reviewId !== null) result.reviewId = evaluated.reviewId;
+      results.push(result);
+    }
+    return { results };
+  }
+
+  /** Refuses a quality configuration the chain could not run with (e.g. every weight zero) with a 400 now, not at every evaluation. */
+  private assertUsableQuality(feed: Pick<FeedRecord, 'category' | 'quality' | 'source'>): void {
+    settingsOf(feed, this.deps.qualityWeights);
+  }
+
+  /** Keeps the scheduler in step with storage: active pull feeds are scheduled, everything else is not. */
+  private applySchedule(feed: FeedRecord, opts: { fetchNow: boolean }): void {
+    if (feed.status !== 'active' || !isPullSource(feed.source)) {
+      this.deps.scheduler.unschedule(feed.id);
+      return;
+    }
+    this.deps.scheduler.schedule({ id: feed.id, intervalMs: feed.schedule.intervalMs }, opts.fetchNow ? { firstDelayMs: 0 } : {});
+  }
+}

@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requireCluster } from '../../runtime/cluster-auth.ts';
+import { installErrorHandling } from '../../runtime/http.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import type { NodeHealth } from '../../schemas/index.ts';
+import type { FeedService } from '../feeds/index.ts';
+import type { ReviewService } from '../reviews/index.ts';
+import type { SlimEnv } from './env.ts';
+import { feedRoutes } from './feeds.ts';
+import { reviewRoutes } from './reviews.ts';
+
+export interface SlimAppDeps {
+  clusterSecret: string;
+  bodyLimitBytes: number;
+  logger: Logger;
+  feeds: FeedService;
+  reviews: ReviewService;
+  health: () => Promise<NodeHealth>;
+}
+
+/**
+ * The slim worker's HTTP face. Paths are the public ones (the gateway forwards them unchanged);
+ * everything but `/livez` answers cluster members only.
+ */
+export function createSlimApp(deps: SlimAppDeps): Hono {
+  const root = new Hono();
+  installErrorHandling(root, deps.logger);
+
+  // Liveness for process supervisors: no token, no storage, just "the event loop runs".
+  root.get('/livez', (c) => c.json({ status: 'up' }));
+
+  // The API proper, typed with the principal the cluster-auth middleware sets.
+  const api = new Hono<SlimEnv>();
+  api.use('/api/v11/*', requireCluster(deps.clusterSecret));
+  api.use('/api/v11/*', bodyLimit({ maxSize: deps.bodyLimitBytes }));
+  api.get('/api/v11/health', async (c) => c.json(await deps.health()));
+  feedRoutes(api, deps.feeds);
+  reviewRoutes(api, deps.reviews);
+  root.route('/', api);
+  return root;
+}

@@ -1,0 +1,27 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { readJson, readParam, readQuery } from '../../runtime/http.ts';
+import { ReviewDecisionBody, ReviewListQuery } from '../../schemas/index.ts';
+import type { ReviewService } from '../reviews/index.ts';
+import type { SlimEnv } from './env.ts';
+
+const ReviewId = z.string().min(1).max(128);
+
+/** `/reviews`: the review queue (the gateway admits reviewers only). */
+export function reviewRoutes(app: Hono<SlimEnv>, reviews: ReviewService): void {
+  app.get('/api/v11/reviews', async (c) => {
+    const query = readQuery(c, ReviewListQuery);
+    return c.json({ reviews: await reviews.list(query) });
+  });
+
+  app.get('/api/v11/reviews/:id', async (c) => {
+    const id = readParam(c, 'id', ReviewId);
+    return c.json(await reviews.get(id));
+  });
+
+  app.post('/api/v11/reviews/:id/decision', async (c) => {
+    const id = readParam(c, 'id', ReviewId);
+    const body = await readJson(c, ReviewDecisionBody);
+    return c.json(await reviews.decide(c.get('principal'), id, body));
+  });
+}

@@ -1,0 +1,36 @@
+import { openDatabase } from '../db/client.ts';
+import { startServer } from '../runtime/http.ts';
+import { nodeDataDir, nodeSchema, type StartNode } from '../runtime/node.ts';
+import { createSlimWorker } from './worker.ts';
+
+export { createSlimWorker, type SlimWorker, type SlimWorkerOptions } from './worker.ts';
+
+/**
+ * The slim oracle worker: its own database schema, the feed scheduler, the channel publisher
+ * and the HTTP API. close() stops taking requests first, then the loops, then the database.
+ */
+export const startSlim: StartNode = async (config, logger) => {
+  const database = await openDatabase({ part: 'slim', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) });
+  const worker = createSlimWorker({ config, logger, db: database.db });
+  let server;
+  try {
+    await worker.start();
+    server = await startServer(worker.app, config.HOST, config.PORT);
+  } catch (err) {
+    await worker.stop();
+    await database.close();
+    throw err;
+  }
+  const running = server;
+  logger.info({ url: running.url, storage: database.kind }, 'slim worker started');
+  return {
+    role: 'slim',
+    url: running.url,
+    port: running.port,
+    async close() {
+      await running.close();
+      await worker.stop();
+      await database.close();
+    },
+  };
+};

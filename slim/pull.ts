@@ -1,0 +1,55 @@
+import type { Logger } from '../runtime/logger.ts';
+import type { Observation } from '../schemas/index.ts';
+import type { Clock } from './clock.ts';
+import type { Evaluator } from './evaluate.ts';
+import { isPullSource } from './sources.ts';
+import type { FeedRecord, SlimStorage } from './storage/index.ts';
+
+export type PullOutcome = 'recorded' | 'unchanged' | 'fetch_failed' | 'skipped';
+
+export type FetchObservation = (feed: FeedRecord) => Promise<Observation>;
+
+/**
+ * One scheduled fetch of a pull feed: fetch, skip when the source has nothing new, otherwise
+ * evaluate and record. A fetch failure is counted on the feed and never stops the schedule.
+ */
+export function createPullJob(deps: {
+  storage: SlimStorage;
+  evaluator: Evaluator;
+  fetch: FetchObservation;
+  clock: Clock;
+  logger: Logger;
+}): (feedId: string) => Promise<PullOutcome> {
+  /** Per feed, how many fetches in a row brought nothing new (Open-Meteo's `current` moves every 15 minutes). */
+  const unchangedStreak = new Map<string, number>();
+
+  return async (feedId) => {
+    // Re-read the feed: it may have been paused or changed since the timer was armed.
+    const feed = await deps.storage.feeds.get(feedId);
+    if (feed === null || feed.status !== 'active' || !isPullSource(feed.source)) return 'skipped';
+    let observation: Observation;
+    try {
+      observation = await deps.fetch(feed);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      deps.logger.warn({ feedId, err }, 'fetch failed');
+      await deps.storage.feeds.recordFetchError(feedId, message, deps.clock.now());
+      return 'fetch_failed';
+    }
+    if (sameSourceInstant(feed.lastObservation, observation)) {
+      const streak = (unchangedStreak.get(feedId) ?? 0) + 1;
+      unchangedStreak.set(feedId, streak);
+      deps.logger.debug({ feedId, observedAt: observation.observedAt, unchangedStreak: streak }, 'source has no new data');
+      return 'unchanged';
+    }
+    unchangedStreak.delete(feedId);
+    const evaluated = await deps.evaluator.evaluate(feed, observation);
+    deps.logger.debug({ feedId, observationId: evaluated.observationId, decision: evaluated.decision, score: evaluated.score }, 'observation recorded');
+    return 'recorded';
+  };
+}
+
+/** Same source timestamp as the last stored observation: compared as instants, whatever the offset notation. */
+function sameSourceInstant(last: Observation | null, next: Observation): boolean {
+  return last !== null && Date.parse(last.observedAt) === Date.parse(next.observedAt);
+}

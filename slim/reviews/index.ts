@@ -1,0 +1,45 @@
+import type { Principal } from '../../runtime/cluster-auth.ts';
+import { AppError } from '../../runtime/errors.ts';
+import type { ReviewDecisionBody, ReviewItem, ReviewStatus } from '../../schemas/index.ts';
+import type { Clock } from '../clock.ts';
+import type { SlimStorage } from '../storage/index.ts';
+
+/**
+ * The review queue: observations the chain did not accept wait here for a reviewer. The
+ * gateway lets only reviewers (and admins) in; every decision is recorded with who and why.
+ */
+export class ReviewService {
+  constructor(
+    private readonly deps: {
+      storage: SlimStorage;
+      clock: Clock;
+      /** An approval wrote a channel event. */
+      onPublished: () => void;
+    },
+  ) {}
+
+  list(filter: { status?: ReviewStatus | undefined; feedId?: string | undefined; limit: number }): Promise<ReviewItem[]> {
+    const query: { status?: ReviewStatus; feedId?: string; limit: number } = { limit: filter.limit };
+    if (filter.status !== undefined) query.status = filter.status;
+    if (filter.feedId !== undefined) query.feedId = filter.feedId;
+    return this.deps.storage.reviews.list(query);
+  }
+
+  async get(id: string): Promise<ReviewItem> {
+    const item = await this.deps.storage.reviews.get(id);
+    if (item === null) throw new AppError('REVIEW_NOT_FOUND', `no review item ${id}`);
+    return item;
+  }
+
+  async decide(principal: Principal, id: string, body: ReviewDecisionBody): Promise<ReviewItem> {
+    const { item, publishedEventId } = await this.deps.storage.reviews.decide({
+      reviewId: id,
+      decision: body.decision,
+      reviewer: principal.id,
+      reason: body.reason,
+      now: this.deps.clock.now(),
+    });
+    if (publishedEventId !== null) this.deps.onPublished();
+    return item;
+  }
+}

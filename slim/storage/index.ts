@@ -1,0 +1,28 @@
+import type { Database } from '../../db/client.ts';
+import { FeedRepository } from './feeds.ts';
+import { ObservationRepository } from './observations.ts';
+import { OutboxRepository } from './outbox.ts';
+import { ReviewRepository } from './reviews.ts';
+
+export { FeedRepository, type NewFeed, type FeedChanges } from './feeds.ts';
+export { ObservationRepository, HISTORY_VALUES_MAX, HISTORY_HASHES_MAX, type FeedHistory, type EvaluationToRecord, type RecordedEvaluation } from './observations.ts';
+export { OutboxRepository, type PendingEvent } from './outbox.ts';
+export { ReviewRepository, QUALITY_CHAIN_ACTOR, type ReviewDecision } from './reviews.ts';
+export { feedView, type FeedRecord } from './records.ts';
+
+/** The slim worker's tables behind one face; the same code runs on PGlite and Postgres. */
+export interface SlimStorage {
+  feeds: FeedRepository;
+  observations: ObservationRepository;
+  reviews: ReviewRepository;
+  outbox: OutboxRepository;
+}
+
+export function createSlimStorage(db: Database): SlimStorage {
+  return {
+    feeds: new FeedRepository(db),
+    observations: new ObservationRepository(db),
+    reviews: new ReviewRepository(db),
+    outbox: new OutboxRepository(db),
+  };
+}

@@ -1,0 +1,66 @@
+import { and, asc, count, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { channelOutbox } from '../../db/schema/slim.ts';
+import { ChannelEvent } from '../../schemas/index.ts';
+
+export interface PendingEvent {
+  seq: number;
+  event: ChannelEvent;
+  attempts: number;
+}
+
+/** Writes an event to the outbox; called inside the transaction that records its observation or approval. */
+export async function appendChannelEvent(tx: Database, event: ChannelEvent, now: Date): Promise<void> {
+  await tx.insert(channelOutbox).values({ eventId: event.id, channel: event.channel, event, createdAt: now });
+}
+
+/** The tokenization channel's durable queue: rows stay until the validator reports them committed. */
+export class OutboxRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Undelivered events, oldest first, so the channel keeps the order they were written in. */
+  async pending(limit: number): Promise<PendingEvent[]> {
+    const rows = await this.db
+      .select({ seq: channelOutbox.seq, event: channelOutbox.event, attempts: channelOutbox.attempts })
+      .from(channelOutbox)
+      .where(isNull(channelOutbox.deliveredAt))
+      .orderBy(asc(channelOutbox.seq))
+      .limit(limit);
+    return rows.map((r) => ({ seq: r.seq, attempts: r.attempts, event: ChannelEvent.parse(r.event) }));
+  }
+
+  /** Counts one delivery attempt for every row of a batch and marks the committed ones delivered, atomically. */
+  async recordAttempt(attemptedSeqs: number[], committedSeqs: number[], now: Date): Promise<void> {
+    if (attemptedSeqs.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      await tx
+        .update(channelOutbox)
+        .set({ attempts: sql`${channelOutbox.attempts} + 1` })
+        .where(inArray(channelOutbox.seq, attemptedSeqs));
+      if (committedSeqs.length > 0) {
+        // Only rows still pending: a redelivered duplicate keeps its first delivery time.
+        await tx
+          .update(channelOutbox)
+          .set({ deliveredAt: now })
+          .where(and(inArray(channelOutbox.seq, committedSeqs), isNull(channelOutbox.deliveredAt)));
+      }
+    });
+  }
+
+  async counts(): Promise<{ pending: number; delivered: number }> {
+    const [pending] = await this.db.select({ n: count() }).from(channelOutbox).where(isNull(channelOutbox.deliveredAt));
+    const [delivered] = await this.db.select({ n: count() }).from(channelOutbox).where(isNotNull(channelOutbox.deliveredAt));
+    return { pending: pending?.n ?? 0, delivered: delivered?.n ?? 0 };
+  }
+
+  /** Tests and operators: the events of an observation, delivered or not. */
+  async byEventIds(eventIds: string[]): Promise<{ event: ChannelEvent; deliveredAt: Date | null; attempts: number }[]> {
+    if (eventIds.length === 0) return [];
+    const rows = await this.db
+      .select()
+      .from(channelOutbox)
+      .where(inArray(channelOutbox.eventId, eventIds))
+      .orderBy(asc(channelOutbox.seq));
+    return rows.map((r) => ({ event: ChannelEvent.parse(r.event), deliveredAt: r.deliveredAt, attempts: r.attempts }));
+  }
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { Decision, FeedQualityConfig, FeedSchedule, FeedSource, Observation, type Category, type Feed } from '../../schemas/index.ts';
+import type { feeds } from '../../db/schema/slim.ts';
+
+/** A feed as the worker uses it: the public `Feed` plus what never leaves the worker (the push secret). */
+export interface FeedRecord {
+  id: string;
+  ownerKeyId: string;
+  name: string;
+  category: Category;
+  assetId: string;
+  source: FeedSource;
+  schedule: z.infer<typeof FeedSchedule>;
+  quality: FeedQualityConfig;
+  status: 'active' | 'paused';
+  pushSecret: string | null;
+  acceptedCount: number;
+  reviewCount: number;
+  rejectedCount: number;
+  fetchErrorCount: number;
+  lastScore: number | null;
+  lastDecision: Decision | null;
+  lastError: string | null;
+  lastObservation: Observation | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const FeedColumns = z.object({
+  category: z.enum(['market', 'real_estate', 'carbon', 'iot', 'weather']),
+  source: FeedSource,
+  schedule: FeedSchedule,
+  quality: FeedQualityConfig,
+  status: z.enum(['active', 'paused']),
+  lastDecision: Decision.nullable(),
+  lastObservation: Observation.nullable(),
+});
+
+/**
+ * Rows are parsed, not cast: jsonb columns hold whatever an older version wrote, and a
+ * malformed row should fail loudly here rather than deep inside the quality chain.
+ */
+export function feedRecordOf(row: typeof feeds.$inferSelect): FeedRecord {
+  const parsed = FeedColumns.parse({
+    category: row.category,
+    source: row.source,
+    schedule: row.schedule,
+    quality: row.quality,
+    status: row.status,
+    lastDecision: row.lastDecision,
+    lastObservation: row.lastObservation,
+  });
+  return { ...row, ...parsed };
+}
+
+/** The public view of a feed: everything but the push secret. */
+export function feedView(record: FeedRecord): Feed {
+  return {
+    id: record.id,
+    ownerKeyId: record.ownerKeyId,
+    name: record.name,
+    category: record.category,
+    assetId: record.assetId,
+    source: record.source,
+    schedule: record.schedule,
+    quality: record.quality,
+    status: record.status,
+    createdAt: record.createdAt.toISOString(),
+    updatedAt: record.updatedAt.toISOString(),
+    lastObservation: record.lastObservation,
+    lastDecision: record.lastDecision,
+    stats: {
+      accepted: record.acceptedCount,
+      review: record.reviewCount,
+      rejected: record.rejectedCount,
+      fetchErrors: record.fetchErrorCount,
+      lastScore: record.lastScore,
+      lastError: record.lastError,
+    },
+  };
+}

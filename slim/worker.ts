@@ -1,0 +1,121 @@
+import type { Hono } from 'hono';
+import type { Database } from '../db/client.ts';
+import type { Config } from '../runtime/config.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { NodeHealth } from '../schemas/index.ts';
+import { HttpChannelTransport } from './channel/http-transport.ts';
+import { ChannelPublisher } from './channel/publisher.ts';
+import type { ChannelTransport } from './channel/transport.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { Evaluator } from './evaluate.ts';
+import { validateQualityWeightsConfig } from './quality/index.ts';
+import { FeedService } from './feeds/index.ts';
+import { createSlimApp } from './http/app.ts';
+import { createPullJob, type FetchObservation } from './pull.ts';
+import { ReviewService } from './reviews/index.ts';
+import { FeedScheduler } from './scheduler/index.ts';
+import { fetchFromSource, isPullSource } from './sources.ts';
+import { createSlimStorage, type SlimStorage } from './storage/index.ts';
+
+export interface SlimWorkerOptions {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  /** Defaults to the system clock; a manual clock drives the loops in tests. */
+  clock?: Clock;
+  random?: () => number;
+  /** Defaults to HTTP to config.VALIDATOR_URLS. */
+  transport?: ChannelTransport;
+}
+
+/** The slim worker wired together, not yet listening: storage, chain loop, scheduler, channel, HTTP app. */
+export interface SlimWorker {
+  readonly storage: SlimStorage;
+  readonly scheduler: FeedScheduler;
+  readonly publisher: ChannelPublisher;
+  readonly feeds: FeedService;
+  readonly reviews: ReviewService;
+  readonly app: Hono;
+  health(): Promise<NodeHealth>;
+  /** Schedules every active pull feed in storage and starts the channel publisher. */
+  start(): Promise<void>;
+  /** Cancels timers, waits for fetches in flight and stops the publisher. */
+  stop(): Promise<void>;
+}
+
+export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
+  const { config, logger } = options;
+  // A typo in QUALITY_WEIGHTS stops the start-up instead of failing every evaluation later.
+  validateQualityWeightsConfig(config.QUALITY_WEIGHTS);
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const storage = createSlimStorage(options.db);
+  const startedAtMs = clock.now().getTime();
+
+  const publisher = new ChannelPublisher({
+    outbox: storage.outbox,
+    transport: options.transport ?? new HttpChannelTransport({ validatorUrls: config.VALIDATOR_URLS, clusterSecret: config.CLUSTER_SECRET }),
+    batchMax: config.CHANNEL_BATCH_MAX,
+    retryBaseMs: config.CHANNEL_RETRY_MS,
+    clock,
+    random,
+    logger: logger.child({ part: 'channel' }),
+  });
+  const onPublished = () => publisher.wake();
+  const evaluator = new Evaluator({ storage, qualityWeights: config.QUALITY_WEIGHTS, clock, onPublished });
+  const fetch: FetchObservation = (feed) => fetchFromSource(feed, { timeoutMs: config.FETCH_TIMEOUT_MS, clock });
+  const job = createPullJob({ storage, evaluator, fetch, clock, logger: logger.child({ part: 'pull' }) });
+  const scheduler = new FeedScheduler({
+    clock,
+    random,
+    job,
+    loadFeeds: async () =>
+      (await storage.feeds.listActive()).filter((f) => isPullSource(f.source)).map((f) => ({ id: f.id, intervalMs: f.schedule.intervalMs })),
+    logger: logger.child({ part: 'scheduler' }),
+  });
+  const feeds = new FeedService({ storage, evaluator, scheduler, fetch, clock, qualityWeights: config.QUALITY_WEIGHTS });
+  const reviews = new ReviewService({ storage, clock, onPublished });
+
+  const health = async (): Promise<NodeHealth> => {
+    const [counts, channel] = await Promise.all([storage.feeds.counts(), publisher.status()]);
+    return {
+      role: 'slim',
+      // Fetching and evaluating still work while the validator is away; nothing reaches the ledger, so: degraded.
+      status: channel.consecutiveFailures > 0 ? 'degraded' : 'up',
+      uptimeMs: clock.now().getTime() - startedAtMs,
+      details: {
+        feeds: counts.feeds,
+        activeFeeds: counts.activeFeeds,
+        scheduledFeeds: scheduler.size,
+        channel: { pending: channel.pending, delivered: channel.delivered, lastError: channel.lastError },
+      },
+    };
+  };
+
+  const app = createSlimApp({
+    clusterSecret: config.CLUSTER_SECRET,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    logger,
+    feeds,
+    reviews,
+    health,
+  });
+
+  return {
+    storage,
+    scheduler,
+    publisher,
+    feeds,
+    reviews,
+    app,
+    health,
+    async start() {
+      publisher.start();
+      await scheduler.start();
+    },
+    async stop() {
+      await scheduler.stop();
+      await publisher.stop();
+    },
+  };
+}

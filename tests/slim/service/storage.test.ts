@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type OpenDatabase } from '../../../db/client.ts';
+import { AppError } from '../../../runtime/errors.ts';
+import { createSlimStorage, type FeedRecord, type SlimStorage } from '../../../slim/storage/index.ts';
+import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from '../../support/databases.ts';
+import { iotObservation, reportOf } from './support/reports.ts';
+
+let seq = 0;
+const unique = (prefix: string) => `${prefix}_${process.pid}_${++seq}`;
+
+/** One contract, every backend: the same storage code must behave the same on PGlite and on PostgreSQL. */
+function storageContract(name: string, open: (schema: string) => Promise<OpenDatabase>, cleanup: (schema: string) => Promise<void>) {
+  describe(name, () => {
+    const schema = uniqueSchema('slim_storage');
+    let database: OpenDatabase;
+    let storage: SlimStorage;
+
+    beforeAll(async () => {
+      database = await open(schema);
+      storage = createSlimStorage(database.db);
+    });
+    afterAll(async () => {
+      await database?.close();
+      await cleanup(schema);
+    });
+
+    const newFeed = (): Promise<FeedRecord> =>
+      storage.feeds.insert({
+        id: unique('feed'),
+        ownerKeyId: 'key_provider',
+        name: 'Reefer',
+        category: 'iot',
+        assetId: 'container-7',
+        source: { adapter: 'push', params: { deviceId: 'reefer-7', metric: 'temperature', unit: '°C' } },
+        schedule: { intervalMs: 60_000 },
+        quality: { range: { min: -30, max: 10 } },
+        pushSecret: 'a'.repeat(64),
+        now: new Date(),
+      });
+
+    const record = (feed: FeedRecord, decision: 'accepted' | 'review' | 'rejected', value: number, observedAt: Date, observationId = unique('obs')) =>
+      storage.observations.record({
+        observationId,
+        reviewId: unique('rev'),
+        observation: iotObservation(feed.id, value, observedAt),
+        report: reportOf(decision, decision === 'accepted' ? 0.95 : decision === 'review' ? 0.7 : 0.3),
+        contentHash: `hash-${observationId}`,
+        queuedReason: 'fixture',
+        now: new Date(),
+      });
+
+    it('records an accepted observation with its channel event and the feed counters', async () => {
+      const feed = await newFeed();
+      const recorded = await record(feed, 'accepted', 4, new Date());
+      expect(recorded.eventId).toBe(recorded.observationId);
+      expect(recorded.reviewId).toBeNull();
+      const [stored] = await storage.outbox.byEventIds([recorded.observationId]);
+      expect(stored?.event.feedId).toBe(feed.id);
+      expect(stored?.deliveredAt).toBeNull();
+      const after = await storage.feeds.get(feed.id);
+      expect(after?.acceptedCount).toBe(1);
+      expect(after?.lastDecision).toBe('accepted');
+      expect(after?.lastObservation?.value).toBe(4);
+    });
+
+    it('records a doubtful observation as a pending review item with a queued audit entry and no event', async () => {
+      const feed = await newFeed();
+      const recorded = await record(feed, 'review', 12, new Date());
+      expect(recorded.eventId).toBeNull();
+      const item = await storage.reviews.get(recorded.reviewId ?? '');
+      expect(item?.status).toBe('pending');
+      expect(item?.qualityDecision).toBe('review');
+      expect(item?.audit).toEqual([expect.objectContaining({ action: 'queued', actor: 'quality-chain', reason: 'fixture' })]);
+      expect(await storage.outbox.byEventIds([recorded.observationId])).toEqual([]);
+      expect((await storage.feeds.get(feed.id))?.reviewCount).toBe(1);
+    });
+
+    it('records nothing at all when part of the recording fails', async () => {
+      const feed = await newFeed();
+      const first = await record(feed, 'accepted', 4, new Date());
+      // The same observation id again: the insert fails, so the counters and the outbox must not move either.
+      await expect(record(feed, 'accepted', 5, new Date(), first.observationId)).rejects.toThrow();
+      const after = await storage.feeds.get(feed.id);
+      expect(after?.acceptedCount).toBe(1);
+      expect(after?.lastObservation?.value).toBe(4);
+      expect(await storage.outbox.byEventIds([first.observationId])).toHaveLength(1);
+    });
+
+    it('gives the chain the values of accepted and approved observations only, newest last, and the latest source time', async () => {
+      const feed = await newFeed();
+      const t0 = Date.now() - 60_000;
+      await record(feed, 'accepted', 1, new Date(t0));
+      const queued = await record(feed, 'review', 2, new Date(t0 + 1_000));
+      await record(feed, 'rejected', 3, new Date(t0 + 2_000));
+      await record(feed, 'accepted', 4, new Date(t0 + 3_000));
+      await storage.reviews.decide({ reviewId: queued.reviewId ?? '', decision: 'approve', reviewer: 'key_reviewer', reason: 'checked', now: new Date() });
+      const history = await storage.observations.history(feed.id);
+      expect(history.values).toEqual([1, 2, 4]);
+      expect(history.lastObservedAt).toBe(new Date(t0 + 3_000).toISOString());
+      expect(history.recentContentHashes).toHaveLength(4);
+    });
+
+    it('decides a review once: approval writes the event with its approval, a second decision is refused', async () => {
+      const feed = await newFeed();
+      const queued = await record(feed, 'rejected', 40, new Date());
+      const now = new Date();
+      const { item, publishedEventId } = await storage.reviews.decide({
+        reviewId: queued.reviewId ?? '',
+        decision: 'approve',
+        reviewer: 'key_reviewer',
+        reason: 'door open',
+        now,
+      });
+      expect(item.status).toBe('approved');
+      expect(publishedEventId).toBe(queued.observationId);
+      const [stored] = await storage.outbox.byEventIds([queued.observationId]);
+      expect(stored?.event.approval).toEqual({ reviewId: queued.reviewId, reviewer: 'key_reviewer', reason: 'door open', decidedAt: now.toISOString() });
+
+      const again = storage.reviews.decide({ reviewId: queued.reviewId ?? '', decision: 'reject', reviewer: 'key_other', reason: 'no', now: new Date() });
+      await expect(again).rejects.toSatisfy((e) => e instanceof AppError && e.code === 'REVIEW_ALREADY_DECIDED');
+      const after = await storage.reviews.get(queued.reviewId ?? '');
+      expect(after?.audit.map((a) => a.action)).toEqual(['queued', 'approved']);
+    });
+
+    it('hands out pending events in write order and marks delivered only what was committed', async () => {
+      // Drain what earlier tests left, so this one sees only its own rows.
+      const leftovers = await storage.outbox.pending(1_000);
+      await storage.outbox.recordAttempt(leftovers.map((p) => p.seq), leftovers.map((p) => p.seq), new Date());
+      const feed = await newFeed();
+      const ids = [];
+      for (let i = 0; i < 3; i++) ids.push((await record(feed, 'accepted', i, new Date())).observationId);
+      const pending = await storage.outbox.pending(10);
+      expect(pending.map((p) => p.event.id)).toEqual(ids);
+      const [a, b, c] = pending.map((p) => p.seq) as [number, number, number];
+      await storage.outbox.recordAttempt([a, b, c], [a, c], new Date());
+      const left = await storage.outbox.pending(10);
+      expect(left.map((p) => p.event.id)).toEqual([ids[1]]);
+      expect(left[0]?.attempts).toBe(1);
+      const counts = await storage.outbox.counts();
+      expect(counts.pending).toBe(1);
+    });
+  });
+}
+
+storageContract(
+  'slim storage on PGlite',
+  (schema) => openDatabase({ part: 'slim', dataDir: 'memory://', schema }),
+  async () => {},
+);
+
+describe.skipIf(TEST_DATABASE_URL === undefined)('with PostgreSQL', () => {
+  const url = TEST_DATABASE_URL ?? '';
+  storageContract(
+    'slim storage on PostgreSQL',
+    (schema) => openDatabase({ part: 'slim', url, dataDir: 'unused', schema }),
+    (schema) => dropSchema(url, schema),
+  );
+});

@@ -1,0 +1,87 @@
+import { LocalServer } from './http-server.ts';
+
+/**
+ * A tiny stand-in for Open-Meteo's `/v1/forecast?current=...`, in the API's documented format
+ * (UTC, whole-minute local time). Tests set what it reports and whether it fails.
+ */
+export class OpenMeteoSource {
+  /** The instant `current.time` reports (truncated to the minute, as the real API does). */
+  observedAt = new Date();
+  temperatureC = 12.5;
+  /** Answer 500 instead of data. */
+  failing = false;
+  /** Hold every answer this long (to catch overlapping fetches). */
+  delayMs = 0;
+  requests = 0;
+  inFlight = 0;
+  inFlightMax = 0;
+  private readonly server = new LocalServer((req, res) => {
+    void (async () => {
+      this.requests += 1;
+      this.inFlight += 1;
+      this.inFlightMax = Math.max(this.inFlightMax, this.inFlight);
+      try {
+        if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (url.pathname !== '/v1/forecast') {
+          res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: true, reason: 'Not Found' }));
+          return;
+        }
+        if (this.failing) {
+          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: true, reason: 'internal error' }));
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(this.body(url)));
+      } finally {
+        this.inFlight -= 1;
+      }
+    })();
+  });
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  start(): Promise<void> {
+    return this.server.start();
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  /** Moves the reported time on by whole minutes, so the next fetch brings new data. */
+  advanceMinutes(minutes: number): void {
+    this.observedAt = new Date(this.observedAt.getTime() + minutes * 60_000);
+  }
+
+  private body(url: URL) {
+    return {
+      latitude: Number(url.searchParams.get('latitude')),
+      longitude: Number(url.searchParams.get('longitude')),
+      generationtime_ms: 0.02,
+      utc_offset_seconds: 0,
+      timezone: 'GMT',
+      timezone_abbreviation: 'GMT',
+      elevation: 38,
+      current_units: {
+        time: 'iso8601',
+        interval: 'seconds',
+        temperature_2m: '°C',
+        relative_humidity_2m: '%',
+        wind_speed_10m: 'km/h',
+        precipitation: 'mm',
+        surface_pressure: 'hPa',
+      },
+      current: {
+        time: this.observedAt.toISOString().slice(0, 16),
+        interval: 900,
+        temperature_2m: this.temperatureC,
+        relative_humidity_2m: 71,
+        wind_speed_10m: 11.2,
+        precipitation: 0,
+        surface_pressure: 1014.3,
+      },
+    };
+  }
+}
