@@ -74,3 +74,51 @@ export const Attestation = z.object({
   validators: z.array(ValidatorIdentity),
 });
 export type Attestation = z.infer<typeof Attestation>;
+
+/** The gateway's upstream pools (ARCHITECTURE.md, request-type routing). */
+export const UPSTREAM_POOLS = ['validators', 'business', 'slim'] as const;
+export const UpstreamPool = z.enum(UPSTREAM_POOLS);
+export type UpstreamPool = z.infer<typeof UpstreamPool>;
+
+/** `GET /info`: what this gateway is and where it forwards. */
+export const GatewayInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  chainId: z.string(),
+  apiPrefix: z.string(),
+  pools: z.record(UpstreamPool, z.array(z.string())),
+});
+export type GatewayInfo = z.infer<typeof GatewayInfo>;
+
+export const PoolStats = z.object({
+  /** Requests forwarded to a member of this pool that got an answer. */
+  requests: z.number().int(),
+  /** Answers that were upstream server errors (5xx). */
+  upstreamErrors: z.number().int(),
+  /** Upstreams that could not be reached (502). */
+  upstreamFailed: z.number().int(),
+  upstreamTimeouts: z.number().int(),
+  /** Requests answered 503 because no member of the pool was healthy. */
+  unavailable: z.number().int(),
+});
+export type PoolStats = z.infer<typeof PoolStats>;
+
+export const UpstreamStats = z.object({
+  pool: UpstreamPool,
+  url: z.string(),
+  health: z.enum(['unknown', 'up', 'degraded', 'down']),
+  latencyMs: z.number().nullable(),
+  checkedAt: IsoTimestamp.nullable(),
+  requests: z.number().int(),
+  failures: z.number().int(),
+});
+export type UpstreamStats = z.infer<typeof UpstreamStats>;
+
+/** `GET /stats`: the gateway's counters since it started. */
+export const GatewayStats = z.object({
+  startedAt: IsoTimestamp,
+  uptimeMs: z.number().int(),
+  pools: z.record(UpstreamPool, PoolStats),
+  upstreams: z.array(UpstreamStats),
+});
+export type GatewayStats = z.infer<typeof GatewayStats>;

@@ -46,6 +46,9 @@ export const EnvConfig = z.object({
   FETCH_TIMEOUT_MS: positiveInt(10_000),
   PROXY_TIMEOUT_MS: positiveInt(15_000),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
+  /** Gateway: how often each upstream's health is probed, and how long one probe may take. */
+  HEALTH_PROBE_INTERVAL_MS: positiveInt(2_000),
+  HEALTH_PROBE_TIMEOUT_MS: positiveInt(1_000),
   CHANNEL_BATCH_MAX: positiveInt(200),
   CHANNEL_RETRY_MS: positiveInt(1_000),
   /** JSON: per-category quality weights, e.g. {"weather":{"freshness":3}}. */

@@ -1,0 +1,88 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { requestId } from 'hono/request-id';
+import { installErrorHandling } from '../runtime/http.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { ApiKeyService } from './auth/key-service.ts';
+import { authenticate } from './auth/middleware.ts';
+import { issueKeyHandler } from './auth/routes.ts';
+import type { GatewayEnv } from './env.ts';
+import type { HealthProber } from './health/prober.ts';
+import { healthHandler, livenessHandler } from './health/routes.ts';
+import { limitRequestBody } from './http/body-limit.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { infoHandler } from './info/route.ts';
+import { openApiHandler } from './openapi/route.ts';
+import type { UpstreamRegistry } from './pools/registry.ts';
+import { proxyHandler } from './proxy/handler.ts';
+import type { UpstreamTransport } from './proxy/transport.ts';
+import { createRouteMatcher } from './routing/match.ts';
+import { resolveRoute } from './routing/middleware.ts';
+import { API_PREFIX } from './routing/policy.ts';
+import type { ProxyStats } from './stats/counters.ts';
+import { statsHandler } from './stats/route.ts';
+
+/** Client-supplied request ids longer than this are replaced by a generated one. */
+export const REQUEST_ID_LENGTH_MAX_CHARS = 128;
+
+export interface GatewayAppDeps {
+  name: string;
+  version: string;
+  chainId: string;
+  clusterSecret: string;
+  bodyLimitBytes: number;
+  proxyTimeoutMs: number;
+  probeIntervalMs: number;
+  startedAt: Date;
+  selfUrl: () => string;
+  keys: ApiKeyService;
+  registry: UpstreamRegistry;
+  prober: HealthProber;
+  transport: UpstreamTransport;
+  stats: ProxyStats;
+  clientAddress: (c: Context<GatewayEnv>) => string | undefined;
+  logger: Logger;
+  /**
+   * Admission control for routed, authenticated requests, in order, before any body is read:
+   * where rate limits and circuit breakers plug in (they see the route and the principal).
+   */
+  admission?: readonly MiddlewareHandler<GatewayEnv>[];
+}
+
+/**
+ * The gateway as a web-standard app. Order matters: request id and security headers wrap
+ * everything (errors included); then route (404/405), then auth (401/403), then admission,
+ * then the body limit, and only then a handler reads the body or the proxy forwards it.
+ */
+export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  installErrorHandling(app as unknown as Hono, deps.logger);
+
+  app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: REQUEST_ID_LENGTH_MAX_CHARS }));
+  app.use('*', securityHeaders());
+  app.get('/livez', livenessHandler);
+
+  const api = (path: string) => `${API_PREFIX}${path}`;
+  app.use(api('/*'), resolveRoute(createRouteMatcher()), authenticate(deps.keys), ...(deps.admission ?? []), limitRequestBody(deps.bodyLimitBytes));
+
+  app.get(api('/health'), healthHandler(deps));
+  app.get(api('/info'), infoHandler(deps));
+  app.get(api('/stats'), statsHandler(deps.stats, deps.registry));
+  app.get(api('/openapi.json'), openApiHandler({ title: deps.name, version: deps.version }));
+  app.post(api('/auth/keys'), issueKeyHandler(deps.keys));
+
+  // Everything else the policy table admits goes upstream.
+  app.all(
+    api('/*'),
+    proxyHandler({
+      registry: deps.registry,
+      transport: deps.transport,
+      stats: deps.stats,
+      clusterSecret: deps.clusterSecret,
+      headersTimeoutMs: deps.proxyTimeoutMs,
+      bodyIdleTimeoutMs: deps.proxyTimeoutMs,
+      unavailableRetryAfterS: Math.max(1, Math.ceil(deps.probeIntervalMs / 1000)),
+      clientAddress: deps.clientAddress,
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { Hash32, Identifier, ReviewListQuery } from '../../schemas/index.ts';
+import type { RequestSchemaName, ResponseSchemaName } from './components.ts';
+
+export interface OperationDoc {
+  summary: string;
+  description?: string;
+  /** Path parameters by name (every `:name` of the pattern). */
+  params?: Record<string, { schema: z.ZodType; description: string }>;
+  query?: z.ZodObject;
+  headers?: Record<string, { schema: z.ZodType; description: string }>;
+  body?: RequestSchemaName;
+  success: {
+    status: 200 | 201;
+    description: string;
+    /** A named schema, or null when the serving node owns a shape not yet in schemas/. */
+    schema: ResponseSchemaName | null;
+    contentType?: 'application/json' | 'text/event-stream';
+  };
+  /** Statuses this operation answers besides the ones every route of its kind may (see document.ts). */
+  errors?: readonly number[];
+}
+
+const id = (what: string) => ({ schema: Identifier, description: what });
+
+/** One entry per policy rule, keyed `METHOD /pattern`; the document test fails when one is missing. */
+export const OPERATIONS: Record<string, OperationDoc> = {
+  'GET /health': {
+    summary: 'Network health: the gateway and a probe of every upstream node',
+    description: 'Answers 503 (with the same body) when no validator is up.',
+    success: { status: 200, description: 'up or degraded', schema: 'NetworkHealth' },
+    errors: [503],
+  },
+  'GET /info': {
+    summary: 'Gateway name, version, chain id, API prefix and upstream pools',
+    success: { status: 200, description: 'gateway information', schema: 'GatewayInfo' },
+  },
+  'GET /stats': {
+    summary: 'Proxied requests and errors per pool, and the health of each upstream',
+    success: { status: 200, description: 'counters since start-up', schema: 'GatewayStats' },
+  },
+  'GET /openapi.json': {
+    summary: 'This document',
+    success: { status: 200, description: 'OpenAPI 3.1 document', schema: null },
+  },
+  'POST /auth/keys': {
+    summary: 'Issue an API key for a role',
+    description: 'The secret is in this answer only; the gateway keeps its SHA-256.',
+    body: 'IssueKeyBody',
+    success: { status: 201, description: 'the new key', schema: 'IssuedKey' },
+  },
+  'GET /consensus/status': {
+    summary: 'Leader, term, height and members of the validator set',
+    success: { status: 200, description: 'consensus status of the answering validator', schema: 'ConsensusStatus' },
+  },
+  'GET /consensus/blocks/:height': {
+    summary: 'A block with its transactions and signatures',
+    params: { height: { schema: z.int().min(0), description: 'block height' } },
+    success: { status: 200, description: 'the block', schema: 'BlockWithTransactions' },
+    errors: [404],
+  },
+  'POST /external/feeds': {
+    summary: 'Register a feed: category, source adapter and parameters, schedule, asset',
+    description: 'For push feeds the answer carries the push secret, shown once.',
+    body: 'FeedRegistration',
+    success: { status: 201, description: 'the registered feed', schema: 'FeedCreated' },
+  },
+  'GET /external/feeds': {
+    summary: "The caller's feeds with their status",
+    success: { status: 200, description: 'feeds', schema: 'FeedList' },
+  },
+  'GET /external/feeds/:id': {
+    summary: 'Feed status: last observation, quality statistics',
+    params: { id: id('feed id') },
+    success: { status: 200, description: 'the feed', schema: 'Feed' },
+    errors: [404],
+  },
+  'PATCH /external/feeds/:id': {
+    summary: 'Pause or resume a feed, change its schedule or quality settings',
+    params: { id: id('feed id') },
+    body: 'FeedPatch',
+    success: { status: 200, description: 'the updated feed', schema: 'Feed' },
+    errors: [404],
+  },
+  'POST /external/feeds/:id/test': {
+    summary: 'Dry run: fetch once and return the quality report, publish nothing',
+    params: { id: id('feed id') },
+    success: { status: 200, description: 'the observation and its quality report (shape owned by the slim worker)', schema: null },
+    errors: [404],
+  },
+  'POST /external/feeds/:id/observations': {
+    summary: 'Push mode (IoT): submit signed readings and get their quality reports back',
+    params: { id: id('feed id') },
+    body: 'PushBody',
+    success: { status: 200, description: 'one quality report per reading (shape owned by the slim worker)', schema: null },
+    errors: [404, 409],
+  },
+  'GET /reviews': {
+    summary: 'The review queue, with each item’s quality checks',
+    query: ReviewListQuery,
+    success: { status: 200, description: 'review items', schema: 'ReviewList' },
+  },
+  'GET /reviews/:id': {
+    summary: 'One review item with its checks and audit trail',
+    params: { id: { schema: z.string().min(1), description: 'review id' } },
+    success: { status: 200, description: 'the review item', schema: 'ReviewItem' },
+    errors: [404],
+  },
+  'POST /reviews/:id/decision': {
+    summary: 'Approve or reject a review item, with a reason (recorded in the audit trail)',
+    params: { id: { schema: z.string().min(1), description: 'review id' } },
+    body: 'ReviewDecisionBody',
+    success: { status: 200, description: 'the decided review item', schema: 'ReviewItem' },
+    errors: [404, 409],
+  },
+  'GET /channels': {
+    summary: 'The tokenization channels',
+    success: { status: 200, description: 'channel list (shape owned by the ledger nodes)', schema: null },
+  },
+  'GET /channels/:name/events': {
+    summary: 'Committed events of a channel as server-sent events',
+    description: 'Each event’s `data` is a CommittedEvent and its `id` the sequence; reconnect with Last-Event-ID to resume.',
+    params: { name: { schema: z.string().min(1), description: 'channel name (a data category)' } },
+    headers: { 'Last-Event-ID': { schema: z.string(), description: 'resume after this event' } },
+    success: { status: 200, description: 'event stream of CommittedEvent', schema: 'CommittedEvent', contentType: 'text/event-stream' },
+    errors: [404],
+  },
+  'GET /transaction/:hash': {
+    summary: 'A transaction’s status, block and inclusion proof',
+    params: { hash: { schema: Hash32, description: 'transaction hash' } },
+    success: { status: 200, description: 'the receipt', schema: 'TransactionReceipt' },
+    errors: [404],
+  },
+  'GET /state/assets/:id': {
+    summary: 'Ledger state of an asset',
+    params: { id: id('asset id') },
+    success: { status: 200, description: 'the asset (shape owned by the ledger)', schema: null },
+    errors: [404],
+  },
+  'GET /state/accounts/:id': {
+    summary: 'Ledger state of an account',
+    params: { id: { schema: z.string().min(1), description: 'account id' } },
+    success: { status: 200, description: 'the account (shape owned by the ledger)', schema: null },
+    errors: [404],
+  },
+  'GET /query/attestations/:feedId/latest': {
+    summary: 'Latest attested value with quality, block height, Merkle proof and block signatures',
+    params: { feedId: id('feed id') },
+    success: { status: 200, description: 'the attestation', schema: 'Attestation' },
+    errors: [404],
+  },
+};

@@ -1,0 +1,64 @@
+import type { GatewayStats, PoolStats } from '../../schemas/index.ts';
+import { POOL_NAMES, type PoolName } from '../routing/policy.ts';
+import type { UpstreamRegistry } from '../pools/registry.ts';
+import type { Upstream } from '../pools/upstream.ts';
+
+interface UpstreamCounters {
+  requests: number;
+  failures: number;
+}
+
+const emptyPool = (): PoolStats => ({ requests: 0, upstreamErrors: 0, upstreamFailed: 0, upstreamTimeouts: 0, unavailable: 0 });
+
+/** Counters of what the proxy did, per pool and per upstream, since start-up. In memory: they describe this process. */
+export class ProxyStats {
+  private readonly pools: Record<PoolName, PoolStats> = { validators: emptyPool(), business: emptyPool(), slim: emptyPool() };
+  private readonly upstreams = new Map<Upstream, UpstreamCounters>();
+
+  constructor(readonly startedAt: Date) {}
+
+  answered(upstream: Upstream, status: number): void {
+    const pool = this.pools[upstream.pool];
+    pool.requests++;
+    if (status >= 500) pool.upstreamErrors++;
+    this.of(upstream).requests++;
+  }
+
+  failed(upstream: Upstream, kind: 'timeout' | 'failed'): void {
+    const pool = this.pools[upstream.pool];
+    if (kind === 'timeout') pool.upstreamTimeouts++;
+    else pool.upstreamFailed++;
+    this.of(upstream).failures++;
+  }
+
+  /** No member of any of these pools could take the request. */
+  unavailable(pools: readonly PoolName[]): void {
+    for (const p of pools) this.pools[p].unavailable++;
+  }
+
+  snapshot(registry: UpstreamRegistry, now: Date): GatewayStats {
+    return {
+      startedAt: this.startedAt.toISOString(),
+      uptimeMs: now.getTime() - this.startedAt.getTime(),
+      pools: Object.fromEntries(POOL_NAMES.map((p) => [p, { ...this.pools[p] }])) as Record<PoolName, PoolStats>,
+      upstreams: registry.all().map((u) => ({
+        pool: u.pool,
+        url: u.url,
+        health: u.health,
+        latencyMs: u.lastProbe?.latencyMs ?? null,
+        checkedAt: u.lastProbe?.checkedAt.toISOString() ?? null,
+        requests: this.upstreams.get(u)?.requests ?? 0,
+        failures: this.upstreams.get(u)?.failures ?? 0,
+      })),
+    };
+  }
+
+  private of(upstream: Upstream): UpstreamCounters {
+    let counters = this.upstreams.get(upstream);
+    if (counters === undefined) {
+      counters = { requests: 0, failures: 0 };
+      this.upstreams.set(upstream, counters);
+    }
+    return counters;
+  }
+}
