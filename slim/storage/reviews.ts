@@ -97,8 +97,10 @@ export class ReviewRepository {
       .select(reviewColumns)
       .from(reviews)
       .innerJoin(observations, eq(observations.id, reviews.observationId))
+      // The 'queued' entry's sequence number breaks ties between items queued in the same millisecond.
+      .innerJoin(reviewAudit, and(eq(reviewAudit.reviewId, reviews.id), eq(reviewAudit.action, 'queued')))
       .where(and(...conditions))
-      .orderBy(asc(reviews.createdAt), asc(reviews.id))
+      .orderBy(asc(reviews.createdAt), asc(reviewAudit.seq))
       .limit(filter.limit);
     return this.withAudit(this.db, rows);
   }

@@ -211,12 +211,13 @@ describe('slim worker: feeds API', () => {
 
   it('runs a dry run of a pull feed and publishes, records and queues nothing', async () => {
     const feed = await register(weatherFeed(source.url, { assetId: 'weather-dry' }));
-    // Paused, and its first scheduled fetch settled and delivered, so the scheduler stays out of the picture.
-    await slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { status: 'paused' } });
-    const before = await eventually(async () => {
+    // Its first scheduled fetch recorded and delivered, then paused, so the scheduler stays out of the picture.
+    await eventually(async () => {
       const f = Feed.parse((await slim.call('GET', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A })).body);
       return f.lastObservation !== null ? f : undefined;
     });
+    await slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { status: 'paused' } });
+    const before = Feed.parse((await slim.call('GET', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A })).body);
     const healthBefore = await eventually(async () => {
       const channel = NodeHealth.parse((await slim.call('GET', '/api/v11/health')).body).details?.['channel'] as { pending: number };
       return channel.pending === 0 ? channel : undefined;
