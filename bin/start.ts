@@ -83,6 +83,22 @@ async function waitReady(role: NodeRole): Promise<void> {
   throw new Error(`${role} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${logDir}/${role}.log`);
 }
 
+/** Waits until the gateway's aggregated health sees every node up. */
+async function waitNetworkUp(): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url('gateway')}/api/v11/health`);
+      const body = (await res.json()) as { status?: string };
+      if (body.status === 'up') return;
+    } catch {
+      // gateway not answering yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the gateway did not see every node up within ${READY_TIMEOUT_MS / 1000} s; see ${logDir}/`);
+}
+
 async function shutdown(code: number): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
@@ -101,8 +117,11 @@ async function main(): Promise<void> {
   const source = flags['no-demo'] ? null : await startDemoSource(host, DEMO_SOURCE_PORT);
   spawnRole('validator', {});
   spawnRole('slim', { VALIDATOR_URLS: url('validator') });
+  await Promise.all([waitReady('validator'), waitReady('slim')]);
+  // The gateway comes last, so its first health probes find every node listening.
   spawnRole('gateway', { VALIDATOR_URLS: url('validator'), SLIM_URLS: url('slim'), ADMIN_API_KEY: adminKey });
-  await Promise.all((['validator', 'slim', 'gateway'] as const).map(waitReady));
+  await waitReady('gateway');
+  await waitNetworkUp();
   writeCredentials(credentialsPath, { ...(saved ?? {}), adminKey });
 
   const gateway = url('gateway');

@@ -49,8 +49,10 @@ async function call<S extends z.ZodType>(url: string, key: string, method: strin
 /** True when the key is accepted by the gateway for a provider route. */
 async function keyWorks(gatewayUrl: string, key: string, path: string): Promise<boolean> {
   const res = await fetch(`${gatewayUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
-  await res.body?.cancel();
-  return res.status !== 401;
+  const text = await res.text();
+  if (res.status === 401) return false;
+  if (!res.ok) throw new ApiError(res.status, text, `GET ${path}`);
+  return true;
 }
 
 /**
@@ -69,8 +71,10 @@ export async function ensureDemo(gatewayUrl: string, demoSourceUrl: string, save
   let feeds = saved.feeds;
   const feedExists = async (id: string) => {
     const res = await fetch(`${api}/external/feeds/${id}`, { headers: { authorization: `Bearer ${keys.provider}` } });
-    await res.body?.cancel();
-    return res.ok;
+    const text = await res.text();
+    if (res.status === 404) return false;
+    if (!res.ok) throw new ApiError(res.status, text, `GET feed ${id}`);
+    return true;
   };
   if (feeds === undefined || !(await feedExists(feeds.weather)) || !(await feedExists(feeds.iot.id))) {
     const weather: FeedRegistration = {
