@@ -40,3 +40,11 @@ export const CommittedEvent = z.object({
   txHash: z.string(),
 });
 export type CommittedEvent = z.infer<typeof CommittedEvent>;
+
+/** The validator's answer to a delivery: one entry per event id, committed (now or earlier) or refused. */
+export const ChannelDeliveryReceipt = z.object({
+  committed: z.array(z.object({ eventId: z.string(), height: z.number().int(), txHash: z.string(), duplicate: z.boolean() })),
+  /** Events the ledger refused (e.g. neither accepted nor approved): delivering them again will not help. */
+  rejected: z.array(z.object({ eventId: z.string(), code: z.string(), message: z.string() })),
+});
+export type ChannelDeliveryReceipt = z.infer<typeof ChannelDeliveryReceipt>;

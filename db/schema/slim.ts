@@ -86,6 +86,9 @@ export const channelOutbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     createdAt: ts('created_at').notNull().defaultNow(),
     deliveredAt: ts('delivered_at'),
+    /** Set when the ledger refused the event for good; the row stays for operators but is no longer delivered. */
+    refusedAt: ts('refused_at'),
+    refusal: text('refusal'),
   },
   (t) => [uniqueIndex('channel_outbox_event_idx').on(t.eventId), index('channel_outbox_pending_idx').on(t.deliveredAt, t.seq)],
 );

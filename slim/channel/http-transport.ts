@@ -1,6 +1,5 @@
 import { request } from 'undici';
-import { z } from 'zod';
-import type { ChannelDelivery, ChannelEvent } from '../../schemas/index.ts';
+import { ChannelDeliveryReceipt, type ChannelDelivery, type ChannelEvent } from '../../schemas/index.ts';
 import { clusterHeaders } from '../../runtime/cluster-auth.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { ChannelTransport, DeliveryReceipt } from './transport.ts';
@@ -10,10 +9,6 @@ export const CHANNEL_EVENTS_PATH = '/api/v11/internal/channel-events';
 export const CHANNEL_DELIVERY_TIMEOUT_MS = 15_000;
 /** Bound on what we read of an error answer (for the log line). */
 const ERROR_BODY_CHARS_MAX = 500;
-
-const CommittedAnswer = z.object({
-  committed: z.array(z.object({ eventId: z.string(), height: z.number().int(), txHash: z.string(), duplicate: z.boolean().optional() })),
-});
 
 /**
  * Delivers batches to the validators over HTTP with the cluster token. Tries the validator
@@ -69,9 +64,12 @@ export class HttpChannelTransport implements ChannelTransport {
       const retryAfterS = parseRetryAfterS(res.headers['retry-after']);
       throw new AppError('UNAVAILABLE', `validator ${base} answered ${res.statusCode}: ${text}`, retryAfterS === undefined ? {} : { retryAfterS });
     }
-    const parsed = CommittedAnswer.safeParse(await res.body.json());
+    const parsed = ChannelDeliveryReceipt.safeParse(await res.body.json());
     if (!parsed.success) throw new AppError('UPSTREAM_FAILED', `validator ${base} answered 200 with an unexpected body`, { cause: parsed.error });
-    return { committedIds: parsed.data.committed.map((c) => c.eventId) };
+    return {
+      committedIds: parsed.data.committed.map((c) => c.eventId),
+      refused: parsed.data.rejected.map((r) => ({ eventId: r.eventId, reason: `${r.code}: ${r.message}` })),
+    };
   }
 }
 

@@ -1,9 +1,9 @@
 import type { Logger } from '../../runtime/logger.ts';
-import { isAppError } from '../../runtime/errors.ts';
+import { AppError, isAppError } from '../../runtime/errors.ts';
 import { sleep, type Clock } from '../clock.ts';
 import type { OutboxRepository } from '../storage/index.ts';
 import { retryDelayMs } from './backoff.ts';
-import type { ChannelTransport } from './transport.ts';
+import type { ChannelTransport, DeliveryReceipt } from './transport.ts';
 
 /** Even without a wake-up, the outbox is looked at this often (events written by another process, missed wakes). */
 export const CHANNEL_POLL_MS = 1_000;
@@ -11,6 +11,7 @@ export const CHANNEL_POLL_MS = 1_000;
 export interface ChannelStatus {
   pending: number;
   delivered: number;
+  refused: number;
   /** Why the last delivery failed; null once a delivery succeeds again. */
   lastError: string | null;
   consecutiveFailures: number;
@@ -94,20 +95,29 @@ export class ChannelPublisher {
       return 'idle';
     }
     const seqs = batch.map((p) => p.seq);
-    let committedIds: Set<string>;
+    let receipt: DeliveryReceipt;
     try {
-      const receipt = await this.options.transport.deliver(
+      receipt = await this.options.transport.deliver(
         batch.map((p) => p.event),
         signal,
       );
-      committedIds = new Set(receipt.committedIds);
     } catch (err) {
-      await this.options.outbox.recordAttempt(seqs, [], this.options.clock.now());
+      await this.options.outbox.recordAttempt({ attemptedSeqs: seqs, committedSeqs: [], refused: [] }, this.options.clock.now());
       throw err;
     }
+    const committedIds = new Set(receipt.committedIds);
+    const refusals = new Map(receipt.refused.map((r) => [r.eventId, r.reason]));
     const committedSeqs = batch.filter((p) => committedIds.has(p.event.id)).map((p) => p.seq);
-    await this.options.outbox.recordAttempt(seqs, committedSeqs, this.options.clock.now());
-    if (committedSeqs.length === 0) throw new Error(`the validator committed none of a batch of ${batch.length} events`);
+    const refused = batch.flatMap((p) => {
+      const reason = refusals.get(p.event.id);
+      return reason === undefined ? [] : [{ seq: p.seq, reason }];
+    });
+    await this.options.outbox.recordAttempt({ attemptedSeqs: seqs, committedSeqs, refused }, this.options.clock.now());
+    // A refused event is a bug upstream of the ledger (it should never have been published): loud, but it must not block the queue.
+    for (const r of refused) this.options.logger.error({ seq: r.seq, reason: r.reason }, 'the ledger refused a channel event; set aside');
+    if (committedSeqs.length + refused.length === 0) {
+      throw new AppError('UNAVAILABLE', `the validator answered for none of a batch of ${batch.length} events`);
+    }
     this.clearFailure();
     this.options.logger.debug({ delivered: committedSeqs.length, batch: batch.length }, 'channel batch delivered');
     return 'progress';

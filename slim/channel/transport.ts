@@ -4,6 +4,8 @@ import type { ChannelEvent } from '../../schemas/index.ts';
 export interface DeliveryReceipt {
   /** Ids of the events now committed in a block (including ones it had already committed: redelivery is idempotent). */
   committedIds: string[];
+  /** Events the ledger refused for good: retrying cannot help, so they leave the queue, kept for operators. */
+  refused: { eventId: string; reason: string }[];
 }
 
 /**

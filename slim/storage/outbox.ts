@@ -1,7 +1,13 @@
-import { and, asc, count, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { channelOutbox } from '../../db/schema/slim.ts';
 import { ChannelEvent } from '../../schemas/index.ts';
+
+export interface DeliveryAttempt {
+  attemptedSeqs: number[];
+  committedSeqs: number[];
+  refused: { seq: number; reason: string }[];
+}
 
 export interface PendingEvent {
   seq: number;
@@ -23,14 +29,15 @@ export class OutboxRepository {
     const rows = await this.db
       .select({ seq: channelOutbox.seq, event: channelOutbox.event, attempts: channelOutbox.attempts })
       .from(channelOutbox)
-      .where(isNull(channelOutbox.deliveredAt))
+      .where(and(isNull(channelOutbox.deliveredAt), isNull(channelOutbox.refusedAt)))
       .orderBy(asc(channelOutbox.seq))
       .limit(limit);
     return rows.map((r) => ({ seq: r.seq, attempts: r.attempts, event: ChannelEvent.parse(r.event) }));
   }
 
-  /** Counts one delivery attempt for every row of a batch and marks the committed ones delivered, atomically. */
-  async recordAttempt(attemptedSeqs: number[], committedSeqs: number[], now: Date): Promise<void> {
+  /** Counts one delivery attempt for every row of a batch and marks the committed and refused ones, atomically. */
+  async recordAttempt(attempt: DeliveryAttempt, now: Date): Promise<void> {
+    const { attemptedSeqs, committedSeqs, refused } = attempt;
     if (attemptedSeqs.length === 0) return;
     await this.db.transaction(async (tx) => {
       await tx
@@ -44,13 +51,21 @@ export class OutboxRepository {
           .set({ deliveredAt: now })
           .where(and(inArray(channelOutbox.seq, committedSeqs), isNull(channelOutbox.deliveredAt)));
       }
+      for (const r of refused) {
+        await tx.update(channelOutbox).set({ refusedAt: now, refusal: r.reason }).where(eq(channelOutbox.seq, r.seq));
+      }
     });
   }
 
-  async counts(): Promise<{ pending: number; delivered: number }> {
-    const [pending] = await this.db.select({ n: count() }).from(channelOutbox).where(isNull(channelOutbox.deliveredAt));
-    const [delivered] = await this.db.select({ n: count() }).from(channelOutbox).where(isNotNull(channelOutbox.deliveredAt));
-    return { pending: pending?.n ?? 0, delivered: delivered?.n ?? 0 };
+  async counts(): Promise<{ pending: number; delivered: number; refused: number }> {
+    const [row] = await this.db
+      .select({
+        pending: sql<number>`count(*) filter (where ${channelOutbox.deliveredAt} is null and ${channelOutbox.refusedAt} is null)`.mapWith(Number),
+        delivered: sql<number>`count(*) filter (where ${channelOutbox.deliveredAt} is not null)`.mapWith(Number),
+        refused: sql<number>`count(*) filter (where ${channelOutbox.refusedAt} is not null)`.mapWith(Number),
+      })
+      .from(channelOutbox);
+    return { pending: row?.pending ?? 0, delivered: row?.delivered ?? 0, refused: row?.refused ?? 0 };
   }
 
   /** Tests and operators: the events of an observation, delivered or not. */

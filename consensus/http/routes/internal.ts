@@ -1,19 +1,13 @@
 import type { Hono } from 'hono';
 import { AppError } from '../../../runtime/errors.ts';
 import { readJson } from '../../../runtime/http.ts';
-import { ChannelDelivery, type ChannelEvent } from '../../../schemas/index.ts';
+import { ChannelDelivery, type ChannelDeliveryReceipt, type ChannelEvent } from '../../../schemas/index.ts';
 import type { CommitResult } from '../../node/consensus.ts';
 import type { ValidatorHttpDeps } from '../deps.ts';
 
 /** How long a delivery waits for its block; past it the worker gets a 503 and delivers again (apply is idempotent). */
 export const DELIVERY_COMMIT_WAIT_MS = 10_000;
 const DELIVERY_RETRY_AFTER_S = 1;
-
-export interface DeliveryAnswer {
-  committed: { eventId: string; height: number; txHash: string; duplicate: boolean }[];
-  /** Events the ledger refused (e.g. not approved): delivering them again will not help. */
-  rejected: { eventId: string; code: string; message: string }[];
-}
 
 export function internalRoutes(api: Hono, deps: ValidatorHttpDeps): void {
   /** Slim workers deliver channel events here; the answer comes once they are in a stored block. */
@@ -25,7 +19,7 @@ export function internalRoutes(api: Hono, deps: ValidatorHttpDeps): void {
     const outcomes = fresh.length === 0 ? [] : await waitBounded(deps.consensus.submit(fresh.map((event) => ({ type: 'attest', event }))));
     const byId = new Map<string, CommitResult>(fresh.map((e, i) => [e.id, outcomes[i]!]));
 
-    const answer: DeliveryAnswer = { committed: [], rejected: [] };
+    const answer: ChannelDeliveryReceipt = { committed: [], rejected: [] };
     for (const event of unique) {
       const earlier = places.get(event.id);
       if (earlier !== undefined) {

@@ -143,4 +143,15 @@ describe('channel publisher against a validator over HTTP', () => {
     const delivered = await storage.outbox.byEventIds(ids);
     expect(delivered.every((d) => d.deliveredAt !== null)).toBe(true);
   });
+
+  it('sets aside an event the ledger refuses and still delivers the ones behind it', async () => {
+    const ids = await writeAccepted(3);
+    validator.refuses = (e) => e.id === ids[0];
+    const p = startPublisher(1);
+    await drained(p);
+    validator.refuses = () => false;
+    const rows = await storage.outbox.byEventIds(ids);
+    expect(rows.map((r) => r.deliveredAt !== null)).toEqual([false, true, true]);
+    expect((await p.status()).refused).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -125,14 +125,14 @@ function storageContract(name: string, open: (schema: string) => Promise<OpenDat
     it('hands out pending events in write order and marks delivered only what was committed', async () => {
       // Drain what earlier tests left, so this one sees only its own rows.
       const leftovers = await storage.outbox.pending(1_000);
-      await storage.outbox.recordAttempt(leftovers.map((p) => p.seq), leftovers.map((p) => p.seq), new Date());
+      await storage.outbox.recordAttempt({ attemptedSeqs: leftovers.map((p) => p.seq), committedSeqs: leftovers.map((p) => p.seq), refused: [] }, new Date());
       const feed = await newFeed();
       const ids = [];
       for (let i = 0; i < 3; i++) ids.push((await record(feed, 'accepted', i, new Date())).observationId);
       const pending = await storage.outbox.pending(10);
       expect(pending.map((p) => p.event.id)).toEqual(ids);
       const [a, b, c] = pending.map((p) => p.seq) as [number, number, number];
-      await storage.outbox.recordAttempt([a, b, c], [a, c], new Date());
+      await storage.outbox.recordAttempt({ attemptedSeqs: [a, b, c], committedSeqs: [a, c], refused: [] }, new Date());
       const left = await storage.outbox.pending(10);
       expect(left.map((p) => p.event.id)).toEqual([ids[1]]);
       expect(left[0]?.attempts).toBe(1);

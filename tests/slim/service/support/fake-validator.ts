@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ChannelDelivery, type ChannelEvent } from '../../../../schemas/index.ts';
+import { ChannelDelivery, type ChannelDeliveryReceipt, type ChannelEvent } from '../../../../schemas/index.ts';
 import { CLUSTER_TOKEN_HEADER } from '../../../../runtime/cluster-auth.ts';
 import { LocalServer, readBody } from './http-server.ts';
 
@@ -18,6 +18,8 @@ export class FakeValidator {
   unavailable = false;
   /** Which events of a batch get committed (all by default): a validator may commit part of a batch in time. */
   commits: (event: ChannelEvent) => boolean = () => true;
+  /** Which events the ledger refuses for good (none by default). */
+  refuses: (event: ChannelEvent) => boolean = () => false;
   private height = 0;
   private readonly server: LocalServer;
 
@@ -35,12 +37,17 @@ export class FakeValidator {
         this.height += 1;
         this.batches.push(parsed.data.events.length);
         parsed.data.events.forEach((e) => this.received.push(e));
-        const committed = parsed.data.events.filter((e) => this.commits(e)).map((event) => {
-          const duplicate = this.committed.has(event.id);
-          if (!duplicate) this.committed.set(event.id, event);
-          return { eventId: event.id, height: this.height, txHash: randomBytes(32).toString('hex'), duplicate };
-        });
-        return reply(200, { committed });
+        const receipt: ChannelDeliveryReceipt = { committed: [], rejected: [] };
+        for (const event of parsed.data.events) {
+          if (this.refuses(event)) {
+            receipt.rejected.push({ eventId: event.id, code: 'ATTEST_NOT_APPROVED', message: 'neither accepted nor approved' });
+          } else if (this.commits(event)) {
+            const duplicate = this.committed.has(event.id);
+            if (!duplicate) this.committed.set(event.id, event);
+            receipt.committed.push({ eventId: event.id, height: this.height, txHash: randomBytes(32).toString('hex'), duplicate });
+          }
+        }
+        return reply(200, receipt);
       })();
     });
   }
