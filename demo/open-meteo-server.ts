@@ -3,8 +3,9 @@ import { createServer, type Server } from 'node:http';
 /**
  * A local stand-in for the Open-Meteo forecast API, so the demo network runs without internet.
  * It speaks the API's documented `current` format: times local to `timezone`, whole minutes,
- * units in `current_units`. Values follow a smooth daily cycle so the quality chain sees a
- * plausible history rather than noise.
+ * units in `current_units`. Unlike the real API, whose current conditions move every quarter
+ * hour, it moves every minute (`interval: 60`) so a demo shows new attestations quickly.
+ * Values follow a smooth daily cycle so the quality chain sees a plausible history, not noise.
  */
 export interface DemoSource {
   readonly url: string;
@@ -57,7 +58,7 @@ export function currentWeather(latitude: number, longitude: number, timeZone: st
     current_units: { time: 'iso8601', interval: 'seconds', ...UNITS },
     current: {
       time: localMinute(new Date(minute), offsetS),
-      interval: 900,
+      interval: 60,
       temperature_2m: Math.round(temperature * 10) / 10,
       relative_humidity_2m: Math.round(70 - 15 * Math.sin(2 * Math.PI * dayPhase)),
       wind_speed_10m: Math.round((12 + 4 * Math.cos(2 * Math.PI * dayPhase)) * 10) / 10,

@@ -1,7 +1,6 @@
 /** Source adapters: one module per external source, each mapping its real API to a normalized observation. */
 export {
   OPEN_METEO_CURRENT_INTERVAL_MS,
-  OPEN_METEO_TIMESTAMP_PRECISION_MS,
   OpenMeteoCurrentResponse,
   fetchOpenMeteo,
   openMeteoTimeToUtc,

@@ -15,8 +15,6 @@ type OpenMeteoVariable = (typeof OPEN_METEO_VARIABLES)[number];
 const _sameVariables: [OpenMeteoVariable, WeatherMetric] extends [WeatherMetric, OpenMeteoVariable] ? true : never = true;
 void _sameVariables;
 
-/** `current.time` has minute resolution ("2024-01-15T14:45"): freshness forgives up to a minute. */
-export const OPEN_METEO_TIMESTAMP_PRECISION_MS = 60_000;
 /**
  * Open-Meteo's current conditions come from 15-minutely model data (`current.interval` = 900 s):
  * `current.time` is the start of the running quarter hour, so a poll sees a timestamp up to

@@ -32,7 +32,7 @@ function checkWeight(where: string, name: string, weight: number): asserts name 
  * QUALITY_WEIGHTS for the category, then the feed's own overrides (weights merge per check;
  * thresholds and range replace as a whole). `metric` picks the default range where a category
  * has several quantities (weather variable, carbon kind). `sourceTimestampPrecisionMs` is the
- * adapter's timestamp resolution (e.g. OPEN_METEO_TIMESTAMP_PRECISION_MS), tolerated by freshness.
+ * adapter's timestamp resolution (e.g. OPEN_METEO_CURRENT_INTERVAL_MS), tolerated by freshness.
  */
 export function resolveQualitySettings(
   category: Category,

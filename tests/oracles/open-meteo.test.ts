@@ -5,7 +5,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WeatherObservation } from '../../schemas/index.ts';
 import { AppError } from '../../runtime/errors.ts';
 import {
-  OPEN_METEO_TIMESTAMP_PRECISION_MS,
   fetchOpenMeteo,
   openMeteoTimeToUtc,
   openMeteoUrl,
@@ -177,9 +176,5 @@ describe('Open-Meteo request and time helpers', () => {
 
   it('refuses a local time that is not on the calendar', () => {
     expect(() => openMeteoTimeToUtc('2025-02-30T10:00', 0)).toThrow(/not a real time/);
-  });
-
-  it('states minute precision for freshness', () => {
-    expect(OPEN_METEO_TIMESTAMP_PRECISION_MS).toBe(60_000);
   });
 });

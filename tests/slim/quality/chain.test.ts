@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHECK_NAMES, QualityReport, pushSignaturePayload } from '../../../schemas/index.ts';
 import { resolveQualitySettings, runQualityChain, signPushPayload } from '../../../slim/quality/index.ts';
 import { readFileSync } from 'node:fs';
-import { OPEN_METEO_TIMESTAMP_PRECISION_MS, OpenMeteoCurrentResponse, openMeteoUrl, toWeatherObservation } from '../../../oracles/index.ts';
+import { OPEN_METEO_CURRENT_INTERVAL_MS, OpenMeteoCurrentResponse, openMeteoUrl, toWeatherObservation } from '../../../oracles/index.ts';
 import { contentHashOf } from '../../../slim/quality/index.ts';
 import { NOW, contextFor, feedFor, iot, weather } from './support.ts';
 
@@ -75,13 +75,13 @@ describe('quality chain', () => {
     expect(runQualityChain(o, contextFor(o, { feed: null })).decision).toBe('rejected');
   });
 
-  it('accepts an Open-Meteo answer evaluated within its timestamp precision plus the SLA', () => {
+  it('accepts the newest Open-Meteo answer even late in its quarter hour', () => {
     const response = OpenMeteoCurrentResponse.parse(JSON.parse(readFileSync(new URL('../../fixtures/open-meteo/current-berlin.json', import.meta.url), 'utf8')));
     const params = { latitude: 52.52, longitude: 13.42, timezone: 'Europe/Berlin', metric: 'temperature_2m' as const, baseUrl: 'https://api.open-meteo.com' };
     const o = toWeatherObservation({ id: 'feed-weather-1', assetId: 'berlin-weather' }, params, response, NOW, openMeteoUrl(params));
-    const settings = resolveQualitySettings('weather', {}, {}, 'temperature_2m', { sourceTimestampPrecisionMs: OPEN_METEO_TIMESTAMP_PRECISION_MS });
+    const settings = resolveQualitySettings('weather', {}, {}, 'temperature_2m', { sourceTimestampPrecisionMs: OPEN_METEO_CURRENT_INTERVAL_MS });
     const feed = { ...feedFor(o), source: { adapter: 'open-meteo' as const, params } };
-    const ctx = { now: new Date('2025-01-15T13:46:50.000Z'), feed, history: { values: [3.1, 3.2, 3.3, 3.3, 3.4], lastObservedAt: '2025-01-15T13:30:00.000Z', recentContentHashes: [] }, contentHash: contentHashOf(o), settings };
+    const ctx = { now: new Date('2025-01-15T13:59:30.000Z'), feed, history: { values: [3.1, 3.2, 3.3, 3.3, 3.4], lastObservedAt: '2025-01-15T13:30:00.000Z', recentContentHashes: [] }, contentHash: contentHashOf(o), settings };
     const report = runQualityChain(o, ctx);
     expect(report.checks.filter((c) => c.score < 1)).toEqual([]);
     expect(report.decision).toBe('accepted');
