@@ -55,7 +55,7 @@ export interface GatewayAppDeps {
  */
 export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
-  installErrorHandling(app as unknown as Hono, deps.logger);
+  installErrorHandling(app, deps.logger);
 
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: REQUEST_ID_LENGTH_MAX_CHARS }));
   app.use('*', securityHeaders());

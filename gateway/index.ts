@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Hono } from 'hono';
 import { z } from 'zod';
 import { openDatabase, type OpenDatabase } from '../db/client.ts';
 import type { Config } from '../runtime/config.ts';
@@ -87,7 +86,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
     });
     activeProber.start();
     // startServer only calls app.fetch; the typed variables of the gateway's env do not matter to it.
-    const running = await startServer(app as unknown as Hono, config.HOST, config.PORT);
+    const running = await startServer(app, config.HOST, config.PORT);
     server = running;
     selfUrl = running.url;
     logger.info({ url: running.url, validators: config.VALIDATOR_URLS, business: config.BUSINESS_URLS, slim: config.SLIM_URLS }, 'gateway started');

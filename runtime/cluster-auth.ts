@@ -10,7 +10,8 @@ export const PRINCIPAL_ROLE_HEADER = 'x-principal-role';
 
 export interface Principal {
   id: string;
-  role: Role | 'node';
+  /** `node`: a node calling for itself; `anonymous`: the gateway relaying a public request. */
+  role: Role | 'node' | 'anonymous';
 }
 
 export function clusterTokenMatches(secret: string, presented: string | undefined): boolean {
@@ -26,9 +27,10 @@ export function requireCluster(secret: string): MiddlewareHandler<{ Variables: {
     if (!clusterTokenMatches(secret, c.req.header(CLUSTER_TOKEN_HEADER))) {
       throw new AppError('UNAUTHENTICATED', 'this node accepts traffic from the cluster only');
     }
-    const id = c.req.header(PRINCIPAL_ID_HEADER) ?? 'node';
+    const id = c.req.header(PRINCIPAL_ID_HEADER);
     const role = c.req.header(PRINCIPAL_ROLE_HEADER);
-    c.set('principal', { id, role: isRole(role) ? role : 'node' });
+    // Only a call that speaks for nobody else is the cluster itself; a relayed call without a role has none.
+    c.set('principal', id === undefined ? { id: 'node', role: 'node' } : { id, role: isRole(role) ? role : 'anonymous' });
     await next();
   };
 }

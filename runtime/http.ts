@@ -1,5 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
-import type { Context, Hono } from 'hono';
+import type { Context, Env, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
 import { AppError } from './errors.ts';
@@ -57,7 +57,7 @@ export function errorResponse(c: Context, error: AppError): Response {
 }
 
 /** Installs the JSON error contract on an app: every failure is `{ error: { code, message } }`, never a stack. */
-export function installErrorHandling(app: Hono, logger: Logger): void {
+export function installErrorHandling<E extends Env>(app: Hono<E>, logger: Logger): void {
   app.notFound((c) => errorResponse(c, new AppError('ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => {
     if (err instanceof AppError) {
@@ -82,7 +82,7 @@ export interface RunningServer {
 }
 
 /** Starts an app on host:port (0 picks a free port) and resolves once it listens. */
-export function startServer(app: Hono, host: string, port: number): Promise<RunningServer> {
+export function startServer<E extends Env>(app: Hono<E>, host: string, port: number): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined;
     const onError = (e: Error) => reject(e);
