@@ -1,3 +1,4 @@
+import { blockBench } from './block.ts';
 import { hashBench } from './hash.ts';
 
 export interface Benchmark {
@@ -6,5 +7,6 @@ export interface Benchmark {
 }
 
 export const BENCHMARKS = {
+  block: { description: 'building a signed block of 200 attestations: ML-DSA-44 against the default ML-DSA-87', run: blockBench },
   hash: { description: 'SHA-256 of 1 KiB: node:crypto against @noble/hashes, side by side', run: hashBench },
 } satisfies Record<string, Benchmark>;
