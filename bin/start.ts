@@ -22,29 +22,40 @@ const { values: flags } = parseArgs({
   options: {
     'data-dir': { type: 'string' },
     'no-demo': { type: 'boolean', default: false },
+    'port-offset': { type: 'string', default: '0' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (flags.help) {
-  console.log(`npm start [-- --data-dir DIR] [-- --no-demo]
+  console.log(`npm start [-- --data-dir DIR] [-- --no-demo] [-- --port-offset N]
 
 Starts a validator (:${DEFAULT_PORTS.validator}), a slim worker (:${DEFAULT_PORTS.slim}) and the gateway (:${DEFAULT_PORTS.gateway})
 with embedded storage under DIR (default ./data), a local demo weather source (:${DEMO_SOURCE_PORT})
-and a demo IoT device. Environment variables (see README) override the defaults.`);
+and a demo IoT device. --port-offset N adds N to every port, to run a second network beside
+the first. Environment variables (see README) override the defaults.`);
   process.exit(0);
 }
+const portOffset = Number(flags['port-offset']);
+if (!Number.isInteger(portOffset) || portOffset < 0 || portOffset > 50_000) {
+  console.error(`--port-offset must be an integer from 0 to 50000, not "${flags['port-offset']}"`);
+  process.exit(2);
+}
 
-const dataDir = resolve(flags['data-dir'] ?? process.env.DATA_DIR ?? './data');
+/** An environment variable, with empty meaning unset (as the roles' configuration reads it). */
+const fromEnv = (name: string): string | undefined => (process.env[name] === '' ? undefined : process.env[name]);
+
+const dataDir = resolve(flags['data-dir'] ?? fromEnv('DATA_DIR') ?? './data');
 const logDir = `${dataDir}/logs`;
 mkdirSync(logDir, { recursive: true });
 const credentialsPath = `${dataDir}/credentials.json`;
 
 const saved = readCredentials(credentialsPath);
-const adminKey = process.env.ADMIN_API_KEY ?? saved?.adminKey ?? `ok_${randomBytes(32).toString('base64url')}`;
+const adminKey = fromEnv('ADMIN_API_KEY') ?? saved?.adminKey ?? `ok_${randomBytes(32).toString('base64url')}`;
 // Nodes of one run share a fresh secret; nothing outside this run can talk to them directly.
-const clusterSecret = process.env.CLUSTER_SECRET ?? randomBytes(32).toString('hex');
+const clusterSecret = fromEnv('CLUSTER_SECRET') ?? randomBytes(32).toString('hex');
 const host = '127.0.0.1';
-const url = (role: NodeRole) => `http://${host}:${DEFAULT_PORTS[role]}`;
+const port = (role: NodeRole) => DEFAULT_PORTS[role] + portOffset;
+const url = (role: NodeRole) => `http://${host}:${port(role)}`;
 
 const children = new Map<NodeRole, ChildProcess>();
 let shuttingDown = false;
@@ -52,7 +63,7 @@ let shuttingDown = false;
 function spawnRole(role: NodeRole, extraEnv: Record<string, string>): ChildProcess {
   const log = createWriteStream(`${logDir}/${role}.log`, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/role.ts', role], {
-    env: { ...process.env, DATA_DIR: dataDir, CLUSTER_SECRET: clusterSecret, HOST: host, PORT: String(DEFAULT_PORTS[role]), ...extraEnv },
+    env: { ...process.env, DATA_DIR: dataDir, CLUSTER_SECRET: clusterSecret, HOST: host, PORT: String(port(role)), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);
@@ -114,7 +125,7 @@ process.on('SIGTERM', () => void shutdown(0));
 
 async function main(): Promise<void> {
   console.log(`Starting the oracle network (data in ${dataDir}, logs in ${logDir}) ...`);
-  const source = flags['no-demo'] ? null : await startDemoSource(host, DEMO_SOURCE_PORT);
+  const source = flags['no-demo'] ? null : await startDemoSource(host, DEMO_SOURCE_PORT + portOffset);
   spawnRole('validator', {});
   spawnRole('slim', { VALIDATOR_URLS: url('validator') });
   await Promise.all([waitReady('validator'), waitReady('slim')]);

@@ -8,7 +8,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; a bad value names its variable. */
 export function loadConfig(env: Record<string, string | undefined>, role?: NodeRole): Config {
-  const input = role === undefined ? env : { ...env, ROLE: role };
+  // An empty variable (`DATABASE_URL=` in a compose file) means unset, not an empty value.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const input = role === undefined ? set : { ...set, ROLE: role };
   const parsed = EnvConfig.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);

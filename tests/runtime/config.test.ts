@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../runtime/config.ts';
+
+const base = { CLUSTER_SECRET: 'a-cluster-secret-of-length' };
+
+describe('configuration from the environment', () => {
+  it('gives each role its platform port by default', () => {
+    expect(loadConfig(base, 'gateway').PORT).toBe(8080);
+    expect(loadConfig(base, 'validator').PORT).toBe(9003);
+    expect(loadConfig(base, 'slim').PORT).toBe(9013);
+  });
+
+  it('uses embedded storage when DATABASE_URL is unset or empty', () => {
+    expect(loadConfig({ ...base, DATABASE_URL: '' }, 'slim').DATABASE_URL).toBeUndefined();
+  });
+
+  it('names the variable whose value is wrong', () => {
+    expect(() => loadConfig({ ...base, BLOCK_INTERVAL_MS: 'soon' }, 'validator')).toThrow(/BLOCK_INTERVAL_MS/);
+  });
+
+  it('refuses a database URL that is not PostgreSQL', () => {
+    expect(() => loadConfig({ ...base, DATABASE_URL: 'mysql://localhost/db' }, 'slim')).toThrow(/DATABASE_URL/);
+  });
+
+  it('refuses to start without a cluster secret', () => {
+    expect(() => loadConfig({}, 'gateway')).toThrow(ConfigError);
+  });
+
+  it('splits upstream lists and checks every URL', () => {
+    expect(loadConfig({ ...base, SLIM_URLS: 'http://127.0.0.1:1, http://127.0.0.1:2' }, 'gateway').SLIM_URLS).toEqual([
+      'http://127.0.0.1:1',
+      'http://127.0.0.1:2',
+    ]);
+    expect(() => loadConfig({ ...base, SLIM_URLS: 'http://127.0.0.1:1,not a url' }, 'gateway')).toThrow(/SLIM_URLS/);
+  });
+
+  it('names QUALITY_WEIGHTS when it is not JSON', () => {
+    expect(() => loadConfig({ ...base, QUALITY_WEIGHTS: '{weather' }, 'slim')).toThrow(/QUALITY_WEIGHTS/);
+  });
+});
