@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SignatureAlgorithm } from './block.ts';
+import { QualityWeightsByCategory } from './quality.ts';
 
 export const NODE_ROLES = ['gateway', 'validator', 'slim'] as const;
 export const NodeRole = z.enum(NODE_ROLES);
@@ -51,7 +52,7 @@ export const EnvConfig = z.object({
   HEALTH_PROBE_TIMEOUT_MS: positiveInt(1_000),
   CHANNEL_BATCH_MAX: positiveInt(200),
   CHANNEL_RETRY_MS: positiveInt(1_000),
-  /** JSON: per-category quality weights, e.g. {"weather":{"freshness":3}}. */
+  /** JSON: per-category quality weights, e.g. {"weather":{"freshness":3}}; a misspelt category or check stops the start. */
   QUALITY_WEIGHTS: z
     .string()
     .optional()
@@ -64,6 +65,6 @@ export const EnvConfig = z.object({
         return z.NEVER;
       }
     })
-    .pipe(z.record(z.string(), z.record(z.string(), z.number().min(0)))),
+    .pipe(QualityWeightsByCategory),
 });
 export type EnvConfig = z.infer<typeof EnvConfig>;

@@ -28,6 +28,10 @@ export type Decision = z.infer<typeof Decision>;
 export const QualityWeights = z.partialRecord(CheckName, z.number().min(0).max(100));
 export type QualityWeights = z.infer<typeof QualityWeights>;
 
+/** The deployment's weights per category (QUALITY_WEIGHTS); feeds may override them. */
+export const QualityWeightsByCategory = z.partialRecord(Category, QualityWeights);
+export type QualityWeightsByCategory = z.infer<typeof QualityWeightsByCategory>;
+
 export const QualityThresholds = z
   .object({ accept: z.number().min(0).max(1), review: z.number().min(0).max(1) })
   .refine((t) => t.review <= t.accept, { message: 'review threshold must not exceed accept threshold' });

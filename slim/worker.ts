@@ -8,7 +8,6 @@ import { ChannelPublisher } from './channel/publisher.ts';
 import type { ChannelTransport } from './channel/transport.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Evaluator } from './evaluate.ts';
-import { validateQualityWeightsConfig } from './quality/index.ts';
 import { FeedService } from './feeds/index.ts';
 import { createSlimApp } from './http/app.ts';
 import { createPullJob, type FetchObservation } from './pull.ts';
@@ -45,8 +44,6 @@ export interface SlimWorker {
 
 export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
   const { config, logger } = options;
-  // A typo in QUALITY_WEIGHTS stops the start-up instead of failing every evaluation later.
-  validateQualityWeightsConfig(config.QUALITY_WEIGHTS);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const storage = createSlimStorage(options.db);

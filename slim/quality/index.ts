@@ -1,7 +1,7 @@
 /** The quality chain's face: nine pure steps, the chain that runs them, and settings resolution. */
 export type { QualityContext, QualityRange, QualitySettings, QualityStep } from './context.ts';
 export { runQualityChain } from './chain.ts';
-export { resolveQualitySettings, validateQualityWeightsConfig } from './settings.ts';
+export { resolveQualitySettings } from './settings.ts';
 export { DEFAULT_THRESHOLDS, DEFAULT_WEAKEST_CHECK_MARGIN, DEFAULT_WEIGHTS, WEATHER_METRIC_RANGES, defaultRange } from './defaults.ts';
 export { checkCompleteness } from './completeness.ts';
 export { checkFormat, inspectFormat } from './format.ts';

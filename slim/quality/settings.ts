@@ -1,31 +1,7 @@
-import { CHECK_NAMES, FRESHNESS_SLA_MS, type Category, type CheckName, type FeedQualityConfig } from '../../schemas/index.ts';
+import { CHECK_NAMES, FRESHNESS_SLA_MS, type Category, type CheckName, type FeedQualityConfig, type QualityWeightsByCategory } from '../../schemas/index.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { QualitySettings } from './context.ts';
 import { DEFAULT_THRESHOLDS, DEFAULT_WEAKEST_CHECK_MARGIN, DEFAULT_WEIGHTS, defaultRange } from './defaults.ts';
-
-const isCheckName = (name: string): name is CheckName => (CHECK_NAMES as readonly string[]).includes(name);
-
-/**
- * Validates the QUALITY_WEIGHTS configuration as a whole (every category, every check name), so a
- * typo such as `freshnes` stops the process at start-up instead of being silently ignored.
- */
-export function validateQualityWeightsConfig(configWeights: Record<string, Record<string, number>>): void {
-  for (const [category, weights] of Object.entries(configWeights)) {
-    if (!(category in FRESHNESS_SLA_MS)) {
-      throw new AppError('INVALID_INPUT', `QUALITY_WEIGHTS: unknown category "${category}"`);
-    }
-    for (const [name, weight] of Object.entries(weights)) checkWeight(`QUALITY_WEIGHTS.${category}`, name, weight);
-  }
-}
-
-function checkWeight(where: string, name: string, weight: number): asserts name is CheckName {
-  if (!isCheckName(name)) {
-    throw new AppError('INVALID_INPUT', `${where}: unknown check "${name}" (expected one of ${CHECK_NAMES.join(', ')})`);
-  }
-  if (!Number.isFinite(weight) || weight < 0) {
-    throw new AppError('INVALID_INPUT', `${where}.${name}: weight must be a finite number ≥ 0, got ${weight}`);
-  }
-}
 
 /**
  * Resolves what the chain needs for one feed: category defaults, then the deployment's
@@ -37,19 +13,17 @@ function checkWeight(where: string, name: string, weight: number): asserts name 
 export function resolveQualitySettings(
   category: Category,
   feedQuality: FeedQualityConfig,
-  configWeights: Record<string, Record<string, number>>,
+  configWeights: QualityWeightsByCategory,
   metric?: string,
   options: { sourceTimestampPrecisionMs?: number } = {},
 ): QualitySettings {
   const weights: Record<CheckName, number> = { ...DEFAULT_WEIGHTS };
-  for (const [name, weight] of Object.entries(configWeights[category] ?? {})) {
-    checkWeight(`QUALITY_WEIGHTS.${category}`, name, weight);
-    weights[name] = weight;
-  }
-  for (const [name, weight] of Object.entries(feedQuality.weights ?? {})) {
-    if (weight === undefined) continue;
-    checkWeight('feed quality.weights', name, weight);
-    weights[name] = weight;
+  // Both layers were validated at their boundary (configuration, feed registration): names are check names.
+  for (const layer of [configWeights[category] ?? {}, feedQuality.weights ?? {}]) {
+    for (const name of CHECK_NAMES) {
+      const weight = layer[name];
+      if (weight !== undefined) weights[name] = weight;
+    }
   }
   // With every weight at zero the weighted mean is 0/0: refuse the configuration rather than guess.
   if (CHECK_NAMES.every((name) => weights[name] === 0)) {

@@ -34,6 +34,11 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ ...base, SLIM_URLS: 'http://127.0.0.1:1,not a url' }, 'gateway')).toThrow(/SLIM_URLS/);
   });
 
+  it('names a misspelt check or an unknown category in QUALITY_WEIGHTS', () => {
+    expect(() => loadConfig({ ...base, QUALITY_WEIGHTS: '{"weather":{"freshnes":3}}' }, 'slim')).toThrow(/freshnes/);
+    expect(() => loadConfig({ ...base, QUALITY_WEIGHTS: '{"lottery":{"range":1}}' }, 'slim')).toThrow(/lottery/);
+  });
+
   it('names QUALITY_WEIGHTS when it is not JSON', () => {
     expect(() => loadConfig({ ...base, QUALITY_WEIGHTS: '{weather' }, 'slim')).toThrow(/QUALITY_WEIGHTS/);
   });

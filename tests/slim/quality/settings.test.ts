@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FRESHNESS_SLA_MS } from '../../../schemas/index.ts';
 import { AppError } from '../../../runtime/errors.ts';
-import { resolveQualitySettings, validateQualityWeightsConfig } from '../../../slim/quality/index.ts';
+import { resolveQualitySettings } from '../../../slim/quality/index.ts';
 
 describe('quality settings', () => {
   it('starts from the category defaults', () => {
@@ -50,12 +50,4 @@ describe('quality settings', () => {
     expect(() => resolveQualitySettings('market', { weights: zero }, {})).toThrow(AppError);
   });
 
-  it('refuses a misspelt check name in QUALITY_WEIGHTS and names it', () => {
-    expect(() => validateQualityWeightsConfig({ weather: { freshnes: 3 } })).toThrow(/freshnes/);
-    expect(() => resolveQualitySettings('weather', {}, { weather: { freshnes: 3 } })).toThrow(/freshnes/);
-  });
-
-  it('refuses an unknown category in QUALITY_WEIGHTS', () => {
-    expect(() => validateQualityWeightsConfig({ lottery: { range: 1 } })).toThrow(/lottery/);
-  });
 });
