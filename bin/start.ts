@@ -127,7 +127,11 @@ async function main(): Promise<void> {
   console.log(`Starting the oracle network (data in ${dataDir}, logs in ${logDir}) ...`);
   const source = flags['no-demo'] ? null : await startDemoSource(host, DEMO_SOURCE_PORT + portOffset);
   spawnRole('validator', {});
-  spawnRole('slim', { VALIDATOR_URLS: url('validator') });
+  spawnRole('slim', {
+    VALIDATOR_URLS: url('validator'),
+    // The demo source joins the public API among the origins feeds may fetch from.
+    SOURCE_ORIGINS_ALLOWED: fromEnv('SOURCE_ORIGINS_ALLOWED') ?? ['https://api.open-meteo.com', ...(source === null ? [] : [source.url])].join(','),
+  });
   await Promise.all([waitReady('validator'), waitReady('slim')]);
   // The gateway comes last, so its first health probes find every node listening.
   spawnRole('gateway', { VALIDATOR_URLS: url('validator'), SLIM_URLS: url('slim'), ADMIN_API_KEY: adminKey });

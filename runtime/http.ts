@@ -16,7 +16,31 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): { message: 
   return { message: `invalid input: ${message}`, details };
 }
 
+/** Bound on how deep the NUL scan descends; the body limit already bounds the total size. */
+const NUL_SCAN_DEPTH_MAX = 64;
+
+/**
+ * Path of the first string (key or value) holding U+0000, which PostgreSQL cannot store in
+ * text or jsonb: refused here as bad input rather than failing later as a server error.
+ */
+export function findNulCharacter(value: unknown, path: string[] = [], depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') || '(value)' : null;
+  if (value === null || typeof value !== 'object' || depth > NUL_SCAN_DEPTH_MAX) return null;
+  for (const [key, member] of Object.entries(value)) {
+    if (key.includes('\u0000')) return [...path, key].join('.');
+    const found = findNulCharacter(member, [...path, key], depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> {
+  const nulAt = findNulCharacter(input);
+  if (nulAt !== null) {
+    throw new AppError('INVALID_INPUT', `${where === 'body' ? '' : `${where} `}${nulAt}: contains a NUL character (U+0000)`, {
+      details: [{ path: nulAt, message: 'contains a NUL character (U+0000)' }],
+    });
+  }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const { message, details } = describeIssues(parsed.error.issues);

@@ -44,6 +44,11 @@ export const EnvConfig = z.object({
   BLOCK_SIGNATURE_ALG: SignatureAlgorithm.default('ml_dsa87'),
   /** 32-byte hex seed of the node's ML-DSA key; generated and kept in the node's storage when unset. */
   NODE_KEY_SEED: z.string().regex(/^[0-9a-f]{64}$/, '64 hex characters').optional(),
+  /**
+   * Origins pull feeds may fetch from. A provider names a source's base URL; without this list
+   * the worker would fetch any address it is given, internal services included.
+   */
+  SOURCE_ORIGINS_ALLOWED: urlList.default(['https://api.open-meteo.com']).transform((urls) => urls.map((u) => new URL(u).origin)),
   FETCH_TIMEOUT_MS: positiveInt(10_000),
   PROXY_TIMEOUT_MS: positiveInt(15_000),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),

@@ -1,4 +1,4 @@
-import type { Category, FeedQualityConfig, FeedSource, Observation, QualityReport } from '../schemas/index.ts';
+import type { Category, FeedQualityConfig, FeedSource, Observation, QualityReport, QualityWeightsByCategory } from '../schemas/index.ts';
 import type { QualityContext, QualitySettings } from './quality/index.ts';
 import { sourceTimestampPrecisionMs } from './sources.ts';
 import { contentHashOf, resolveQualitySettings, runQualityChain } from './quality/index.ts';
@@ -32,7 +32,7 @@ export class Evaluator {
   constructor(
     private readonly deps: {
       storage: SlimStorage;
-      qualityWeights: Record<string, Record<string, number>>;
+      qualityWeights: QualityWeightsByCategory;
       clock: Clock;
       /** Called after an event was written to the channel outbox, so the publisher need not wait for its next poll. */
       onPublished: () => void;
@@ -86,7 +86,7 @@ export class Evaluator {
  */
 export function settingsOf(
   feed: { category: Category; quality: FeedQualityConfig; source: FeedSource },
-  qualityWeights: Record<string, Record<string, number>>,
+  qualityWeights: QualityWeightsByCategory,
 ): QualitySettings {
   return resolveQualitySettings(feed.category, feed.quality, qualityWeights, feed.source.params.metric, {
     sourceTimestampPrecisionMs: sourceTimestampPrecisionMs(feed.source),

@@ -60,7 +60,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
   });
   const onPublished = () => publisher.wake();
   const evaluator = new Evaluator({ storage, qualityWeights: config.QUALITY_WEIGHTS, clock, onPublished });
-  const fetch: FetchObservation = (feed) => fetchFromSource(feed, { timeoutMs: config.FETCH_TIMEOUT_MS, clock });
+  const fetch: FetchObservation = (feed) => fetchFromSource(feed, { timeoutMs: config.FETCH_TIMEOUT_MS, clock, originsAllowed: config.SOURCE_ORIGINS_ALLOWED });
   const job = createPullJob({ storage, evaluator, fetch, clock, logger: logger.child({ part: 'pull' }) });
   const scheduler = new FeedScheduler({
     clock,
@@ -70,7 +70,15 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
       (await storage.feeds.listActive()).filter((f) => isPullSource(f.source)).map((f) => ({ id: f.id, intervalMs: f.schedule.intervalMs })),
     logger: logger.child({ part: 'scheduler' }),
   });
-  const feeds = new FeedService({ storage, evaluator, scheduler, fetch, clock, qualityWeights: config.QUALITY_WEIGHTS });
+  const feeds = new FeedService({
+    storage,
+    evaluator,
+    scheduler,
+    fetch,
+    clock,
+    qualityWeights: config.QUALITY_WEIGHTS,
+    sourceOriginsAllowed: config.SOURCE_ORIGINS_ALLOWED,
+  });
   const reviews = new ReviewService({ storage, clock, onPublished });
 
   const health = async (): Promise<NodeHealth> => {

@@ -1,12 +1,13 @@
 import type { Principal } from '../../runtime/cluster-auth.ts';
 import { AppError } from '../../runtime/errors.ts';
-import type { Feed, FeedCreated, FeedPatch, FeedRegistration, Observation, PushBody, QualityReport } from '../../schemas/index.ts';
+import type { Feed, FeedCreated, FeedPatch, FeedRegistration, Observation, PushBody, QualityReport, QualityWeightsByCategory } from '../../schemas/index.ts';
 import type { Clock } from '../clock.ts';
 import { settingsOf, type Evaluator } from '../evaluate.ts';
 import { newFeedId, newPushSecret } from '../ids.ts';
 import type { FetchObservation } from '../pull.ts';
 import type { FeedScheduler } from '../scheduler/index.ts';
-import { isPullSource } from '../sources.ts';
+import { KeyedMutex } from '../keyed-mutex.ts';
+import { assertSourceAllowed, isPullSource } from '../sources.ts';
 import { feedView, type FeedChanges, type FeedRecord, type SlimStorage } from '../storage/index.ts';
 import { assertChangeable, assertVisible, canSeeAll } from './access.ts';
 import { observationOfReading, pushProofOf } from './push.ts';
@@ -31,11 +32,16 @@ export class FeedService {
       scheduler: FeedScheduler;
       fetch: FetchObservation;
       clock: Clock;
-      qualityWeights: Record<string, Record<string, number>>;
+      qualityWeights: QualityWeightsByCategory;
+      sourceOriginsAllowed: readonly string[];
     },
   ) {}
 
+  /** Changes to one feed are applied one at a time, so the schedule always follows the stored state. */
+  private readonly changes = new KeyedMutex();
+
   async register(principal: Principal, registration: FeedRegistration): Promise<FeedCreated> {
+    assertSourceAllowed(registration.source, this.deps.sourceOriginsAllowed);
     this.assertUsableQuality(registration);
     const pushSecret = registration.source.adapter === 'push' ? newPushSecret() : null;
     const record = await this.deps.storage.feeds.insert({
@@ -68,7 +74,11 @@ export class FeedService {
     return feedView(assertVisible(principal, await this.deps.storage.feeds.get(id), id));
   }
 
-  async patch(principal: Principal, id: string, patch: FeedPatch): Promise<Feed> {
+  patch(principal: Principal, id: string, patch: FeedPatch): Promise<Feed> {
+    return this.changes.run(id, () => this.patchNow(principal, id, patch));
+  }
+
+  private async patchNow(principal: Principal, id: string, patch: FeedPatch): Promise<Feed> {
     const before = assertChangeable(principal, await this.deps.storage.feeds.get(id), id);
     const changes: FeedChanges = {};
     if (patch.status !== undefined) changes.status = patch.status;

@@ -63,6 +63,30 @@ describe('bad input through the gateway', () => {
     expectClientError(r, 400, 'category');
   });
 
+  it('refuses a source outside the allowed origins, naming the base URL', async () => {
+    const r = await call(`${net.api}/external/feeds`, {
+      method: 'POST',
+      key: keys.provider,
+      body: { name: 'x', category: 'weather', assetId: 'a', source: { adapter: 'open-meteo', params: { latitude: 1, longitude: 2, baseUrl: 'http://169.254.169.254' } } },
+    });
+    expectClientError(r, 400, 'baseUrl');
+  });
+
+  it('names the field holding a NUL character instead of failing in storage', async () => {
+    const r = await call(`${net.api}/external/feeds`, {
+      method: 'POST',
+      key: keys.provider,
+      body: { name: 'bad\u0000name', category: 'iot', assetId: 'a', source: { adapter: 'push', params: { deviceId: 'd', metric: 'm', unit: 'u' } } },
+    });
+    expectClientError(r, 400, 'name');
+  });
+
+  it('answers a NUL character in a path parameter with a 4xx', async () => {
+    const r = await call(`${net.api}/reviews/rev%00x`, { key: keys.reviewer });
+    expect(r.status).toBe(400);
+    ErrorBody.parse(r.body);
+  });
+
   it('answers malformed JSON with 400 and says so', async () => {
     const r = await call(`${net.api}/external/feeds`, { method: 'POST', key: keys.provider, rawBody: '{"name": ' });
     expectClientError(r, 400, 'JSON');
@@ -157,7 +181,19 @@ describe('bad input through the gateway', () => {
       ['POST', `/external/feeds/${pushFeed}/observations`, keys.provider],
       ['POST', '/reviews/rev_x/decision', keys.reviewer],
     ];
-    const bodies = ['null', '[]', '1', '"text"', '{}', '{"readings":[{}]}', '{"source":{"adapter":"???"}}', '{"a":'.repeat(50), '{"decision":"approve","reason":null}'];
+    const bodies = [
+      'null',
+      '[]',
+      '1',
+      '"text"',
+      '{}',
+      '{"readings":[{}]}',
+      '{"source":{"adapter":"???"}}',
+      '{"a":'.repeat(50),
+      '{"decision":"approve","reason":null}',
+      '{"decision":"approve","reason":"nul \\u0000 inside"}',
+      '{"label":"\\u0000","role":"dapp"}',
+    ];
     for (const [method, path, key] of routes) {
       for (const rawBody of bodies) {
         const r = await call(`${net.api}${path}`, { method, key, rawBody });

@@ -42,7 +42,7 @@ export async function startTestNetwork(options: { postgresUrl?: string | undefin
   };
   const source = await startDemoSource();
   const validator = await start('validator', {});
-  const slim = await start('slim', { VALIDATOR_URLS: validator.url });
+  const slim = await start('slim', { VALIDATOR_URLS: validator.url, SOURCE_ORIGINS_ALLOWED: source.url });
   const gateway = await start('gateway', { VALIDATOR_URLS: validator.url, SLIM_URLS: slim.url, ADMIN_API_KEY: ADMIN_KEY });
   return {
     gateway,
