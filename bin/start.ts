@@ -13,10 +13,13 @@ import { startDemoSource } from '../demo/open-meteo-server.ts';
 import { startDemoDevice } from '../demo/iot-device.ts';
 import { ensureDemo, readCredentials, writeCredentials } from '../demo/bootstrap.ts';
 import { DEFAULT_PORTS, type NodeRole } from '../schemas/index.ts';
+import { generateApiKey } from '../gateway/auth/api-key.ts';
 
 const READY_TIMEOUT_MS = 90_000;
 const DEMO_SOURCE_PORT = 9099;
 const DEMO_DEVICE_INTERVAL_MS = 10_000;
+/** Each role gets this long to stop on SIGTERM (its own limit is 10 s) before it is killed. */
+const SHUTDOWN_GRACE_MS = 12_000;
 
 const { values: flags } = parseArgs({
   options: {
@@ -50,7 +53,7 @@ mkdirSync(logDir, { recursive: true });
 const credentialsPath = `${dataDir}/credentials.json`;
 
 const saved = readCredentials(credentialsPath);
-const adminKey = fromEnv('ADMIN_API_KEY') ?? saved?.adminKey ?? `ok_${randomBytes(32).toString('base64url')}`;
+const adminKey = fromEnv('ADMIN_API_KEY') ?? saved?.adminKey ?? generateApiKey();
 // Nodes of one run share a fresh secret; nothing outside this run can talk to them directly.
 const clusterSecret = fromEnv('CLUSTER_SECRET') ?? randomBytes(32).toString('hex');
 const host = '127.0.0.1';
@@ -113,11 +116,16 @@ async function waitNetworkUp(): Promise<void> {
 async function shutdown(code: number): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
-  const exits = [...children.values()].map((c) => new Promise<void>((done) => {
-    c.once('exit', () => done());
-    c.kill('SIGTERM');
-  }));
-  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 12_000))]);
+  const exits = [...children.values()].map(
+    (c) =>
+      new Promise<void>((done) => {
+        c.once('exit', () => done());
+        c.kill('SIGTERM');
+      }),
+  );
+  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+  // A role that did not finish within its grace period is not left running behind us.
+  for (const c of children.values()) c.kill('SIGKILL');
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));

@@ -51,16 +51,30 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
       connection: { search_path: schema },
     });
     const db = drizzlePostgres(client);
-    await migratePostgres(db, { migrationsFolder: migrationsFolder(part), migrationsSchema: schema });
-    return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+    const close = () => client.end({ timeout: 5 });
+    await closingOnFailure(close, () => migratePostgres(db, { migrationsFolder: migrationsFolder(part), migrationsSchema: schema }));
+    return { db, kind: 'postgres', close };
   }
   if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create(options.dataDir);
-  // PGlite is one connection, so the search path set here holds for its whole life.
-  await client.exec(`create schema if not exists "${schema}"; set search_path to "${schema}"`);
   const db = drizzlePglite(client);
-  await migratePglite(db, { migrationsFolder: migrationsFolder(part), migrationsSchema: schema });
-  return { db, kind: 'pglite', close: () => client.close() };
+  const close = () => client.close();
+  await closingOnFailure(close, async () => {
+    // PGlite is one connection, so the search path set here holds for its whole life.
+    await client.exec(`create schema if not exists "${schema}"; set search_path to "${schema}"`);
+    await migratePglite(db, { migrationsFolder: migrationsFolder(part), migrationsSchema: schema });
+  });
+  return { db, kind: 'pglite', close };
+}
+
+/** A failed migration must not leave the connection (or PGlite's directory lock) behind. */
+async function closingOnFailure(close: () => Promise<void>, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
 }
 
 function assertIdentifier(schema: string): void {

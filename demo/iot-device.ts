@@ -1,12 +1,9 @@
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { pushSignaturePayload } from '../schemas/index.ts';
+import { signPushPayload } from '../slim/quality/index.ts';
 
 /** Signs a reading the way a device with the feed's push secret does. */
-export function signReading(secret: string, feedId: string, observedAt: string, value: number): string {
-  return bytesToHex(hmac(sha256, utf8ToBytes(secret), utf8ToBytes(pushSignaturePayload(feedId, observedAt, value))));
-}
+export const signReading = (secret: string, feedId: string, observedAt: string, value: number): string =>
+  signPushPayload(secret, pushSignaturePayload(feedId, observedAt, value));
 
 export interface DemoDevice {
   stop(): void;

@@ -102,7 +102,11 @@ export function startDemoSource(host = '127.0.0.1', port = 0): Promise<DemoSourc
       resolve({
         url: `http://${host}:${actual}`,
         port: actual,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { constantTimeEqual } from './constant-time.ts';
 import { AppError } from './errors.ts';
 import type { Role } from '../schemas/index.ts';
 
@@ -15,10 +15,7 @@ export interface Principal {
 }
 
 export function clusterTokenMatches(secret: string, presented: string | undefined): boolean {
-  if (presented === undefined) return false;
-  const a = Buffer.from(secret);
-  const b = Buffer.from(presented);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return presented !== undefined && constantTimeEqual(secret, presented);
 }
 
 /** Nodes only answer other nodes (the gateway included); the public reaches them through the gateway. */

@@ -17,8 +17,11 @@ export const startSlim: StartNode = async (config, logger) => {
     await worker.start();
     server = await startServer(worker.app, config.HOST, config.PORT);
   } catch (err) {
-    await worker.stop();
-    await database.close();
+    try {
+      await worker.stop();
+    } finally {
+      await database.close();
+    }
     throw err;
   }
   const running = server;
@@ -28,9 +31,12 @@ export const startSlim: StartNode = async (config, logger) => {
     url: running.url,
     port: running.port,
     async close() {
-      await running.close();
-      await worker.stop();
-      await database.close();
+      try {
+        await running.close();
+        await worker.stop();
+      } finally {
+        await database.close();
+      }
     },
   };
 };

@@ -4,6 +4,7 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { CheckResult, Observation } from '../../schemas/index.ts';
 import type { QualityContext } from './context.ts';
 import { checkResult } from './result.ts';
+import { constantTimeEqual } from '../../runtime/constant-time.ts';
 
 /**
  * HMAC-SHA256 of a push payload, lower-case hex. The key is the UTF-8 bytes of the feed's push
@@ -12,19 +13,6 @@ import { checkResult } from './result.ts';
  */
 export function signPushPayload(secret: string, signedPayload: string): string {
   return bytesToHex(hmac(sha256, utf8ToBytes(secret), utf8ToBytes(signedPayload)));
-}
-
-/**
- * Compares two strings in time independent of where they first differ, so an attacker cannot
- * learn a valid signature byte by byte from response timing. Length is not secret (always 64 hex).
- */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const x = utf8ToBytes(a);
-  const y = utf8ToBytes(b);
-  if (x.length !== y.length) return false;
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= (x[i] as number) ^ (y[i] as number);
-  return diff === 0;
 }
 
 /**
