@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { ChannelEvent, CHECK_NAMES, type Decision, type Transaction } from '../../schemas/index.ts';
 import { createSigner, type NodeSigner } from '../../consensus/crypto/signer.ts';
@@ -78,11 +75,6 @@ export function testSigner(seedByte = 7): NodeSigner {
     signers.set(key, signer);
   }
   return signer;
-}
-
-export function tempDir(prefix: string): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
 export const NODE_DEFAULTS = { chainId: 'test-chain', blockIntervalMs: 10, blockTxsMax: 100, mempoolTxsMax: 1_000 } as const;

@@ -8,10 +8,11 @@ import { loadConfig } from '../../runtime/config.ts';
 import { hashValue } from '../../runtime/hash.ts';
 import type { RunningNode } from '../../runtime/node.ts';
 import { Attestation, BlockWithTransactions, CommittedEvent, ConsensusStatus, ErrorBody, NodeHealth, TransactionReceipt, type ChannelEvent } from '../../schemas/index.ts';
-import { minute, silentLogger, tempDir, weatherEvent } from './fixtures.ts';
+import { tempDir } from '../support/databases.ts';
+import { minute, silentLogger, weatherEvent } from './fixtures.ts';
 
 const SECRET = 'cluster-secret-for-tests';
-const dir = tempDir('consensus-http-');
+const dir = tempDir('consensus-http');
 let node: RunningNode;
 
 beforeAll(async () => {

@@ -146,10 +146,8 @@ describe('Open-Meteo adapter', () => {
     handler = () => {
       // Never answer: the adapter's deadline must end the wait.
     };
-    const started = Date.now();
     const error = await sourceFailure(fetchOpenMeteo(FEED, params(), { timeoutMs: 200 }));
     expect(error.message).toContain('timed out after 200 ms');
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('fails with SOURCE_FAILED when nothing listens at the address', async () => {

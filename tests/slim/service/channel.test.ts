@@ -7,9 +7,10 @@ import { ChannelPublisher } from '../../../slim/channel/publisher.ts';
 import { systemClock } from '../../../slim/clock.ts';
 import { createSlimStorage, type SlimStorage } from '../../../slim/storage/index.ts';
 import { uniqueSchema } from '../../support/databases.ts';
+import { eventually } from '../../support/network.ts';
 import { FakeValidator } from './support/fake-validator.ts';
 import { iotObservation, reportOf } from './support/reports.ts';
-import { CLUSTER_SECRET, eventually } from './support/slim-node.ts';
+import { CLUSTER_SECRET, pushFeed } from './support/slim-node.ts';
 
 describe('channel retry delay', () => {
   it('doubles from the base per failure up to about 30 s, never below half the ceiling', () => {
@@ -36,18 +37,7 @@ describe('channel publisher against a validator over HTTP', () => {
     await validator.start();
     database = await openDatabase({ part: 'slim', dataDir: 'memory://', schema: uniqueSchema('slim_channel') });
     storage = createSlimStorage(database.db);
-    await storage.feeds.insert({
-      id: 'feed_channel',
-      ownerKeyId: 'key_provider',
-      name: 'Reefer',
-      category: 'iot',
-      assetId: 'container-7',
-      source: { adapter: 'push', params: { deviceId: 'reefer-7', metric: 'temperature', unit: '°C' } },
-      schedule: { intervalMs: 60_000 },
-      quality: {},
-      pushSecret: null,
-      now: new Date(),
-    });
+    await storage.feeds.insert({ ...pushFeed({ quality: {} }), id: 'feed_channel', ownerKeyId: 'key_provider', pushSecret: null, now: new Date() });
   });
   afterEach(async () => {
     await publisher?.stop();
@@ -110,7 +100,7 @@ describe('channel publisher against a validator over HTTP', () => {
     await drained(p);
     const [id] = await writeAccepted(1);
     p.wake();
-    await eventually(() => (validator.committed.has(id ?? '') ? true : undefined));
+    await eventually(async () => (validator.committed.has(id ?? '') ? true : undefined));
   });
 
   it('keeps retrying through 503 answers and loses nothing', async () => {

@@ -1,52 +1,40 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorBody, Feed, FeedCreated, NodeHealth, Observation, QualityReport } from '../../../schemas/index.ts';
 import { signPushPayload } from '../../../slim/quality/index.ts';
-import { FakeValidator } from './support/fake-validator.ts';
-import { OpenMeteoSource } from './support/open-meteo-source.ts';
-import { ADMIN, CLUSTER_SECRET, PROVIDER_A, PROVIDER_B, SlimNode, eventually, pushFeed, weatherFeed } from './support/slim-node.ts';
+import { eventually } from '../../support/network.ts';
+import { ADMIN, CLUSTER_SECRET, PROVIDER_A, PROVIDER_B, pushFeed, weatherFeed } from './support/slim-node.ts';
+import { useSlimRig } from './support/slim-rig.ts';
 
 const errorOf = (body: unknown) => ErrorBody.parse(body).error;
 const detailPaths = (body: unknown) => ((errorOf(body).details ?? []) as { path: string }[]).map((d) => d.path);
 
 describe('slim worker: feeds API', () => {
-  const source = new OpenMeteoSource();
-  const validator = new FakeValidator(CLUSTER_SECRET);
-  let slim: SlimNode;
-
-  beforeAll(async () => {
-    await source.start();
-    await validator.start();
-    slim = await SlimNode.start({ VALIDATOR_URLS: validator.url });
-  });
-  afterAll(async () => {
-    await slim?.close();
-    await validator.stop();
-    await source.stop();
-  });
+  const rig = useSlimRig();
+  const { source, validator } = rig;
 
   const register = async (body: unknown, as = PROVIDER_A) => {
-    const res = await slim.call('POST', '/api/v11/external/feeds', { as, body });
+    const res = await rig.slim.call('POST', '/api/v11/external/feeds', { as, body });
     expect(res.status).toBe(201);
     return FeedCreated.parse(res.body);
   };
 
   it('refuses a request without the cluster token with 401', async () => {
-    const res = await slim.call('GET', '/api/v11/external/feeds', { as: PROVIDER_A, token: null });
+    const res = await rig.slim.call('GET', '/api/v11/external/feeds', { as: PROVIDER_A, token: null });
     expect(res.status).toBe(401);
     expect(errorOf(res.body).code).toBe('UNAUTHENTICATED');
-    const wrong = await slim.call('GET', '/api/v11/health', { token: 'not-the-cluster-secret-at-all' });
+    const wrong = await rig.slim.call('GET', '/api/v11/health', { token: 'not-the-cluster-secret-at-all' });
     expect(wrong.status).toBe(401);
   });
 
   it('answers liveness without a token', async () => {
-    const res = await slim.call('GET', '/livez', { token: null });
+    const res = await rig.slim.call('GET', '/livez', { token: null });
     expect(res.status).toBe(200);
   });
 
   it('rejects an invalid registration with 400 naming the field', async () => {
     const bad = weatherFeed(source.url);
-    const res = await slim.call('POST', '/api/v11/external/feeds', {
+    const res = await rig.slim.call('POST', '/api/v11/external/feeds', {
       as: PROVIDER_A,
       body: { ...bad, source: { adapter: 'open-meteo', params: { ...bad.source.params, latitude: 123 } } },
     });
@@ -56,13 +44,13 @@ describe('slim worker: feeds API', () => {
   });
 
   it('rejects a registration whose category does not match its source with 400 naming category', async () => {
-    const res = await slim.call('POST', '/api/v11/external/feeds', { as: PROVIDER_A, body: { ...pushFeed(), category: 'weather' } });
+    const res = await rig.slim.call('POST', '/api/v11/external/feeds', { as: PROVIDER_A, body: { ...pushFeed(), category: 'weather' } });
     expect(res.status).toBe(400);
     expect(detailPaths(res.body)).toContain('category');
   });
 
   it('rejects malformed JSON with 400 INVALID_JSON', async () => {
-    const res = await slim.call('POST', '/api/v11/external/feeds', { as: PROVIDER_A, rawBody: '{"name": ' });
+    const res = await rig.slim.call('POST', '/api/v11/external/feeds', { as: PROVIDER_A, rawBody: '{"name": ' });
     expect(res.status).toBe(400);
     expect(errorOf(res.body).code).toBe('INVALID_JSON');
   });
@@ -70,9 +58,9 @@ describe('slim worker: feeds API', () => {
   it('refuses a body over the size limit with 413 PAYLOAD_TOO_LARGE', async () => {
     // Raw node:http: the worker answers from Content-Length before reading the body, and fetch would
     // report the early close instead of the answer.
-    const body = JSON.stringify({ name: 'x'.repeat(slim.config.BODY_LIMIT_BYTES + 1) });
+    const body = JSON.stringify({ name: 'x'.repeat(rig.slim.config.BODY_LIMIT_BYTES + 1) });
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(`${slim.url}/api/v11/external/feeds`, {
+      const req = request(`${rig.slim.url}/api/v11/external/feeds`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-cluster-token': CLUSTER_SECRET },
       });
@@ -89,14 +77,14 @@ describe('slim worker: feeds API', () => {
   });
 
   it('answers an unknown route with 404 ROUTE_NOT_FOUND in the error format', async () => {
-    const res = await slim.call('GET', '/api/v11/external/nothing-here', { as: PROVIDER_A });
+    const res = await rig.slim.call('GET', '/api/v11/external/nothing-here', { as: PROVIDER_A });
     expect(res.status).toBe(404);
     expect(errorOf(res.body).code).toBe('ROUTE_NOT_FOUND');
   });
 
   it('rejects quality weights that are all zero with 400 instead of failing every evaluation later', async () => {
     const zero = { completeness: 0, format: 0, range: 0, consistency: 0, source_verification: 0, freshness: 0, uniqueness: 0, referential_integrity: 0 };
-    const res = await slim.call('POST', '/api/v11/external/feeds', { as: PROVIDER_A, body: pushFeed({ quality: { weights: zero } }) });
+    const res = await rig.slim.call('POST', '/api/v11/external/feeds', { as: PROVIDER_A, body: pushFeed({ quality: { weights: zero } }) });
     expect(res.status).toBe(400);
   });
 
@@ -105,36 +93,36 @@ describe('slim worker: feeds API', () => {
     expect(created.pushSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(created.ownerKeyId).toBe(PROVIDER_A.id);
     expect(created.status).toBe('active');
-    const read = await slim.call('GET', `/api/v11/external/feeds/${created.id}`, { as: PROVIDER_A });
+    const read = await rig.slim.call('GET', `/api/v11/external/feeds/${created.id}`, { as: PROVIDER_A });
     expect(read.status).toBe(200);
     expect(read.body).not.toHaveProperty('pushSecret');
-    const listed = (await slim.call('GET', '/api/v11/external/feeds', { as: PROVIDER_A })).body as { feeds: unknown[] };
+    const listed = (await rig.slim.call('GET', '/api/v11/external/feeds', { as: PROVIDER_A })).body as { feeds: unknown[] };
     expect(JSON.stringify(listed)).not.toContain(created.pushSecret);
   });
 
   it("hides another provider's feed: 404 on read, change and push, and absent from their list", async () => {
     const mine = await register(pushFeed({ assetId: 'container-a' }), PROVIDER_A);
     const asB = { as: PROVIDER_B };
-    const read = await slim.call('GET', `/api/v11/external/feeds/${mine.id}`, asB);
+    const read = await rig.slim.call('GET', `/api/v11/external/feeds/${mine.id}`, asB);
     expect(read.status).toBe(404);
     expect(errorOf(read.body).code).toBe('FEED_NOT_FOUND');
-    expect((await slim.call('PATCH', `/api/v11/external/feeds/${mine.id}`, { ...asB, body: { status: 'paused' } })).status).toBe(404);
-    const push = await slim.call('POST', `/api/v11/external/feeds/${mine.id}/observations`, {
+    expect((await rig.slim.call('PATCH', `/api/v11/external/feeds/${mine.id}`, { ...asB, body: { status: 'paused' } })).status).toBe(404);
+    const push = await rig.slim.call('POST', `/api/v11/external/feeds/${mine.id}/observations`, {
       ...asB,
       body: { readings: [{ observedAt: new Date().toISOString(), value: 4 }] },
     });
     expect(push.status).toBe(404);
-    const listB = Feed.array().parse(((await slim.call('GET', '/api/v11/external/feeds', asB)).body as { feeds: unknown }).feeds);
+    const listB = Feed.array().parse(((await rig.slim.call('GET', '/api/v11/external/feeds', asB)).body as { feeds: unknown }).feeds);
     expect(listB.map((f) => f.id)).not.toContain(mine.id);
     // The same answer as for an id that does not exist at all.
-    const missing = await slim.call('GET', '/api/v11/external/feeds/feed_doesnotexist', asB);
+    const missing = await rig.slim.call('GET', '/api/v11/external/feeds/feed_doesnotexist', asB);
     expect(missing.status).toBe(404);
     expect(errorOf(missing.body).code).toBe('FEED_NOT_FOUND');
   });
 
   it('lets an admin see every feed', async () => {
     const theirs = await register(pushFeed({ assetId: 'container-b' }), PROVIDER_B);
-    const all = (await slim.call('GET', '/api/v11/external/feeds', { as: ADMIN })).body as { feeds: Feed[] };
+    const all = (await rig.slim.call('GET', '/api/v11/external/feeds', { as: ADMIN })).body as { feeds: Feed[] };
     expect(all.feeds.map((f) => f.id)).toContain(theirs.id);
   });
 
@@ -143,7 +131,7 @@ describe('slim worker: feeds API', () => {
     const observedAt = new Date().toISOString();
     const value = 4.25;
     const signature = signPushPayload(feed.pushSecret ?? '', `${feed.id}|${observedAt}|${value}`);
-    const res = await slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, {
+    const res = await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, {
       as: PROVIDER_A,
       body: { readings: [{ observedAt, value, signature, latitude: 53.5, longitude: 9.9 }] },
     });
@@ -159,7 +147,7 @@ describe('slim worker: feeds API', () => {
     const feed = await register(pushFeed({ assetId: 'container-dup' }));
     const observedAt = new Date().toISOString();
     const reading = { observedAt, value: 3.5, signature: signPushPayload(feed.pushSecret ?? '', `${feed.id}|${observedAt}|3.5`) };
-    const res = await slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, { as: PROVIDER_A, body: { readings: [reading, reading] } });
+    const res = await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, { as: PROVIDER_A, body: { readings: [reading, reading] } });
     expect(res.status).toBe(200);
     const results = (res.body as { results: { quality: unknown }[] }).results.map((r) => QualityReport.parse(r.quality));
     const uniqueness = results.map((q) => q.checks.find((c) => c.check === 'uniqueness')?.score);
@@ -169,7 +157,7 @@ describe('slim worker: feeds API', () => {
 
   it('rejects an invalid push body with 400 naming the reading field', async () => {
     const feed = await register(pushFeed({ assetId: 'container-400' }));
-    const res = await slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, {
+    const res = await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, {
       as: PROVIDER_A,
       body: { readings: [{ observedAt: new Date().toISOString(), value: 'warm' }] },
     });
@@ -179,7 +167,7 @@ describe('slim worker: feeds API', () => {
 
   it('refuses readings for a pull feed with 409 FEED_NOT_PUSH', async () => {
     const feed = await register(weatherFeed(source.url, { assetId: 'weather-not-push' }));
-    const res = await slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, {
+    const res = await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, {
       as: PROVIDER_A,
       body: { readings: [{ observedAt: new Date().toISOString(), value: 4 }] },
     });
@@ -189,22 +177,22 @@ describe('slim worker: feeds API', () => {
 
   it('refuses readings for a paused push feed with 409 FEED_PAUSED, and takes them again after resume', async () => {
     const feed = await register(pushFeed({ assetId: 'container-paused' }));
-    const paused = await slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { status: 'paused' } });
+    const paused = await rig.slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { status: 'paused' } });
     expect(paused.status).toBe(200);
     expect(Feed.parse(paused.body).status).toBe('paused');
     const body = { readings: [{ observedAt: new Date().toISOString(), value: 4 }] };
-    const refused = await slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, { as: PROVIDER_A, body });
+    const refused = await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, { as: PROVIDER_A, body });
     expect(refused.status).toBe(409);
     expect(errorOf(refused.body).code).toBe('FEED_PAUSED');
-    await slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { status: 'active' } });
-    expect((await slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, { as: PROVIDER_A, body })).status).toBe(200);
+    await rig.slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { status: 'active' } });
+    expect((await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, { as: PROVIDER_A, body })).status).toBe(200);
   });
 
   it('rejects an empty patch with 400', async () => {
     const feed = await register(pushFeed({ assetId: 'container-patch' }));
-    const res = await slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: {} });
+    const res = await rig.slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: {} });
     expect(res.status).toBe(400);
-    const interval = await slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { schedule: { intervalMs: 5 } } });
+    const interval = await rig.slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { schedule: { intervalMs: 5 } } });
     expect(interval.status).toBe(400);
     expect(detailPaths(interval.body)).toContain('schedule.intervalMs');
   });
@@ -213,36 +201,36 @@ describe('slim worker: feeds API', () => {
     const feed = await register(weatherFeed(source.url, { assetId: 'weather-dry' }));
     // Its first scheduled fetch recorded and delivered, then paused, so the scheduler stays out of the picture.
     await eventually(async () => {
-      const f = Feed.parse((await slim.call('GET', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A })).body);
+      const f = Feed.parse((await rig.slim.call('GET', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A })).body);
       return f.lastObservation !== null ? f : undefined;
     });
-    await slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { status: 'paused' } });
-    const before = Feed.parse((await slim.call('GET', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A })).body);
+    await rig.slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { status: 'paused' } });
+    const before = Feed.parse((await rig.slim.call('GET', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A })).body);
     const healthBefore = await eventually(async () => {
-      const channel = NodeHealth.parse((await slim.call('GET', '/api/v11/health')).body).details?.['channel'] as { pending: number };
+      const channel = NodeHealth.parse((await rig.slim.call('GET', '/api/v11/health')).body).details?.['channel'] as { pending: number };
       return channel.pending === 0 ? channel : undefined;
     });
     const deliveredBefore = validator.received.length;
 
     source.advanceMinutes(1);
-    const res = await slim.call('POST', `/api/v11/external/feeds/${feed.id}/test`, { as: PROVIDER_A });
+    const res = await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/test`, { as: PROVIDER_A });
     expect(res.status).toBe(200);
     const dry = res.body as { observation: unknown; quality: unknown };
     expect(Observation.parse(dry.observation).feedId).toBe(feed.id);
     expect(QualityReport.parse(dry.quality).checks).toHaveLength(9);
 
-    const after = Feed.parse((await slim.call('GET', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A })).body);
+    const after = Feed.parse((await rig.slim.call('GET', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A })).body);
     expect(after.stats).toEqual(before.stats);
     expect(after.lastObservation).toEqual(before.lastObservation);
-    expect(NodeHealth.parse((await slim.call('GET', '/api/v11/health')).body).details?.['channel']).toEqual(healthBefore);
+    expect(NodeHealth.parse((await rig.slim.call('GET', '/api/v11/health')).body).details?.['channel']).toEqual(healthBefore);
     expect(validator.received.length).toBe(deliveredBefore);
-    const reviews = (await slim.call('GET', `/api/v11/reviews?feedId=${feed.id}`, { as: ADMIN })).body as { reviews: unknown[] };
+    const reviews = (await rig.slim.call('GET', `/api/v11/reviews?feedId=${feed.id}`, { as: ADMIN })).body as { reviews: unknown[] };
     expect(reviews.reviews).toHaveLength(0);
   });
 
   it('refuses a dry run of a push feed with 409', async () => {
     const feed = await register(pushFeed({ assetId: 'container-dry' }));
-    const res = await slim.call('POST', `/api/v11/external/feeds/${feed.id}/test`, { as: PROVIDER_A });
+    const res = await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/test`, { as: PROVIDER_A });
     expect(res.status).toBe(409);
   });
 });

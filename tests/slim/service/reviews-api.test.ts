@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, FeedCreated, ReviewItem } from '../../../schemas/index.ts';
-import { FakeValidator } from './support/fake-validator.ts';
-import { ADMIN, CLUSTER_SECRET, PROVIDER_A, REVIEWER, SlimNode, eventually, pushFeed } from './support/slim-node.ts';
+import { eventually } from '../../support/network.ts';
+import { ADMIN, PROVIDER_A, REVIEWER, pushFeed } from './support/slim-node.ts';
+import { useSlimRig } from './support/slim-rig.ts';
 
 interface PushResult {
   observationId: string;
@@ -11,24 +12,18 @@ interface PushResult {
 }
 
 describe('slim worker: review queue', () => {
-  const validator = new FakeValidator(CLUSTER_SECRET);
-  let slim: SlimNode;
+  const rig = useSlimRig();
+  const { validator } = rig;
   let feed: FeedCreated;
 
   beforeAll(async () => {
-    await validator.start();
-    slim = await SlimNode.start({ VALIDATOR_URLS: validator.url });
-    const created = await slim.call('POST', '/api/v11/external/feeds', { as: PROVIDER_A, body: pushFeed() });
+    const created = await rig.slim.call('POST', '/api/v11/external/feeds', { as: PROVIDER_A, body: pushFeed() });
     feed = FeedCreated.parse(created.body);
-  });
-  afterAll(async () => {
-    await slim?.close();
-    await validator.stop();
   });
 
   /** A reading far outside the container's range (-30..10 °C): the chain will not accept it. */
   const pushOutOfRange = async (value = 42.5): Promise<PushResult> => {
-    const res = await slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, {
+    const res = await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, {
       as: PROVIDER_A,
       body: { readings: [{ observedAt: new Date().toISOString(), value }] },
     });
@@ -43,7 +38,7 @@ describe('slim worker: review queue', () => {
     expect(result.decision).not.toBe('accepted');
     expect(result.reviewId).toBeDefined();
 
-    const queue = await slim.call('GET', '/api/v11/reviews?status=pending', { as: REVIEWER });
+    const queue = await rig.slim.call('GET', '/api/v11/reviews?status=pending', { as: REVIEWER });
     expect(queue.status).toBe(200);
     const items = ReviewItem.array().parse((queue.body as { reviews: unknown }).reviews);
     const item = items.find((r) => r.id === result.reviewId);
@@ -58,7 +53,7 @@ describe('slim worker: review queue', () => {
   it('publishes an approved item with its approval and records who approved it and why', async () => {
     const result = await pushOutOfRange(38);
     const reason = 'door opened during loading; confirmed by the driver';
-    const res = await slim.call('POST', `/api/v11/reviews/${result.reviewId}/decision`, { as: REVIEWER, body: { decision: 'approve', reason } });
+    const res = await rig.slim.call('POST', `/api/v11/reviews/${result.reviewId}/decision`, { as: REVIEWER, body: { decision: 'approve', reason } });
     expect(res.status).toBe(200);
     const item = ReviewItem.parse(res.body);
     expect(item.status).toBe('approved');
@@ -69,7 +64,7 @@ describe('slim worker: review queue', () => {
     ]);
     expect(item.audit[1]?.reason).toBe(reason);
 
-    const [event] = await eventually(() => {
+    const [event] = await eventually(async () => {
       const events = validator.eventsOfFeed(feed.id);
       return events.length > 0 ? events : undefined;
     });
@@ -77,24 +72,24 @@ describe('slim worker: review queue', () => {
     expect(event?.observation.value).toBe(38);
     expect(event?.approval).toEqual({ reviewId: result.reviewId, reviewer: REVIEWER.id, reason, decidedAt: item.decidedAt });
 
-    const read = ReviewItem.parse((await slim.call('GET', `/api/v11/reviews/${result.reviewId}`, { as: REVIEWER })).body);
+    const read = ReviewItem.parse((await rig.slim.call('GET', `/api/v11/reviews/${result.reviewId}`, { as: REVIEWER })).body);
     expect(read.audit).toEqual(item.audit);
   });
 
   it('answers 409 REVIEW_ALREADY_DECIDED to a second decision and keeps the first', async () => {
     const result = await pushOutOfRange(55);
-    const first = await slim.call('POST', `/api/v11/reviews/${result.reviewId}/decision`, {
+    const first = await rig.slim.call('POST', `/api/v11/reviews/${result.reviewId}/decision`, {
       as: REVIEWER,
       body: { decision: 'reject', reason: 'sensor fault, replaced' },
     });
     expect(first.status).toBe(200);
-    const second = await slim.call('POST', `/api/v11/reviews/${result.reviewId}/decision`, {
+    const second = await rig.slim.call('POST', `/api/v11/reviews/${result.reviewId}/decision`, {
       as: ADMIN,
       body: { decision: 'approve', reason: 'changed my mind' },
     });
     expect(second.status).toBe(409);
     expect(ErrorBody.parse(second.body).error.code).toBe('REVIEW_ALREADY_DECIDED');
-    const item = ReviewItem.parse((await slim.call('GET', `/api/v11/reviews/${result.reviewId}`, { as: REVIEWER })).body);
+    const item = ReviewItem.parse((await rig.slim.call('GET', `/api/v11/reviews/${result.reviewId}`, { as: REVIEWER })).body);
     expect(item.status).toBe('rejected');
     expect(item.audit.map((a) => a.action)).toEqual(['queued', 'rejected']);
     expect(validator.eventsOfFeed(feed.id).map((e) => e.id)).not.toContain(result.observationId);
@@ -103,32 +98,32 @@ describe('slim worker: review queue', () => {
   it('lists the queue oldest first, filtered by status and feed', async () => {
     const a = await pushOutOfRange(60);
     const b = await pushOutOfRange(61);
-    const res = await slim.call('GET', `/api/v11/reviews?status=pending&feedId=${feed.id}&limit=500`, { as: REVIEWER });
+    const res = await rig.slim.call('GET', `/api/v11/reviews?status=pending&feedId=${feed.id}&limit=500`, { as: REVIEWER });
     const ids = ReviewItem.array()
       .parse((res.body as { reviews: unknown }).reviews)
       .map((r) => r.id);
     expect(ids.indexOf(a.reviewId ?? '')).toBeLessThan(ids.indexOf(b.reviewId ?? ''));
-    const approved = ReviewItem.array().parse(((await slim.call('GET', '/api/v11/reviews?status=approved', { as: REVIEWER })).body as { reviews: unknown }).reviews);
+    const approved = ReviewItem.array().parse(((await rig.slim.call('GET', '/api/v11/reviews?status=approved', { as: REVIEWER })).body as { reviews: unknown }).reviews);
     expect(approved.every((r) => r.status === 'approved')).toBe(true);
   });
 
   it('answers 404 REVIEW_NOT_FOUND for an unknown item, to reads and decisions alike', async () => {
-    const read = await slim.call('GET', '/api/v11/reviews/rev_nope', { as: REVIEWER });
+    const read = await rig.slim.call('GET', '/api/v11/reviews/rev_nope', { as: REVIEWER });
     expect(read.status).toBe(404);
     expect(ErrorBody.parse(read.body).error.code).toBe('REVIEW_NOT_FOUND');
-    const decide = await slim.call('POST', '/api/v11/reviews/rev_nope/decision', { as: REVIEWER, body: { decision: 'approve', reason: 'looks fine' } });
+    const decide = await rig.slim.call('POST', '/api/v11/reviews/rev_nope/decision', { as: REVIEWER, body: { decision: 'approve', reason: 'looks fine' } });
     expect(decide.status).toBe(404);
   });
 
   it('rejects a decision without a real reason or with an unknown verdict with 400 naming the field', async () => {
     const result = await pushOutOfRange(70);
-    const short = await slim.call('POST', `/api/v11/reviews/${result.reviewId}/decision`, { as: REVIEWER, body: { decision: 'approve', reason: 'ok' } });
+    const short = await rig.slim.call('POST', `/api/v11/reviews/${result.reviewId}/decision`, { as: REVIEWER, body: { decision: 'approve', reason: 'ok' } });
     expect(short.status).toBe(400);
     expect((ErrorBody.parse(short.body).error.details as { path: string }[]).map((d) => d.path)).toContain('reason');
-    const verdict = await slim.call('POST', `/api/v11/reviews/${result.reviewId}/decision`, { as: REVIEWER, body: { decision: 'maybe', reason: 'not sure yet' } });
+    const verdict = await rig.slim.call('POST', `/api/v11/reviews/${result.reviewId}/decision`, { as: REVIEWER, body: { decision: 'maybe', reason: 'not sure yet' } });
     expect(verdict.status).toBe(400);
     expect((ErrorBody.parse(verdict.body).error.details as { path: string }[]).map((d) => d.path)).toContain('decision');
-    const query = await slim.call('GET', '/api/v11/reviews?status=unknown', { as: REVIEWER });
+    const query = await rig.slim.call('GET', '/api/v11/reviews?status=unknown', { as: REVIEWER });
     expect(query.status).toBe(400);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../../db/client.ts';
-import { loadConfig } from '../../../runtime/config.ts';
+import { loadConfig, type Config } from '../../../runtime/config.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { jitteredDelayMs } from '../../../slim/scheduler/index.ts';
 import { createSlimWorker, type SlimWorker } from '../../../slim/worker.ts';
@@ -27,7 +27,7 @@ describe('feed scheduler, driven by a manual clock', () => {
   const workers: SlimWorker[] = [];
   let random = () => 0.5;
 
-  const config = loadConfig({ CLUSTER_SECRET, DATA_DIR: 'memory://', LOG_LEVEL: 'silent' }, 'slim');
+  let config: Config;
   const newWorker = (c: ManualClock) => {
     const w = createSlimWorker({ config, logger: createLogger('slim', 'silent'), db: database.db, clock: c, random: () => random() });
     workers.push(w);
@@ -37,6 +37,8 @@ describe('feed scheduler, driven by a manual clock', () => {
   // One database for the suite: each test registers its own feeds, and stopped workers leave no timers behind.
   beforeAll(async () => {
     await source.start();
+    // The local stand-in is the one source origin these workers may fetch from.
+    config = loadConfig({ CLUSTER_SECRET, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', SOURCE_ORIGINS_ALLOWED: source.url }, 'slim');
     database = await openDatabase({ part: 'slim', dataDir: 'memory://', schema: uniqueSchema('slim_sched') });
   });
   afterAll(async () => {

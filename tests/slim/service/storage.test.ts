@@ -4,6 +4,7 @@ import { AppError } from '../../../runtime/errors.ts';
 import { createSlimStorage, type FeedRecord, type SlimStorage } from '../../../slim/storage/index.ts';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from '../../support/databases.ts';
 import { iotObservation, reportOf } from './support/reports.ts';
+import { pushFeed } from './support/slim-node.ts';
 
 let seq = 0;
 const unique = (prefix: string) => `${prefix}_${process.pid}_${++seq}`;
@@ -25,18 +26,7 @@ function storageContract(name: string, open: (schema: string) => Promise<OpenDat
     });
 
     const newFeed = (): Promise<FeedRecord> =>
-      storage.feeds.insert({
-        id: unique('feed'),
-        ownerKeyId: 'key_provider',
-        name: 'Reefer',
-        category: 'iot',
-        assetId: 'container-7',
-        source: { adapter: 'push', params: { deviceId: 'reefer-7', metric: 'temperature', unit: '°C' } },
-        schedule: { intervalMs: 60_000 },
-        quality: { range: { min: -30, max: 10 } },
-        pushSecret: 'a'.repeat(64),
-        now: new Date(),
-      });
+      storage.feeds.insert({ ...pushFeed(), id: unique('feed'), ownerKeyId: 'key_provider', pushSecret: 'a'.repeat(64), now: new Date() });
 
     const record = (feed: FeedRecord, decision: 'accepted' | 'review' | 'rejected', value: number, observedAt: Date, observationId = unique('obs')) =>
       storage.observations.record({

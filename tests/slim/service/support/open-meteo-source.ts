@@ -1,10 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalServer } from './http-server.ts';
 
 /**
  * A tiny stand-in for Open-Meteo's `/v1/forecast?current=...`, in the API's documented format
  * (UTC, whole-minute local time). Tests set what it reports and whether it fails.
  */
-export class OpenMeteoSource {
+export class OpenMeteoSource extends LocalServer {
   /** The instant `current.time` reports (truncated to the minute, as the real API does). */
   observedAt = new Date();
   temperatureC = 12.5;
@@ -15,44 +16,35 @@ export class OpenMeteoSource {
   requests = 0;
   inFlight = 0;
   inFlightMax = 0;
-  private readonly server = new LocalServer((req, res) => {
-    void (async () => {
-      this.requests += 1;
-      this.inFlight += 1;
-      this.inFlightMax = Math.max(this.inFlightMax, this.inFlight);
-      try {
-        if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        if (url.pathname !== '/v1/forecast') {
-          res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: true, reason: 'Not Found' }));
-          return;
-        }
-        if (this.failing) {
-          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: true, reason: 'internal error' }));
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(this.body(url)));
-      } finally {
-        this.inFlight -= 1;
-      }
-    })();
-  });
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  start(): Promise<void> {
-    return this.server.start();
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
+  constructor() {
+    super((req, res) => void this.answer(req, res));
   }
 
   /** Moves the reported time on by whole minutes, so the next fetch brings new data. */
   advanceMinutes(minutes: number): void {
     this.observedAt = new Date(this.observedAt.getTime() + minutes * 60_000);
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.requests += 1;
+    this.inFlight += 1;
+    this.inFlightMax = Math.max(this.inFlightMax, this.inFlight);
+    try {
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== '/v1/forecast') {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: true, reason: 'Not Found' }));
+        return;
+      }
+      if (this.failing) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: true, reason: 'internal error' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(this.body(url)));
+    } finally {
+      this.inFlight -= 1;
+    }
   }
 
   private body(url: URL) {

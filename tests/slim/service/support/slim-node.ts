@@ -1,17 +1,13 @@
+import { CLUSTER_TOKEN_HEADER, PRINCIPAL_ID_HEADER, PRINCIPAL_ROLE_HEADER } from '../../../../runtime/cluster-auth.ts';
 import { loadConfig, type Config } from '../../../../runtime/config.ts';
 import { createLogger } from '../../../../runtime/logger.ts';
 import type { RunningNode } from '../../../../runtime/node.ts';
 import type { FeedRegistration, Role } from '../../../../schemas/index.ts';
 import { startSlim } from '../../../../slim/index.ts';
 import { uniqueSchema } from '../../../support/databases.ts';
+import { call, type Reply } from '../../../support/network.ts';
 
 export const CLUSTER_SECRET = 'slim-test-cluster-secret-0123456789';
-
-export interface Reply {
-  status: number;
-  body: unknown;
-  headers: Headers;
-}
 
 export interface As {
   id: string;
@@ -55,44 +51,17 @@ export class SlimNode {
     return this.node.close();
   }
 
-  /** Calls the worker the way the gateway does: cluster token plus the caller's principal. */
-  async call(
-    method: string,
-    path: string,
-    options: { as?: As; body?: unknown; rawBody?: string; token?: string | null } = {},
-  ): Promise<Reply> {
+  /** Calls the worker the way the gateway does: cluster token plus the caller's principal, on top of the shared `call`. */
+  call(method: string, path: string, options: { as?: As; body?: unknown; rawBody?: string; token?: string | null } = {}): Promise<Reply> {
     const headers: Record<string, string> = {};
     const token = options.token === undefined ? CLUSTER_SECRET : options.token;
-    if (token !== null) headers['x-cluster-token'] = token;
+    if (token !== null) headers[CLUSTER_TOKEN_HEADER] = token;
     if (options.as !== undefined) {
-      headers['x-principal-id'] = options.as.id;
-      headers['x-principal-role'] = options.as.role;
+      headers[PRINCIPAL_ID_HEADER] = options.as.id;
+      headers[PRINCIPAL_ROLE_HEADER] = options.as.role;
     }
-    if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers,
-      body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
-    });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, body, headers: res.headers };
+    return call(`${this.url}${path}`, { method, headers, body: options.body, rawBody: options.rawBody });
   }
-}
-
-/** Polls until `probe` yields a value; bounded, and no assertion on how long it took. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, attempts = 150, pauseMs = 100): Promise<T> {
-  for (let i = 0; i < attempts; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, pauseMs));
-  }
-  throw new Error(`condition not met after ${attempts} attempts`);
 }
 
 export const weatherFeed = (baseUrl: string, over: Partial<FeedRegistration> = {}): FeedRegistration => ({
