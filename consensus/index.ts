@@ -35,6 +35,7 @@ export const startValidator: StartNode = async (config, logger) => {
       repository,
       clusterSecret: config.CLUSTER_SECRET,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      streamsMax: config.SSE_STREAMS_MAX,
       logger,
       shutdown: shutdown.signal,
       nowMs: () => Date.now(),

@@ -13,13 +13,14 @@ import { securityHeaders } from './http/security-headers.ts';
 import { infoHandler } from './info/route.ts';
 import { openApiHandler } from './openapi/route.ts';
 import type { UpstreamRegistry } from './pools/registry.ts';
-import { proxyHandler } from './proxy/handler.ts';
-import type { UpstreamTransport } from './proxy/transport.ts';
+import { proxyHandler, type ProxyTransports } from './proxy/handler.ts';
 import { createRouteMatcher } from './routing/match.ts';
 import { resolveRoute } from './routing/middleware.ts';
 import { API_PREFIX } from './routing/policy.ts';
 import type { ProxyStats } from './stats/counters.ts';
 import { statsHandler } from './stats/route.ts';
+import { limitStreams } from './streams/middleware.ts';
+import type { StreamSlots } from './streams/slots.ts';
 
 /** Client-supplied request ids longer than this are replaced by a generated one. */
 export const REQUEST_ID_LENGTH_MAX_CHARS = 128;
@@ -37,7 +38,11 @@ export interface GatewayAppDeps {
   keys: ApiKeyService;
   registry: UpstreamRegistry;
   prober: HealthProber;
-  transport: UpstreamTransport;
+  transports: ProxyTransports;
+  /** Open server-sent event streams, in total and per key. */
+  streamSlots: StreamSlots;
+  /** Told to a client refused a stream slot. */
+  streamRetryAfterS: number;
   stats: ProxyStats;
   clientAddress: (c: Context<GatewayEnv>) => string | undefined;
   logger: Logger;
@@ -51,7 +56,8 @@ export interface GatewayAppDeps {
 /**
  * The gateway as a web-standard app. Order matters: request id and security headers wrap
  * everything (errors included); then route (404/405), then auth (401/403), then admission,
- * then the body limit, and only then a handler reads the body or the proxy forwards it.
+ * then stream slots (streaming routes only), then the body limit, and only then a handler
+ * reads the body or the proxy forwards it.
  */
 export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
@@ -62,7 +68,14 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   app.get('/livez', livenessHandler);
 
   const api = (path: string) => `${API_PREFIX}${path}`;
-  app.use(api('/*'), resolveRoute(createRouteMatcher()), authenticate(deps.keys), ...(deps.admission ?? []), limitRequestBody(deps.bodyLimitBytes));
+  app.use(
+    api('/*'),
+    resolveRoute(createRouteMatcher()),
+    authenticate(deps.keys),
+    ...(deps.admission ?? []),
+    limitStreams(deps.streamSlots, { retryAfterS: deps.streamRetryAfterS, clientAddress: deps.clientAddress }),
+    limitRequestBody(deps.bodyLimitBytes),
+  );
 
   app.get(api('/health'), healthHandler(deps));
   app.get(api('/info'), infoHandler(deps));
@@ -75,7 +88,7 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
     api('/*'),
     proxyHandler({
       registry: deps.registry,
-      transport: deps.transport,
+      transports: deps.transports,
       stats: deps.stats,
       clusterSecret: deps.clusterSecret,
       headersTimeoutMs: deps.proxyTimeoutMs,

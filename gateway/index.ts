@@ -13,17 +13,21 @@ import { httpProbe } from './health/probe.ts';
 import { HealthProber } from './health/prober.ts';
 import { RoundRobinBalancer } from './pools/balancer.ts';
 import { StaticUpstreamRegistry, type UpstreamRegistry } from './pools/registry.ts';
+import type { ProxyTransports } from './proxy/handler.ts';
 import { UndiciTransport } from './proxy/undici-transport.ts';
 import { ProxyStats } from './stats/counters.ts';
+import { StreamSlots } from './streams/slots.ts';
 
 export { ApiKeyService } from './auth/key-service.ts';
 export type { KeyPrincipal } from './auth/key-service.ts';
 export { ROUTE_POLICY, API_PREFIX } from './routing/policy.ts';
 export { buildOpenApiDocument } from './openapi/document.ts';
 
-/** Open connections per upstream node; further requests queue in undici's pool. */
-const UPSTREAM_CONNECTIONS_MAX = 128;
 const UPSTREAM_CONNECT_TIMEOUT_MS = 2_000;
+/** One probe per upstream is in flight at a time (rounds do not overlap); one spare for a socket being torn down. */
+const PROBE_CONNECTIONS_PER_UPSTREAM_MAX = 2;
+/** A refused stream waits for another to end, which takes a while: no point retrying at once. */
+const STREAM_RETRY_AFTER_S = 5;
 /** Below Node's default server keep-alive (5 s), so the gateway never reuses a socket the upstream is closing. */
 const UPSTREAM_KEEP_ALIVE_MS = 4_000;
 
@@ -42,11 +46,7 @@ export interface GatewayNode extends RunningNode {
 export async function launchGateway(config: Config, logger: Logger): Promise<GatewayNode> {
   const pkg = PackageJson.parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')));
   const database = await openDatabase({ part: 'gateway', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) });
-  const transport = new UndiciTransport({
-    connectTimeoutMs: Math.min(UPSTREAM_CONNECT_TIMEOUT_MS, config.PROXY_TIMEOUT_MS),
-    connectionsPerUpstreamMax: UPSTREAM_CONNECTIONS_MAX,
-    keepAliveTimeoutMs: UPSTREAM_KEEP_ALIVE_MS,
-  });
+  const transports = createTransports(config);
   let prober: HealthProber | undefined;
   let server: RunningServer | undefined;
   try {
@@ -59,7 +59,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
     );
     const activeProber = new HealthProber(
       registry,
-      httpProbe(transport, { clusterSecret: config.CLUSTER_SECRET, timeoutMs: config.HEALTH_PROBE_TIMEOUT_MS }),
+      httpProbe(transports.probes, { clusterSecret: config.CLUSTER_SECRET, timeoutMs: config.HEALTH_PROBE_TIMEOUT_MS }),
       config.HEALTH_PROBE_INTERVAL_MS,
       logger,
     );
@@ -79,7 +79,9 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       keys,
       registry,
       prober: activeProber,
-      transport,
+      transports,
+      streamSlots: new StreamSlots(config.SSE_STREAMS_MAX, config.SSE_STREAMS_PER_KEY_MAX),
+      streamRetryAfterS: STREAM_RETRY_AFTER_S,
       stats: new ProxyStats(startedAt),
       clientAddress: (c) => getConnInfo(c).remote.address,
       logger,
@@ -99,10 +101,10 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       keys,
       registry,
       probeNow: () => activeProber.probeAll(),
-      close: () => (closing ??= shutdown(activeProber, running, transport, database)),
+      close: () => (closing ??= shutdown(activeProber, running, transports, database)),
     };
   } catch (error) {
-    await shutdown(prober, server, transport, database).catch(() => {});
+    await shutdown(prober, server, transports, database).catch(() => {});
     throw error;
   }
 }
@@ -110,9 +112,34 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
 export const startGateway: StartNode = launchGateway;
 
 /** Stops in dependency order: no new probes, no new requests, then the connections, then storage. */
-async function shutdown(prober: HealthProber | undefined, server: RunningServer | undefined, transport: UndiciTransport, database: OpenDatabase): Promise<void> {
+async function shutdown(prober: HealthProber | undefined, server: RunningServer | undefined, transports: GatewayTransports, database: OpenDatabase): Promise<void> {
   prober?.stop();
   await server?.close();
-  await transport.close();
+  await Promise.all([transports.requests.close(), transports.streams.close(), transports.probes.close()]);
   await database.close();
+}
+
+interface GatewayTransports extends ProxyTransports {
+  probes: UndiciTransport;
+}
+
+/**
+ * Three sets of connections per upstream, so no kind of traffic can starve another: ordinary
+ * requests; event streams, each holding a connection for its life (sized to the stream cap, so
+ * an admitted stream never waits for a connection); and health probes, so a busy upstream is
+ * not marked down because its probe queued behind traffic.
+ */
+function createTransports(config: Config): GatewayTransports {
+  const connectTimeoutMs = Math.min(UPSTREAM_CONNECT_TIMEOUT_MS, config.PROXY_TIMEOUT_MS);
+  const lane = (connectionsPerUpstreamMax: number) =>
+    new UndiciTransport({ connectTimeoutMs, connectionsPerUpstreamMax, keepAliveTimeoutMs: UPSTREAM_KEEP_ALIVE_MS });
+  return {
+    requests: lane(config.UPSTREAM_CONNECTIONS_MAX),
+    streams: lane(config.SSE_STREAMS_MAX),
+    probes: new UndiciTransport({
+      connectTimeoutMs: Math.min(UPSTREAM_CONNECT_TIMEOUT_MS, config.HEALTH_PROBE_TIMEOUT_MS),
+      connectionsPerUpstreamMax: PROBE_CONNECTIONS_PER_UPSTREAM_MAX,
+      keepAliveTimeoutMs: UPSTREAM_KEEP_ALIVE_MS,
+    }),
+  };
 }

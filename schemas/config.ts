@@ -55,6 +55,12 @@ export const EnvConfig = z.object({
   /** Gateway: how often each upstream's health is probed, and how long one probe may take. */
   HEALTH_PROBE_INTERVAL_MS: positiveInt(2_000),
   HEALTH_PROBE_TIMEOUT_MS: positiveInt(1_000),
+  /** Gateway: open connections per upstream node for ordinary requests (event streams and probes have their own). */
+  UPSTREAM_CONNECTIONS_MAX: positiveInt(128),
+  /** Concurrent server-sent event streams: proxied by a gateway, or served by a validator. Past it: 503 with Retry-After. */
+  SSE_STREAMS_MAX: positiveInt(256),
+  /** Gateway: concurrent event streams per API key. Past it: 429 with Retry-After. */
+  SSE_STREAMS_PER_KEY_MAX: positiveInt(8),
   CHANNEL_BATCH_MAX: positiveInt(200),
   CHANNEL_RETRY_MS: positiveInt(1_000),
   /** JSON: per-category quality weights, e.g. {"weather":{"freshness":3}}; a misspelt category or check stops the start. */

@@ -9,6 +9,8 @@ export interface ValidatorHttpDeps {
   clusterSecret: string;
   bodyLimitBytes: number;
   logger: Logger;
+  /** Concurrent event streams served; past it a subscriber gets 503 with Retry-After. */
+  streamsMax: number;
   /** Aborted on shutdown: ends open event streams. */
   shutdown: AbortSignal;
   /** Milliseconds clock, for uptime. */

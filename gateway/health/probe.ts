@@ -2,6 +2,7 @@ import { clusterHeaders } from '../../runtime/cluster-auth.ts';
 import { NodeHealth } from '../../schemas/index.ts';
 import { API_PREFIX } from '../routing/policy.ts';
 import type { ProbeResult, Upstream } from '../pools/upstream.ts';
+import { readTextBounded } from '../proxy/bounded-body.ts';
 import type { UpstreamTransport } from '../proxy/transport.ts';
 
 /** A health answer is a small JSON object; anything larger is not read (and its details are dropped). */
@@ -15,7 +16,9 @@ export interface ProbeOptions {
 export type Probe = (upstream: Upstream) => Promise<ProbeResult>;
 
 /**
- * One active health check: `GET <url>/api/v11/health` as a cluster member. A 2xx answer is up
+ * One active health check: `GET <url>/api/v11/health` as a cluster member, sent through the
+ * transport given here (the gateway gives probes their own connections, so busy request or
+ * stream traffic cannot hold a probe back and get a healthy node marked down). A 2xx answer is up
  * (or degraded, if the node says so); anything else, or no answer within the timeout, is down.
  */
 export function httpProbe(transport: UpstreamTransport, options: ProbeOptions): Probe {
@@ -32,7 +35,8 @@ export function httpProbe(transport: UpstreamTransport, options: ProbeOptions): 
         headersTimeoutMs: options.timeoutMs,
         bodyIdleTimeoutMs: options.timeoutMs,
       });
-      const text = res.body === null ? '' : await readTextBounded(res.body, PROBE_BODY_MAX_BYTES);
+      // Over the limit reads as no report: the status code alone decides.
+      const text = res.body === null ? '' : ((await readTextBounded(res.body, PROBE_BODY_MAX_BYTES)) ?? '');
       const latencyMs = Math.round(performance.now() - started);
       const reported = parseNodeHealth(text);
       const checkedAt = new Date();
@@ -58,29 +62,6 @@ function parseNodeHealth(text: string): NodeHealth | null {
   } catch {
     return null;
   }
-}
-
-async function readTextBounded(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return '';
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
 }
 
 function describe(error: unknown): string {

@@ -10,6 +10,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'conflicts with the current state',
   413: 'the body exceeds the size limit',
   415: 'the body is not application/json',
+  429: 'too many requests or open streams for this key (see Retry-After)',
   502: 'the upstream node could not be reached',
   503: 'no healthy node can serve this now (see Retry-After)',
   504: 'the upstream node did not answer in time',

@@ -123,7 +123,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     params: { name: { schema: z.string().min(1), description: 'channel name (a data category)' } },
     headers: { 'Last-Event-ID': { schema: z.string(), description: 'resume after this event' } },
     success: { status: 200, description: 'event stream of CommittedEvent', schema: 'CommittedEvent', contentType: 'text/event-stream' },
-    errors: [404],
+    // 429: this key has its share of open streams; 503 (as on every proxied route) also when every stream slot is taken.
+    errors: [404, 429],
   },
   'GET /transaction/:hash': {
     summary: 'A transaction’s status, block and inclusion proof',
@@ -135,12 +136,6 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'Ledger state of an asset',
     params: { id: id('asset id') },
     success: { status: 200, description: 'the asset (shape owned by the ledger)', schema: null },
-    errors: [404],
-  },
-  'GET /state/accounts/:id': {
-    summary: 'Ledger state of an account',
-    params: { id: { schema: z.string().min(1), description: 'account id' } },
-    success: { status: 200, description: 'the account (shape owned by the ledger)', schema: null },
     errors: [404],
   },
   'GET /query/attestations/:feedId/latest': {

@@ -12,9 +12,20 @@ import type { UpstreamTransport } from './transport.ts';
 /** A failed exchange is worth retrying soon: another member, or the same one back up. */
 export const UPSTREAM_RETRY_AFTER_S = 1;
 
+/**
+ * Separate connections for separate kinds of traffic: an event stream holds its connection for
+ * its whole life, so streams sharing the pool of ordinary requests would starve them.
+ */
+export interface ProxyTransports {
+  /** Ordinary request and response exchanges. */
+  requests: UpstreamTransport;
+  /** Streaming routes (server-sent events), whose responses have no end in sight. */
+  streams: UpstreamTransport;
+}
+
 export interface ProxyDeps {
   registry: UpstreamRegistry;
-  transport: UpstreamTransport;
+  transports: ProxyTransports;
   stats: ProxyStats;
   clusterSecret: string;
   /** Until the upstream's response headers arrive. */
@@ -58,14 +69,16 @@ export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
       host: c.req.header('host'),
     });
     try {
-      const answer = await deps.transport.send(upstream.url, {
+      const streaming = rule.streaming === true;
+      const transport = streaming ? deps.transports.streams : deps.transports.requests;
+      const answer = await transport.send(upstream.url, {
         method: c.req.method,
         path: `${url.pathname}${url.search}`,
         headers: forwardHeaders,
         body: c.req.raw.body,
         signal,
         headersTimeoutMs: deps.headersTimeoutMs,
-        bodyIdleTimeoutMs: rule.streaming === true ? 0 : deps.bodyIdleTimeoutMs,
+        bodyIdleTimeoutMs: streaming ? 0 : deps.bodyIdleTimeoutMs,
       });
       deps.stats.answered(upstream, answer.status);
       const headers = clientResponseHeaders(answer.headers);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, IssuedKey } from '../../schemas/index.ts';
-import { tempDir } from '../support/databases.ts';
+import { tempDir, uniqueSchema } from '../support/databases.ts';
 import { ADMIN_KEY, bearer, startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway } from './support.ts';
 
 describe('gateway authentication and authorization', () => {
@@ -153,7 +153,7 @@ describe('gateway authentication and authorization', () => {
 describe('bootstrap admin key', () => {
   it('generates an admin key when none is configured or stored, logs it once across restarts, and it works', async () => {
     const dir = tempDir('gateway-bootstrap');
-    const env = { ADMIN_API_KEY: undefined, LOG_LEVEL: 'info', DATA_DIR: dir.path, DB_SCHEMA: 'gateway_bootstrap' };
+    const env = { ADMIN_API_KEY: undefined, LOG_LEVEL: 'info', DATA_DIR: dir.path, DB_SCHEMA: uniqueSchema('gateway_bootstrap') };
     try {
       const first = await startTestGateway({}, env);
       let key: string;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOpenApiDocument, openApiPath } from '../../gateway/openapi/document.ts';
+import { buildOpenApiDocument, openApiPath, operationKey } from '../../gateway/openapi/document.ts';
+import { OPERATIONS } from '../../gateway/openapi/operations.ts';
 import { ROUTE_POLICY } from '../../gateway/routing/policy.ts';
 import { startTestGateway, type TestGateway } from './support.ts';
 
@@ -34,6 +35,15 @@ describe('OpenAPI document', () => {
       expect(path, rule.pattern).toBeDefined();
       expect(path?.[rule.method.toLowerCase()], `${rule.method} ${rule.pattern}`).toBeDefined();
     }
+  });
+
+  it('documents no operation that is not a route of the policy table', () => {
+    expect(Object.keys(OPERATIONS).sort()).toEqual(ROUTE_POLICY.map(operationKey).sort());
+    expect(doc.paths['/state/accounts/{id}']).toBeUndefined();
+  });
+
+  it('documents 429 for event streams, which are capped per key', () => {
+    expect(doc.paths['/channels/{name}/events']?.get?.responses['429']).toBeDefined();
   });
 
   it('requires a bearer key exactly on protected routes', () => {

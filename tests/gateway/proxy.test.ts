@@ -1,6 +1,6 @@
 import { request as httpRequest, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorBody, IssuedKey } from '../../schemas/index.ts';
+import { ErrorBody, GatewayStats, IssuedKey } from '../../schemas/index.ts';
 import { ADMIN_KEY, CLUSTER_SECRET, bearer, startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway, type UpstreamHandler } from './support.ts';
 
 const BODY_LIMIT_BYTES = 1_024;
@@ -239,13 +239,27 @@ describe('gateway proxy', () => {
     expect(res.status).toBe(413);
   });
 
-  it('counts proxied requests per pool in /stats', async () => {
-    const res = await fetch(gw.api('/stats'));
-    const stats = (await res.json()) as { pools: Record<string, { requests: number; upstreamTimeouts: number }>; upstreams: unknown[] };
-    expect(stats.pools.validators?.requests).toBeGreaterThan(0);
-    expect(stats.pools.slim?.requests).toBeGreaterThan(0);
-    expect(stats.pools.validators?.upstreamTimeouts).toBeGreaterThanOrEqual(1);
-    expect(stats.upstreams).toHaveLength(3);
+  it('counts proxied requests per pool, and upstream timeouts, in /stats', async () => {
+    const stats = async () => GatewayStats.parse(await (await fetch(gw.api('/stats'))).json());
+    const before = await stats();
+    expect(await served('/consensus/status')).toMatch(/^v[12]$/);
+    expect(await served('/external/feeds', bearer(provider.key))).toBe('slim');
+    const slow = await fetch(gw.api('/state/assets/slow'), { headers: bearer(dapp.key) });
+    expect(slow.status).toBe(504);
+    await slow.body?.cancel();
+    const after = await stats();
+    expect(after.pools.validators.requests).toBe(before.pools.validators.requests + 1);
+    expect(after.pools.slim.requests).toBe(before.pools.slim.requests + 1);
+    expect(after.pools.validators.upstreamTimeouts).toBe(before.pools.validators.upstreamTimeouts + 1);
+    expect(after.upstreams).toHaveLength(3);
+  });
+
+  it('answers 404 for account state, which no node serves yet, without reaching an upstream', async () => {
+    const before = v1.seen.length + v2.seen.length;
+    const res = await fetch(gw.api('/state/accounts/acct-1'), { headers: bearer(dapp.key) });
+    expect(res.status).toBe(404);
+    expect(ErrorBody.parse(await res.json()).error.code).toBe('ROUTE_NOT_FOUND');
+    expect(v1.seen.length + v2.seen.length).toBe(before);
   });
 });
 

@@ -78,7 +78,6 @@ describe('route policy', () => {
       'GET /channels/:name/events',
       'GET /transaction/:hash',
       'GET /state/assets/:id',
-      'GET /state/accounts/:id',
       'GET /query/attestations/:feedId/latest',
     ]);
   });

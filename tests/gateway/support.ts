@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../runtime/config.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { launchGateway, type GatewayNode } from '../../gateway/index.ts';
+import { dropSchema, uniqueSchema } from '../support/databases.ts';
 
 export const CLUSTER_SECRET = 'test-cluster-secret-0123456789';
 export const ADMIN_KEY = 'ok_test-admin-key-0123456789abcdefghijklmnop';
@@ -90,9 +91,10 @@ export interface TestGateway extends GatewayNode {
   logs: string[];
 }
 
-let schemaCounter = 0;
-
-/** A real gateway on a free loopback port, with an in-memory PGlite key store. */
+/**
+ * A real gateway on a free loopback port, with an in-memory PGlite key store in a schema of its own.
+ * With `DATABASE_URL` (real Postgres) in `env`, its schema is dropped again on close.
+ */
 export async function startTestGateway(
   pools: { validators?: string[]; business?: string[]; slim?: string[] },
   /** Overrides; `undefined` removes a default (e.g. ADMIN_API_KEY). */
@@ -103,7 +105,7 @@ export async function startTestGateway(
     HOST: '127.0.0.1',
     PORT: '0',
     DATA_DIR: 'memory://',
-    DB_SCHEMA: `gateway_test_${process.pid}_${schemaCounter++}`,
+    DB_SCHEMA: uniqueSchema('gateway_test'),
     CLUSTER_SECRET,
     ADMIN_API_KEY: ADMIN_KEY,
     LOG_LEVEL: 'silent',
@@ -117,7 +119,17 @@ export async function startTestGateway(
   });
   const { logger, logs } = captureLogger();
   const node = await launchGateway(config, logger);
-  return Object.assign(node, { api: (path: string) => `${node.url}/api/v11${path}`, logs });
+  const close = node.close.bind(node);
+  const url = config.DATABASE_URL;
+  const schema = config.DB_SCHEMA;
+  return Object.assign(node, {
+    api: (path: string) => `${node.url}/api/v11${path}`,
+    logs,
+    close: async () => {
+      await close();
+      if (url !== undefined && schema !== undefined) await dropSchema(url, schema);
+    },
+  });
 }
 
 /** A pino logger whose lines end up in an array, so tests can read what was logged. */

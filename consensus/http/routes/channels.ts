@@ -12,8 +12,13 @@ const STREAM_PAGE_EVENTS = 100;
 const STREAM_POLL_MS = 500;
 /** A comment this often keeps proxies from closing an idle stream. */
 const STREAM_HEARTBEAT_MS = 15_000;
+/** A refused subscriber waits for another stream to end, which takes a while. */
+const STREAM_RETRY_AFTER_S = 5;
 
 export function channelRoutes(api: Hono, deps: ValidatorHttpDeps): void {
+  // Each open stream holds a connection and polls storage; the count is bounded so subscribers cannot exhaust either.
+  let streamsOpen = 0;
+
   api.get('/channels', async (c) => c.json({ channels: await deps.repository.channelSummaries() }));
 
   /** Committed events of one channel as server-sent events; `id` is the commit sequence, so a client resumes where it left off. */
@@ -21,9 +26,22 @@ export function channelRoutes(api: Hono, deps: ValidatorHttpDeps): void {
     const name = Category.safeParse(c.req.param('name'));
     if (!name.success) throw new AppError('CHANNEL_NOT_FOUND', `no channel named ${c.req.param('name')}; channels: ${Category.options.join(', ')}`);
     const after = resumePoint(c);
+    if (streamsOpen >= deps.streamsMax) {
+      throw new AppError('UNAVAILABLE', `this node serves ${deps.streamsMax} event streams already; try again later`, {
+        retryAfterS: STREAM_RETRY_AFTER_S,
+      });
+    }
+    // Taken here and given back when the stream's loop ends: the client went away, or shutdown.
+    streamsOpen++;
     return streamSSE(
       c,
-      (stream) => streamChannel(stream, deps, name.data, after),
+      async (stream) => {
+        try {
+          await streamChannel(stream, deps, name.data, after);
+        } finally {
+          streamsOpen--;
+        }
+      },
       async (error) => {
         if (!deps.shutdown.aborted) deps.logger.warn({ err: error, channel: name.data }, 'channel stream failed');
       },
