@@ -37,3 +37,16 @@ const isRole = (r: string | undefined): r is Role => r !== undefined && ROLE_SET
 
 /** Headers a node adds to its own calls to another node. */
 export const clusterHeaders = (secret: string): Record<string, string> => ({ [CLUSTER_TOKEN_HEADER]: secret });
+
+/**
+ * Routes between nodes only (channel delivery): a call the gateway relays on someone's behalf
+ * carries a principal and is refused, whatever that caller's role.
+ */
+export function requireNodeCaller(): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.header(PRINCIPAL_ID_HEADER) !== undefined) {
+      throw new AppError('FORBIDDEN', 'this route is for nodes of the cluster, not for callers relayed by the gateway');
+    }
+    await next();
+  };
+}

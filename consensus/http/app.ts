@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requireCluster } from '../../runtime/cluster-auth.ts';
+import { requireCluster, requireNodeCaller } from '../../runtime/cluster-auth.ts';
 import { installErrorHandling } from '../../runtime/http.ts';
 import type { ValidatorHttpDeps } from './deps.ts';
 import { attestationRoutes } from './routes/attestations.ts';
@@ -22,6 +22,7 @@ export function createValidatorApp(deps: ValidatorHttpDeps): Hono {
   // Registered after /livez: everything else, unknown paths included, is for the cluster only.
   app.use('*', requireCluster(deps.clusterSecret));
   app.use('*', bodyLimit({ maxSize: deps.bodyLimitBytes }));
+  app.use(`${API_PREFIX}/internal/*`, requireNodeCaller());
 
   const api = new Hono();
   healthRoutes(api, deps);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { createLogger } from '../../runtime/logger.ts';
 import { installErrorHandling } from '../../runtime/http.ts';
-import { requireCluster, type Principal } from '../../runtime/cluster-auth.ts';
+import { requireCluster, requireNodeCaller, type Principal } from '../../runtime/cluster-auth.ts';
 
 const SECRET = 'cluster-secret-for-tests-0001';
 
@@ -11,6 +11,8 @@ function app() {
   installErrorHandling(a, createLogger('test', 'silent'));
   a.use('*', requireCluster(SECRET));
   a.get('/who', (c) => c.json(c.get('principal')));
+  a.use('/internal/*', requireNodeCaller());
+  a.post('/internal/deliver', (c) => c.json({ ok: true }));
   return a;
 }
 
@@ -44,5 +46,18 @@ describe('cluster authentication between roles', () => {
   it('never grants node rights to a relayed caller claiming an unknown role', async () => {
     const res = await ask({ 'x-cluster-token': SECRET, 'x-principal-id': 'key_2', 'x-principal-role': 'node' });
     expect(await res.json()).toEqual({ id: 'key_2', role: 'anonymous' });
+  });
+
+  it('lets a node call a node-only route', async () => {
+    const res = await app().request('/internal/deliver', { method: 'POST', headers: { 'x-cluster-token': SECRET } });
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses a node-only route to a caller relayed by the gateway, whatever its role', async () => {
+    const res = await app().request('/internal/deliver', {
+      method: 'POST',
+      headers: { 'x-cluster-token': SECRET, 'x-principal-id': 'key_9', 'x-principal-role': 'admin' },
+    });
+    expect(res.status).toBe(403);
   });
 });
