@@ -1,30 +1,16 @@
 import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { feeds } from '../../db/schema/slim.ts';
-import type { Category, FeedQualityConfig, FeedSource } from '../../schemas/index.ts';
 import { feedRecordOf, type FeedRecord } from './records.ts';
 
 /** What the error column keeps of a fetch failure: enough to diagnose, bounded so a huge message cannot bloat the row. */
 const LAST_ERROR_CHARS_MAX = 1_000;
 
-export interface NewFeed {
-  id: string;
-  ownerKeyId: string;
-  name: string;
-  category: Category;
-  assetId: string;
-  source: FeedSource;
-  schedule: { intervalMs: number };
-  quality: FeedQualityConfig;
-  pushSecret: string | null;
+export type NewFeed = Pick<FeedRecord, 'id' | 'ownerKeyId' | 'name' | 'category' | 'assetId' | 'source' | 'schedule' | 'quality' | 'pushSecret'> & {
   now: Date;
-}
+};
 
-export interface FeedChanges {
-  status?: 'active' | 'paused';
-  schedule?: { intervalMs: number };
-  quality?: FeedQualityConfig;
-}
+export type FeedChanges = Partial<Pick<FeedRecord, 'status' | 'schedule' | 'quality'>>;
 
 export class FeedRepository {
   constructor(private readonly db: Database) {}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Decision, FeedQualityConfig, FeedSchedule, FeedSource, Observation, type Category, type Feed } from '../../schemas/index.ts';
+import { Category, Decision, FeedQualityConfig, FeedSchedule, FeedSource, Observation, type Feed } from '../../schemas/index.ts';
 import type { feeds } from '../../db/schema/slim.ts';
 
 /** A feed as the worker uses it: the public `Feed` plus what never leaves the worker (the push secret). */
@@ -27,7 +27,7 @@ export interface FeedRecord {
 }
 
 const FeedColumns = z.object({
-  category: z.enum(['market', 'real_estate', 'carbon', 'iot', 'weather']),
+  category: Category,
   source: FeedSource,
   schedule: FeedSchedule,
   quality: FeedQualityConfig,
