@@ -1,6 +1,8 @@
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
+import { readTextBounded } from '../runtime/bounded-body.ts';
 import { AppError } from '../runtime/errors.ts';
+import { errorCode, isTimeoutError } from '../runtime/undici-errors.ts';
 
 /** Upstream answers larger than this are refused: a weather reading is under 1 KiB, a runaway body is not data. */
 export const SOURCE_BODY_BYTES_MAX = 1_048_576;
@@ -37,7 +39,11 @@ export async function getJson<S extends z.ZodType>(url: string, schema: S, optio
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
     statusCode = response.statusCode;
-    text = await readBounded(response.body, statusCode >= 200 && statusCode < 300 ? bodyBytesMax : ERROR_BODY_QUOTED_CHARS_MAX * 4);
+    const ok = statusCode >= 200 && statusCode < 300;
+    const read = await readTextBounded(response.body, ok ? bodyBytesMax : ERROR_BODY_QUOTED_CHARS_MAX * 4);
+    // An oversized answer is a failure; an oversized error answer just goes unquoted.
+    if (read === null && ok) throw new AppError('SOURCE_FAILED', `${sourceName}: response body exceeds ${bodyBytesMax} bytes`);
+    text = read ?? '';
   } catch (cause) {
     if (cause instanceof AppError) throw cause;
     throw new AppError('SOURCE_FAILED', `${sourceName}: ${describeNetworkError(cause, timeoutMs)}`, { cause });
@@ -71,22 +77,6 @@ export async function getJson<S extends z.ZodType>(url: string, schema: S, optio
   return parsed.data;
 }
 
-/** Reads a body up to `bytesMax`, destroying the stream beyond it instead of buffering without end. */
-async function readBounded(body: Dispatcher.ResponseData['body'], bytesMax: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of body) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    bytes += buf.length;
-    if (bytes > bytesMax) {
-      body.destroy();
-      throw new AppError('SOURCE_FAILED', `response body exceeds ${bytesMax} bytes`);
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function quoteErrorBody(text: string): string {
   try {
     const json: unknown = JSON.parse(text);
@@ -100,11 +90,9 @@ function quoteErrorBody(text: string): string {
 }
 
 function describeNetworkError(cause: unknown, timeoutMs: number): string {
-  const code = cause !== null && typeof cause === 'object' && 'code' in cause ? String(cause.code) : '';
-  const name = cause instanceof Error ? cause.name : '';
+  const code = errorCode(cause);
   // The only abort signal is the deadline, so an aborted request is a timed-out one.
-  const timeoutCodes = ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_ABORTED'];
-  if (timeoutCodes.includes(code) || name === 'TimeoutError' || name === 'AbortError') {
+  if (isTimeoutError(cause) || code === 'UND_ERR_ABORTED' || (cause instanceof Error && cause.name === 'AbortError')) {
     return `timed out after ${timeoutMs} ms`;
   }
   const message = cause instanceof Error ? cause.message : String(cause);

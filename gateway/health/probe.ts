@@ -2,7 +2,7 @@ import { clusterHeaders } from '../../runtime/cluster-auth.ts';
 import { NodeHealth } from '../../schemas/index.ts';
 import { API_PREFIX } from '../routing/policy.ts';
 import type { ProbeResult, Upstream } from '../pools/upstream.ts';
-import { readTextBounded } from '../proxy/bounded-body.ts';
+import { readTextBounded } from '../../runtime/bounded-body.ts';
 import type { UpstreamTransport } from '../proxy/transport.ts';
 
 /** A health answer is a small JSON object; anything larger is not read (and its details are dropped). */

@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { ChannelDeliveryReceipt, type ChannelDelivery, type ChannelEvent } from '../../schemas/index.ts';
 import { clusterHeaders } from '../../runtime/cluster-auth.ts';
+import { readTextBounded } from '../../runtime/bounded-body.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { ChannelTransport, DeliveryReceipt } from './transport.ts';
 
@@ -8,7 +9,7 @@ export const CHANNEL_EVENTS_PATH = '/api/v11/internal/channel-events';
 /** The validator answers only once the batch is in a block, so this covers a few block intervals, not one round trip. */
 export const CHANNEL_DELIVERY_TIMEOUT_MS = 15_000;
 /** Bound on what we read of an error answer (for the log line). */
-const ERROR_BODY_CHARS_MAX = 500;
+const ERROR_BODY_BYTES_MAX = 2_000;
 
 /**
  * Delivers batches to the validators over HTTP with the cluster token. Tries the validator
@@ -60,7 +61,7 @@ export class HttpChannelTransport implements ChannelTransport {
       signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
     });
     if (res.statusCode !== 200) {
-      const text = (await res.body.text()).slice(0, ERROR_BODY_CHARS_MAX);
+      const text = (await readTextBounded(res.body, ERROR_BODY_BYTES_MAX)) ?? '(error body too large to quote)';
       const retryAfterS = parseRetryAfterS(res.headers['retry-after']);
       throw new AppError('UNAVAILABLE', `validator ${base} answered ${res.statusCode}: ${text}`, retryAfterS === undefined ? {} : { retryAfterS });
     }

@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpProbe, PROBE_BODY_MAX_BYTES } from '../../gateway/health/probe.ts';
 import { Upstream } from '../../gateway/pools/upstream.ts';
-import { readTextBounded } from '../../gateway/proxy/bounded-body.ts';
+import { readTextBounded } from '../../runtime/bounded-body.ts';
 import { UndiciTransport } from '../../gateway/proxy/undici-transport.ts';
 import { CLUSTER_SECRET } from './support.ts';
 
 /** A node that answers health with a body of any size, and small text split inside a multi-byte character. */
-describe("the gateway's bounded reader of upstream bodies", () => {
+describe('the bounded reader of bodies, as the gateway uses it', () => {
   let server: Server;
   let url: string;
   let healthBodyBytes = 0;
