@@ -1,7 +1,7 @@
 import type { Block, BlockWithTransactions } from '../../schemas/index.ts';
 import type { NodeSigner } from '../crypto/signer.ts';
 import { invariant } from '../invariant.ts';
-import { stateRoot, type LedgerState } from '../ledger/index.ts';
+import { StateTree, type LedgerState } from '../ledger/index.ts';
 import { executeBatch, type ExecutedBatch, type PendingTx } from './execute.ts';
 import { sealBlock } from './seal.ts';
 
@@ -9,6 +9,8 @@ export interface BuildInput {
   chainId: string;
   head: Block;
   state: LedgerState;
+  /** The cached tree of `state`, which gives the new root at the cost of the block's writes. */
+  stateTree: StateTree;
   batch: readonly PendingTx[];
   timestamp: string;
   signer: NodeSigner;
@@ -32,7 +34,7 @@ export function buildBlock(input: BuildInput): BuiltBlock {
     chainId: input.chainId,
     prev: input.head,
     txHashes,
-    stateRoot: stateRoot(input.state, executed.writes),
+    stateRoot: input.stateTree.rootWith(executed.writes),
     timestamp: input.timestamp,
     signer: input.signer,
   });

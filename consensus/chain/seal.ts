@@ -1,6 +1,7 @@
 import type { Block, BlockHeader } from '../../schemas/index.ts';
 import type { NodeSigner } from '../crypto/signer.ts';
 import { EMPTY_ROOT, merkleRoot } from '../crypto/merkle.ts';
+import { EMPTY_STATE_ROOT } from '../ledger/index.ts';
 import { invariant } from '../invariant.ts';
 import { blockHashOf, ZERO_HASH } from './hashing.ts';
 
@@ -39,7 +40,7 @@ export function genesisBlock(chainId: string, timestamp: string, signer: NodeSig
     height: 0,
     prevHash: ZERO_HASH,
     txRoot: EMPTY_ROOT,
-    stateRoot: EMPTY_ROOT,
+    stateRoot: EMPTY_STATE_ROOT,
     proposer: signer.nodeId,
     timestamp,
     txCount: 0,

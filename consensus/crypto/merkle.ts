@@ -25,8 +25,8 @@ const HASH32 = /^[0-9a-f]{64}$/;
 
 export const EMPTY_ROOT = bytesToHex(sha256(EMPTY_TAG));
 
-const hashLeaf = (item: Uint8Array): Uint8Array => sha256(concatBytes(LEAF_TAG, item));
-const hashNode = (left: Uint8Array, right: Uint8Array): Uint8Array => sha256(concatBytes(NODE_TAG, left, right));
+export const hashLeaf = (item: Uint8Array): Uint8Array => sha256(concatBytes(LEAF_TAG, item));
+export const hashNode = (left: Uint8Array, right: Uint8Array): Uint8Array => sha256(concatBytes(NODE_TAG, left, right));
 
 function toItemBytes(leafHashes: readonly string[]): Uint8Array[] {
   return leafHashes.map((h, i) => {

@@ -1,5 +1,6 @@
 export { applyTransaction } from './apply.ts';
-export { stateRoot, stateEntryHash, compareCodePoints } from './state-root.ts';
+export { stateRoot, stateEntryHash, compareCodePoints, EMPTY_STATE_ROOT } from './state-root.ts';
+export { StateTree } from './state-tree.ts';
 export { StateOverlay, type LedgerState, type StateView } from './state.ts';
 export { eventKey, attestationKey, assetKey } from './keys.ts';
 export { readEventRecord, readAttestationRecord, readAssetRecord } from './records.ts';

@@ -1,7 +1,19 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { canonicalJson } from '../../runtime/canonical-json.ts';
 import { sha256Hex } from '../../runtime/hash.ts';
 import { merkleRoot } from '../crypto/merkle.ts';
 import type { LedgerState } from './state.ts';
+
+/**
+ * The state root, defined so that a block's cost does not grow with the ledger:
+ * every key falls in one of 4096 buckets (the first 12 bits of sha256(key)); a bucket's root is
+ * the Merkle root of its entries sorted by key; the state root is the Merkle root of the 4096
+ * bucket roots in bucket order. A block rehashes only the buckets it writes and their paths
+ * (`StateTree`); this file is the plain definition every implementation must agree with.
+ */
+export const STATE_BUCKET_BITS = 12;
+export const STATE_BUCKETS = 1 << STATE_BUCKET_BITS;
 
 /**
  * Orders strings by Unicode code point. `Array.prototype.sort` compares UTF-16 code units,
@@ -23,14 +35,29 @@ export function compareCodePoints(a: string, b: string): number {
 /** The item hash of one state entry: sha256 of canonicalJson([key, value]). */
 export const stateEntryHash = (key: string, value: unknown): string => sha256Hex(canonicalJson([key, value]));
 
+/** The bucket of a key: the first STATE_BUCKET_BITS bits of sha256(key). */
+export function stateBucketOf(key: string): number {
+  const digest = sha256(utf8ToBytes(key));
+  return ((digest[0]! << 8) | digest[1]!) >>> (16 - STATE_BUCKET_BITS);
+}
+
+/** Root of one bucket: its entries' item hashes in key order. */
+export function bucketRoot(entries: ReadonlyMap<string, string>): string {
+  const keys = [...entries.keys()].sort(compareCodePoints);
+  return merkleRoot(keys.map((k) => entries.get(k)!));
+}
+
 /**
- * Merkle root over the state's entries sorted by key (code point order).
- * `writes` are layered over `state` without copying it. Cost: one hash per entry per block;
- * fine for this stage, an incremental tree is the next step when the state grows large.
+ * The state root computed from scratch over `state` with `writes` layered on top. Linear in the
+ * state: the reference for tests and start-up checks; blocks use `StateTree`.
  */
 export function stateRoot(state: LedgerState, writes: ReadonlyMap<string, unknown> = new Map()): string {
-  const keys = new Set(state.keys());
-  for (const key of writes.keys()) keys.add(key);
-  const sorted = [...keys].sort(compareCodePoints);
-  return merkleRoot(sorted.map((key) => stateEntryHash(key, writes.has(key) ? writes.get(key) : state.get(key))));
+  const buckets = Array.from({ length: STATE_BUCKETS }, () => new Map<string, string>());
+  const put = (key: string, value: unknown) => buckets[stateBucketOf(key)]!.set(key, stateEntryHash(key, value));
+  for (const [key, value] of state) if (!writes.has(key)) put(key, value);
+  for (const [key, value] of writes) put(key, value);
+  return merkleRoot(buckets.map(bucketRoot));
 }
+
+/** Root of the empty ledger: genesis carries it. */
+export const EMPTY_STATE_ROOT = stateRoot(new Map());

@@ -4,7 +4,7 @@ import type { Block, ConsensusStatus, Transaction } from '../../schemas/index.ts
 import { blockHashOf, buildBlock, genesisBlock, txHashOf, type PendingTx } from '../chain/index.ts';
 import type { NodeSigner } from '../crypto/signer.ts';
 import { invariant, isInvariantViolation } from '../invariant.ts';
-import { eventKey, readEventRecord, stateRoot } from '../ledger/index.ts';
+import { eventKey, readEventRecord, StateTree } from '../ledger/index.ts';
 import type { ConsensusRepository } from '../storage/repository.ts';
 import type { CommitResult, Consensus } from './consensus.ts';
 import { failEntry, Mempool, settleEntry, type MempoolEntry } from './mempool.ts';
@@ -43,6 +43,7 @@ export class SingleNodeConsensus implements Consensus {
     private readonly options: SingleNodeOptions,
     private head: Block,
     private state: Map<string, unknown>,
+    private stateTree: StateTree,
   ) {
     this.mempool = new Mempool(options.mempoolTxsMax);
     this.now = options.now ?? (() => new Date());
@@ -50,8 +51,8 @@ export class SingleNodeConsensus implements Consensus {
 
   /** Loads and checks the stored chain (creating genesis on first start), then starts the block loop. */
   static async start(options: SingleNodeOptions): Promise<SingleNodeConsensus> {
-    const { head, state } = await loadChain(options);
-    const node = new SingleNodeConsensus(options, head, state);
+    const { head, state, stateTree } = await loadChain(options);
+    const node = new SingleNodeConsensus(options, head, state, stateTree);
     node.schedule(options.blockIntervalMs);
     options.logger.info({ height: head.header.height, nodeId: options.signer.nodeId }, 'consensus started');
     return node;
@@ -155,6 +156,7 @@ export class SingleNodeConsensus implements Consensus {
       chainId,
       head: this.head,
       state: this.state,
+      stateTree: this.stateTree,
       batch: entries.map((e) => e.pending),
       timestamp: this.now().toISOString(),
       signer,
@@ -170,6 +172,7 @@ export class SingleNodeConsensus implements Consensus {
         return false;
       }
       for (const [key, value] of built.writes) this.state.set(key, value);
+      this.stateTree.apply(built.writes);
       const { transactions: _transactions, ...block } = built.block;
       this.head = block;
       logger.debug({ height: block.header.height, txs: block.txHashes.length }, 'block committed');
@@ -179,9 +182,10 @@ export class SingleNodeConsensus implements Consensus {
   }
 
   private async resync(): Promise<void> {
-    const { head, state } = await loadChain(this.options);
+    const { head, state, stateTree } = await loadChain(this.options);
     this.head = head;
     this.state = state;
+    this.stateTree = stateTree;
     this.needsResync = false;
     this.options.logger.info({ height: head.header.height }, 'reloaded chain from storage');
   }
@@ -199,7 +203,7 @@ export class SingleNodeConsensus implements Consensus {
   }
 }
 
-async function loadChain(options: SingleNodeOptions): Promise<{ head: Block; state: Map<string, unknown> }> {
+async function loadChain(options: SingleNodeOptions): Promise<{ head: Block; state: Map<string, unknown>; stateTree: StateTree }> {
   const { repository, chainId, signer } = options;
   const state = await repository.loadState();
   let head = await repository.head();
@@ -212,9 +216,10 @@ async function loadChain(options: SingleNodeOptions): Promise<{ head: Block; sta
   // Refuse to start on a chain we cannot vouch for rather than extend it.
   invariant(head.header.chainId === chainId, `stored chain is '${head.header.chainId}', configured CHAIN_ID is '${chainId}'`);
   invariant(blockHashOf(head.header) === head.hash, 'stored head hash does not match its header', { height: head.header.height });
-  invariant(stateRoot(state) === head.header.stateRoot, 'stored ledger state does not match the head state root', {
+  const stateTree = StateTree.from(state);
+  invariant(stateTree.root() === head.header.stateRoot, 'stored ledger state does not match the head state root', {
     height: head.header.height,
   });
-  return { head, state };
+  return { head, state, stateTree };
 }
 

@@ -3,7 +3,7 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { blockHashOf, buildBlock, genesisBlock, sealBlock, txHashOf, verifyBlock, ZERO_HASH, type PendingTx } from '../../consensus/chain/index.ts';
 import { EMPTY_ROOT, merkleProof, merkleRoot, verifyMerkleProof } from '../../consensus/crypto/merkle.ts';
-import { stateRoot } from '../../consensus/ledger/index.ts';
+import { EMPTY_STATE_ROOT, stateRoot, StateTree } from '../../consensus/ledger/index.ts';
 import type { Block, BlockWithTransactions } from '../../schemas/index.ts';
 import { attest, minute, testSigner, weatherEvent } from './fixtures.ts';
 
@@ -19,9 +19,9 @@ const pending = (n: number, from = 0): PendingTx[] =>
 function smallChain(): { genesis: Block; first: BlockWithTransactions; second: BlockWithTransactions; state: Map<string, unknown> } {
   const state = new Map<string, unknown>();
   const genesis = genesisBlock(CHAIN, minute(0), signer);
-  const one = buildBlock({ chainId: CHAIN, head: genesis, state, batch: pending(3), timestamp: minute(1), signer });
+  const one = buildBlock({ chainId: CHAIN, head: genesis, state, stateTree: StateTree.from(state), batch: pending(3), timestamp: minute(1), signer });
   for (const [k, v] of one.writes) state.set(k, v);
-  const two = buildBlock({ chainId: CHAIN, head: one.block!, state, batch: pending(2, 3), timestamp: minute(2), signer });
+  const two = buildBlock({ chainId: CHAIN, head: one.block!, state, stateTree: StateTree.from(state), batch: pending(2, 3), timestamp: minute(2), signer });
   for (const [k, v] of two.writes) state.set(k, v);
   return { genesis, first: one.block!, second: two.block!, state };
 }
@@ -31,7 +31,7 @@ const chain = smallChain();
 describe('chain', () => {
   it('starts from a signed genesis at height 0 with no transactions and the empty roots', () => {
     const { header } = chain.genesis;
-    expect(header).toMatchObject({ height: 0, prevHash: ZERO_HASH, txRoot: EMPTY_ROOT, stateRoot: EMPTY_ROOT, txCount: 0, proposer: signer.nodeId });
+    expect(header).toMatchObject({ height: 0, prevHash: ZERO_HASH, txRoot: EMPTY_ROOT, stateRoot: EMPTY_STATE_ROOT, txCount: 0, proposer: signer.nodeId });
     expect(verifyBlock(chain.genesis, [signer.identity])).toBe(true);
   });
 
@@ -71,7 +71,7 @@ describe('chain', () => {
   });
 
   it('makes no block when nothing in the batch applies', () => {
-    const redelivered = buildBlock({ chainId: CHAIN, head: chain.second, state: chain.state, batch: pending(2), timestamp: minute(3), signer });
+    const redelivered = buildBlock({ chainId: CHAIN, head: chain.second, state: chain.state, stateTree: StateTree.from(chain.state), batch: pending(2), timestamp: minute(3), signer });
     expect(redelivered.block).toBeNull();
     expect(redelivered.outcomes.map((o) => o.kind)).toEqual(['duplicate', 'duplicate']);
   });
@@ -79,13 +79,13 @@ describe('chain', () => {
   it('leaves out rejected transactions and keeps the rest in order', () => {
     const review = attest(weatherEvent({ id: 'rev', decision: 'review', observedAt: minute(30) }));
     const batch = [...pending(1, 10), { tx: review, hash: txHashOf(review) }, ...pending(1, 11)];
-    const built = buildBlock({ chainId: CHAIN, head: chain.second, state: chain.state, batch, timestamp: minute(3), signer });
+    const built = buildBlock({ chainId: CHAIN, head: chain.second, state: chain.state, stateTree: StateTree.from(chain.state), batch, timestamp: minute(3), signer });
     expect(built.outcomes.map((o) => o.kind)).toEqual(['committed', 'rejected', 'committed']);
     expect(built.block!.txHashes).toEqual([batch[0]!.hash, batch[2]!.hash]);
   });
 
   it('never dates a block before its parent, whatever the clock says', () => {
-    const built = buildBlock({ chainId: CHAIN, head: chain.second, state: chain.state, batch: pending(1, 20), timestamp: minute(0), signer });
+    const built = buildBlock({ chainId: CHAIN, head: chain.second, state: chain.state, stateTree: StateTree.from(chain.state), batch: pending(1, 20), timestamp: minute(0), signer });
     expect(built.block!.header.timestamp).toBe(chain.second.header.timestamp);
   });
 
