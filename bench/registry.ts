@@ -1,5 +1,6 @@
 import { blockBench } from './block.ts';
 import { hashBench } from './hash.ts';
+import { qualityBench } from './quality.ts';
 
 export interface Benchmark {
   description: string;
@@ -8,5 +9,9 @@ export interface Benchmark {
 
 export const BENCHMARKS = {
   block: { description: 'building a signed block of 200 attestations: ML-DSA-44 against the default ML-DSA-87', run: blockBench },
+  quality: {
+    description: 'quality chain: runQualityChain obs/s on one core against the format step alone, and pushed readings evaluated and recorded per second by one slim worker',
+    run: qualityBench,
+  },
   hash: { description: 'SHA-256 of 1 KiB: node:crypto against @noble/hashes, side by side', run: hashBench },
 } satisfies Record<string, Benchmark>;

@@ -6,6 +6,7 @@ import type { Clock } from './clock.ts';
 import { newObservationId, newReviewId } from './ids.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import type { FeedRecord, RecordedEvaluation, SlimStorage } from './storage/index.ts';
+import { PEERS_MAX } from './storage/observations.ts';
 
 /** Push mode: what the device signed and the secret to verify it with. */
 export type PushProof = NonNullable<QualityContext['push']>;
@@ -41,10 +42,24 @@ export class Evaluator {
 
   /** Runs the chain without writing anything (dry runs). */
   async assess(feed: FeedRecord, observation: Observation, push?: PushProof): Promise<Assessment> {
-    const history = await this.deps.storage.observations.history(feed.id);
+    const now = this.deps.clock.now();
+    const settings = settingsOf(feed, this.deps.qualityWeights);
+    // Peers are fresh within the category SLA (plus the source's timestamp resolution, which
+    // freshness forgives too): a stale peer is no reference for a value observed now.
+    const [history, peers] = await Promise.all([
+      this.deps.storage.observations.history(feed.id),
+      this.deps.storage.observations.peers({
+        feedId: feed.id,
+        assetId: observation.assetId,
+        category: observation.category,
+        unit: observation.unit,
+        since: new Date(now.getTime() - settings.freshnessSlaMs - settings.sourceTimestampPrecisionMs),
+        limit: PEERS_MAX,
+      }),
+    ]);
     const contentHash = contentHashOf(observation);
     const context: QualityContext = {
-      now: this.deps.clock.now(),
+      now,
       feed: {
         id: feed.id,
         category: feed.category,
@@ -54,8 +69,9 @@ export class Evaluator {
         quality: feed.quality,
       },
       history,
+      peers,
       contentHash,
-      settings: settingsOf(feed, this.deps.qualityWeights),
+      settings,
     };
     if (push !== undefined) context.push = push;
     return { report: runQualityChain(observation, context), contentHash };

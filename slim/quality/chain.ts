@@ -44,10 +44,17 @@ export function runQualityChain(input: Observation | unknown, ctx: QualityContex
     checks: [...checks, quality.result],
     score: quality.score,
     decision: quality.decision,
-    weights: Object.fromEntries(CHECK_NAMES.map((n) => [n, ctx.settings.weights[n]])) as Record<CheckName, number>,
+    weights: weightsOf(ctx.settings.weights),
     thresholds: { accept: ctx.settings.thresholds.accept, review: ctx.settings.thresholds.review },
     evaluatedAt: ctx.now.toISOString(),
   };
+}
+
+/** The report's own copy of the weights, exactly the eight checks in order (settings may be shared). */
+function weightsOf(w: Record<CheckName, number>): Record<CheckName, number> {
+  const out = {} as Record<CheckName, number>;
+  for (const n of CHECK_NAMES) out[n] = w[n];
+  return out;
 }
 
 /** The category the report is filed under: the observation's own, else its feed's, else the settings'. */

@@ -8,60 +8,82 @@ import { checkResult, fmt } from './result.ts';
 /** Every observation carries these, whatever its category (paths as in the schema). */
 const BASE_REQUIRED = ['feedId', 'assetId', 'category', 'observedAt', 'receivedAt', 'value', 'unit', 'source'];
 
+/** A field path split once at load time ('data.price' → ['data', 'price']), with its name for reasons. */
+interface FieldPath {
+  name: string;
+  keys: readonly string[];
+}
+
 interface ExpectedFields {
-  required: string[];
-  optional: string[];
+  required: readonly FieldPath[];
+  optional: readonly FieldPath[];
   /** A requirement that is not one field: weather with no known metric needs at least one variable. */
-  anyOf?: { label: string; paths: string[] };
+  anyOf?: { label: string; paths: readonly FieldPath[] };
 }
 
 type Raw = Record<string, unknown>;
 
 const asRecord = (v: unknown): Raw | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : null);
 
-function valueAt(root: Raw, path: string): unknown {
+const pathOf = (name: string): FieldPath => ({ name, keys: name.split('.') });
+const pathsOf = (names: readonly string[]): FieldPath[] => names.map(pathOf);
+
+function isPresent(root: Raw, path: FieldPath): boolean {
   let at: unknown = root;
-  for (const key of path.split('.')) {
+  for (const key of path.keys) {
     const record = asRecord(at);
-    if (record === null) return undefined;
+    if (record === null) return false;
     at = record[key];
   }
-  return at;
+  return at !== undefined && at !== null;
 }
 
-const isPresent = (root: Raw, path: string): boolean => {
-  const v = valueAt(root, path);
-  return v !== undefined && v !== null;
-};
-
+const BASE = pathsOf(BASE_REQUIRED);
 const WEATHER_FIELDS = Object.values(WEATHER_METRIC_FIELDS).map((f) => `data.${f}`);
+const WEATHER_BASE = ['data.latitude', 'data.longitude', 'data.timezone'];
+
+/**
+ * Expected fields per category (and weather metric, carbon kind), built once at load time: the
+ * chain runs on every observation, so paths are not re-split nor lists re-built per call.
+ * `required` includes the base fields every observation carries.
+ */
+const expectedOf = (required: string[], optional: string[], anyOf?: { label: string; paths: string[] }): ExpectedFields => ({
+  required: [...BASE, ...pathsOf(required)],
+  optional: pathsOf(optional),
+  ...(anyOf ? { anyOf: { label: anyOf.label, paths: pathsOf(anyOf.paths) } } : {}),
+});
+
+const WEATHER_ANY = expectedOf(WEATHER_BASE, WEATHER_FIELDS, { label: 'a weather variable', paths: WEATHER_FIELDS });
+// The attested variable is required; the others are context a consumer may use.
+const WEATHER_BY_METRIC: ReadonlyMap<string, ExpectedFields> = new Map(
+  Object.entries(WEATHER_METRIC_FIELDS).map(([metric, field]) => {
+    const attested = `data.${field}`;
+    return [metric, expectedOf([...WEATHER_BASE, attested], WEATHER_FIELDS.filter((f) => f !== attested))];
+  }),
+);
+const MARKET = expectedOf(['data.symbol', 'data.price'], ['data.bid', 'data.ask', 'data.volume', 'data.exchange']);
+const REAL_ESTATE = expectedOf(['data.propertyId', 'data.valuationUsd'], ['data.rangeLowUsd', 'data.rangeHighUsd']);
+// What is required depends on what the reading is: an intensity or a credit price.
+const CARBON_CREDIT = expectedOf(['data.kind', 'data.priceUsdPerTonne'], ['data.region']);
+const CARBON_INTENSITY = expectedOf(['data.kind', 'data.intensityGPerKwh'], ['data.region', 'data.forecastGPerKwh', 'data.index']);
+const IOT = expectedOf(['data.deviceId', 'data.metric', 'data.reading'], ['data.latitude', 'data.longitude']);
 
 function expectedFields(raw: Raw, ctx: QualityContext): ExpectedFields | null {
   const category = isCategory(raw['category']) ? raw['category'] : ctx.feed?.category;
-  const data = asRecord(raw['data']) ?? {};
   switch (category) {
     case 'weather': {
-      // The attested variable is required; the others are context a consumer may use.
       const source = ctx.feed?.source;
       const metric = source?.adapter === 'open-meteo' && isWeatherMetric(source.params.metric) ? source.params.metric : null;
-      const base = ['data.latitude', 'data.longitude', 'data.timezone'];
-      if (metric === null) {
-        return { required: base, optional: WEATHER_FIELDS, anyOf: { label: 'a weather variable', paths: WEATHER_FIELDS } };
-      }
-      const attested = `data.${WEATHER_METRIC_FIELDS[metric]}`;
-      return { required: [...base, attested], optional: WEATHER_FIELDS.filter((f) => f !== attested) };
+      return (metric === null ? undefined : WEATHER_BY_METRIC.get(metric)) ?? WEATHER_ANY;
     }
     case 'market':
-      return { required: ['data.symbol', 'data.price'], optional: ['data.bid', 'data.ask', 'data.volume', 'data.exchange'] };
+      return MARKET;
     case 'real_estate':
-      return { required: ['data.propertyId', 'data.valuationUsd'], optional: ['data.rangeLowUsd', 'data.rangeHighUsd'] };
+      return REAL_ESTATE;
     case 'carbon':
-      // What is required depends on what the reading is: an intensity or a credit price.
-      return data['kind'] === 'credit_price'
-        ? { required: ['data.kind', 'data.priceUsdPerTonne'], optional: ['data.region'] }
-        : { required: ['data.kind', 'data.intensityGPerKwh'], optional: ['data.region', 'data.forecastGPerKwh', 'data.index'] };
+      return asRecord(raw['data'])?.['kind'] === 'credit_price' ? CARBON_CREDIT : CARBON_INTENSITY;
     case 'iot':
-      return { required: ['data.deviceId', 'data.metric', 'data.reading'], optional: ['data.latitude', 'data.longitude'] };
+      return IOT;
     case undefined:
       return null;
   }
@@ -78,20 +100,20 @@ export function checkCompleteness(observation: unknown, ctx: QualityContext): Ch
   const expected = expectedFields(raw, ctx);
   if (expected === null) return checkResult('completeness', 0, 'unknown category: expected fields cannot be named');
 
-  const required = [...BASE_REQUIRED, ...expected.required];
-  const missingRequired = required.filter((p) => !isPresent(raw, p));
-  if (expected.anyOf && !expected.anyOf.paths.some((p) => isPresent(raw, p))) missingRequired.push(expected.anyOf.label);
-  if (missingRequired.length > 0) {
+  const { required, optional, anyOf } = expected;
+  let missingRequired: string[] | null = null;
+  for (const p of required) if (!isPresent(raw, p)) (missingRequired ??= []).push(p.name);
+  if (anyOf && !anyOf.paths.some((p) => isPresent(raw, p))) (missingRequired ??= []).push(anyOf.label);
+  if (missingRequired !== null) {
     return checkResult('completeness', 0, `missing required: ${missingRequired.join(', ')}`);
   }
 
-  const missingOptional = expected.optional.filter((p) => !isPresent(raw, p));
-  const total = required.length + expected.optional.length;
+  let missingOptional: string[] | null = null;
+  for (const p of optional) if (!isPresent(raw, p)) (missingOptional ??= []).push(p.name);
+  const total = required.length + optional.length;
+  if (missingOptional === null) return checkResult('completeness', 1, `all ${total} expected fields present`);
   const present = total - missingOptional.length;
   const score = present / total;
-  const reason =
-    missingOptional.length === 0
-      ? `all ${total} expected fields present`
-      : `${present}/${total} expected fields present (${fmt(score)}); missing optional: ${missingOptional.join(', ')}`;
+  const reason = `${present}/${total} expected fields present (${fmt(score)}); missing optional: ${missingOptional.join(', ')}`;
   return checkResult('completeness', score, reason);
 }

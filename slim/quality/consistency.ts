@@ -1,5 +1,5 @@
-import { WEATHER_METRIC_FIELDS, type CarbonObservation, type CheckResult, type Observation } from '../../schemas/index.ts';
-import type { QualityContext } from './context.ts';
+import { WEATHER_METRIC_FIELDS, type CarbonObservation, type Category, type CheckResult, type Observation } from '../../schemas/index.ts';
+import type { PeerValue, QualityContext } from './context.ts';
 import { isWeatherMetric } from './defaults.ts';
 import { checkResult, fmt, linearDecay } from './result.ts';
 
@@ -19,12 +19,37 @@ export const SPIKE_RELATIVE_REJECT = 0.2;
 /** 0.6745 is the 75th percentile of the standard normal: it makes MAD comparable to a standard deviation. */
 const MAD_TO_SIGMA = 0.6745;
 
+/** Cross-source agreement needs at least this many peer feeds: one peer alone cannot outvote us. */
+export const AGREEMENT_PEERS_MIN = 2;
+
 /**
- * Step 4: the observation agrees with itself (cross-field rules of its category) and with the
- * feed's recent history (robust spike test). Score is the worst part; the reason names it.
+ * Cross-source agreement per category: relative deviation from the peers' median up to `okRelative`
+ * scores 1, from `rejectRelative` 0, linear between. The deviation is taken relative to
+ * max(|median|, `scaleFloor`): on interval scales (°C) or near-zero series (rain, an idle sensor)
+ * a median close to 0 would make any difference look infinite, so the floor is the smallest
+ * magnitude at which "percent off" still means something, in the value's own unit.
+ * Markets quote one price to fractions of a percent; appraisals and weather models for one place
+ * legitimately differ by a few percent, so their bands are wider.
+ */
+export const AGREEMENT_BY_CATEGORY: Readonly<Record<Category, { okRelative: number; rejectRelative: number; scaleFloor: number }>> = {
+  market: { okRelative: 0.005, rejectRelative: 0.1, scaleFloor: 0 },
+  carbon: { okRelative: 0.05, rejectRelative: 0.3, scaleFloor: 10 },
+  real_estate: { okRelative: 0.05, rejectRelative: 0.25, scaleFloor: 0 },
+  weather: { okRelative: 0.05, rejectRelative: 0.3, scaleFloor: 10 },
+  iot: { okRelative: 0.005, rejectRelative: 0.1, scaleFloor: 1 },
+};
+
+/**
+ * Step 4: the observation agrees with itself (cross-field rules of its category), with the feed's
+ * recent history (robust spike test) and with other feeds of the same asset (cross-source
+ * agreement). Score is the worst part; the reason names it.
  */
 export function checkConsistency(observation: Observation, ctx: QualityContext): CheckResult {
-  const parts = [...crossFieldParts(observation, ctx), spikePart(observation.value, ctx.history.values)];
+  const parts = [
+    ...crossFieldParts(observation, ctx),
+    spikePart(observation.value, ctx.history.values),
+    agreementPart(observation.value, ctx.peers, observation.category, observation.feedId),
+  ];
   const worst = parts.reduce((a, b) => (b.score < a.score ? b : a));
   if (worst.score < 1) return checkResult('consistency', worst.score, worst.reason);
   return checkResult('consistency', 1, parts.map((p) => p.reason).join('; '));
@@ -108,9 +133,92 @@ function carbonIndexParts(data: CarbonObservation['data']): Part[] {
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('median of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const a = scratchOf(values.length);
+  for (let i = 0; i < values.length; i++) a[i] = values[i] as number;
+  return medianInPlace(a, values.length);
+}
+
+/**
+ * One module-wide scratch buffer for medians, grown on demand: allocating a typed array costs
+ * more than the median of 50 values itself. Safe because the chain is synchronous and medians
+ * never nest (each call copies its input in, then reads one number out).
+ */
+let scratch = new Float64Array(64);
+function scratchOf(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  return scratch;
+}
+
+/**
+ * Median of a scratch array, which it reorders: quickselect (expected O(n)) instead of a full
+ * sort, since the spike test takes two medians of up to 50 values on every evaluation.
+ */
+function medianInPlace(a: Float64Array, n: number): number {
+  const mid = n >> 1;
+  selectInPlace(a, n, mid);
+  const upper = a[mid] as number;
+  if (n % 2 === 1) return upper;
+  // After selection everything left of `mid` is ≤ a[mid]: the lower middle is their maximum.
+  let lower = a[0] as number;
+  for (let i = 1; i < mid; i++) if ((a[i] as number) > lower) lower = a[i] as number;
+  return (lower + upper) / 2;
+}
+
+/** Hoare's selection: afterwards a[k] holds the k-th smallest, with no larger value left of it and no smaller right of it. */
+function selectInPlace(a: Float64Array, n: number, k: number): void {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    // Median of three as the pivot: sorted or constant histories (the common case) stay linear.
+    const m = (lo + hi) >> 1;
+    const x = a[lo] as number, y = a[m] as number, z = a[hi] as number;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+/**
+ * Cross-source agreement: the value against the median of other feeds' latest published values
+ * of the same asset. The median, not the mean, so one broken peer cannot drag the reference.
+ * Abstains (1) with fewer than AGREEMENT_PEERS_MIN usable peers. Its own feed is never a peer.
+ */
+export function agreementPart(value: number, peers: readonly PeerValue[], category: Category, feedId: string): Part {
+  const values: number[] = [];
+  for (const p of peers) if (p.feedId !== feedId && Number.isFinite(p.value)) values.push(p.value);
+  if (values.length < AGREEMENT_PEERS_MIN) {
+    return {
+      score: 1,
+      reason: `cross-source agreement not applied: ${values.length} peer feed${values.length === 1 ? '' : 's'} (needs ${AGREEMENT_PEERS_MIN})`,
+    };
+  }
+  const band = AGREEMENT_BY_CATEGORY[category];
+  const m = median(values);
+  const scale = Math.max(Math.abs(m), band.scaleFloor);
+  const deviation = Math.abs(value - m);
+  if (scale === 0) {
+    // Median exactly 0 with no floor (a price cannot be 0; range rejects it): nothing to be relative to.
+    return deviation === 0
+      ? { score: 1, reason: `equals the median 0 of ${values.length} peer feeds` }
+      : { score: 1, reason: `peers' median is 0 over ${values.length} peer feeds: no scale to judge agreement` };
+  }
+  const relative = deviation / scale;
+  const score = linearDecay(relative, band.okRelative, band.rejectRelative);
+  return { score, reason: `deviation ${fmt(relative * 100)} % from the median ${fmt(m)} of ${values.length} peer feeds` };
 }
 
 /**
@@ -118,12 +226,16 @@ export function median(values: readonly number[]): number {
  * deviation, one earlier outlier in the history cannot inflate the scale and hide the next one.
  */
 export function spikePart(value: number, history: readonly number[]): Part {
-  const values = history.filter(Number.isFinite);
-  if (values.length < SPIKE_HISTORY_MIN) {
-    return { score: 1, reason: `not enough history (${values.length} of ${SPIKE_HISTORY_MIN} values) for a spike test` };
+  // The scratch buffer, selected twice in place (values, then deviations): no per-call arrays or comparators.
+  const values = scratchOf(history.length);
+  let n = 0;
+  for (const v of history) if (Number.isFinite(v)) values[n++] = v;
+  if (n < SPIKE_HISTORY_MIN) {
+    return { score: 1, reason: `not enough history (${n} of ${SPIKE_HISTORY_MIN} values) for a spike test` };
   }
-  const m = median(values);
-  const mad = median(values.map((v) => Math.abs(v - m)));
+  const m = medianInPlace(values, n);
+  for (let i = 0; i < n; i++) values[i] = Math.abs((values[i] as number) - m);
+  const mad = medianInPlace(values, n);
   const deviation = Math.abs(value - m);
   if (mad > 0) {
     const z = (MAD_TO_SIGMA * deviation) / mad;

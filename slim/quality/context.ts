@@ -22,6 +22,11 @@ export interface QualityContext {
     /** Content hashes of recent observations (bounded). */
     recentContentHashes: string[];
   };
+  /**
+   * Latest accepted or approved values of other feeds observing the same asset (same category and
+   * unit), fresh within the category SLA, bounded by the I/O layer (see PEERS_MAX). Empty when none.
+   */
+  peers: PeerValue[];
   /** Content hash of the observation under evaluation (see `contentHashOf`). */
   contentHash: string;
   /** Push mode only: what the device signed and the secret to check it with. */
@@ -32,6 +37,14 @@ export interface QualityContext {
   };
   /** Resolved settings: category defaults, then configuration, then the feed's own overrides. */
   settings: QualitySettings;
+}
+
+/** Another feed's latest published value of the same asset: what cross-source agreement compares with. */
+export interface PeerValue {
+  feedId: string;
+  value: number;
+  /** ISO timestamp of the peer's source. */
+  observedAt: string;
 }
 
 export interface QualitySettings {

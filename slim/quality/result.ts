@@ -24,8 +24,26 @@ export function linearDecay(x: number, full: number, zero: number): number {
   return (zero - x) / (zero - full);
 }
 
-/** Short human form of a number for reasons: at most 4 significant decimals, no trailing zeros. */
-export const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : String(Number(n.toFixed(4))));
+/** Below this magnitude n·10⁴ is exact enough in a double for the fast path of `fmt`. */
+const FMT_FAST_ABS_MAX = 1e9;
+/** How close to a rounding tie n·10⁴ may come before `fmt` leaves it to toFixed's exact decimal rounding. */
+const FMT_TIE_MARGIN = 1e-6;
+
+/**
+ * Short human form of a number for reasons: at most 4 significant decimals, no trailing zeros;
+ * the same string as `String(Number(n.toFixed(4)))`. Every report formats a dozen numbers, and
+ * toFixed is the slow part, so away from a rounding tie the rounding is done in binary: k/10⁴ is
+ * the double nearest the decimal k·10⁻⁴, which is what parsing toFixed's output gives.
+ */
+export function fmt(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  if (Math.abs(n) < FMT_FAST_ABS_MAX) {
+    const scaled = n * 10_000;
+    const frac = scaled - Math.floor(scaled);
+    if (Math.abs(frac - 0.5) > FMT_TIE_MARGIN) return String(Math.round(scaled) / 10_000);
+  }
+  return String(Number(n.toFixed(4)));
+}
 
 /** Milliseconds as seconds for reasons ("12.5 s"), since SLAs are read in seconds. */
 export const fmtMs = (ms: number): string => `${fmt(ms / 1000)} s`;

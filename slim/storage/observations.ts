@@ -1,4 +1,4 @@
-import { and, desc, eq, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { feeds, observations, reviews } from '../../db/schema/slim.ts';
 import type { Decision, Observation, QualityReport } from '../../schemas/index.ts';
@@ -15,6 +15,26 @@ export interface FeedHistory {
   values: number[];
   lastObservedAt: string | null;
   recentContentHashes: string[];
+}
+
+/** How many peer feeds cross-source agreement sees: a median of 20 is robust, and the read stays small. */
+export const PEERS_MAX = 20;
+
+/** Which peers to look for: other feeds of the same asset, category and unit, published since `since`. */
+export interface PeerQuery {
+  feedId: string;
+  assetId: string;
+  category: string;
+  unit: string;
+  since: Date;
+  /** At most this many peers (capped at PEERS_MAX). */
+  limit?: number;
+}
+
+export interface PeerRow {
+  feedId: string;
+  value: number;
+  observedAt: string;
 }
 
 export interface EvaluationToRecord {
@@ -114,5 +134,39 @@ export class ObservationRepository {
       lastObservedAt: recent[0]?.observedAt.toISOString() ?? null,
       recentContentHashes: recent.map((r) => r.contentHash).reverse(),
     };
+  }
+
+  /**
+   * Cross-source peers: for each other feed of the same asset and category, its newest accepted or
+   * approved observation in the same unit observed at or after `since`; the newest PEERS_MAX of
+   * those. One statement: the feeds of the asset, then per feed a lateral read of the
+   * (feed, observed_at) index from the newest row down, bounded by the freshness window.
+   */
+  async peers(q: PeerQuery): Promise<PeerRow[]> {
+    const limit = Math.max(0, Math.min(q.limit ?? PEERS_MAX, PEERS_MAX));
+    if (limit === 0) return [];
+    const latest = this.db
+      .select({ value: observations.value, observedAt: observations.observedAt })
+      .from(observations)
+      .leftJoin(reviews, eq(reviews.observationId, observations.id))
+      .where(
+        and(
+          eq(observations.feedId, feeds.id),
+          gte(observations.observedAt, q.since),
+          or(eq(observations.decision, 'accepted'), eq(reviews.status, 'approved')),
+          sql`${observations.observation}->>'unit' = ${q.unit}`,
+        ),
+      )
+      .orderBy(desc(observations.observedAt))
+      .limit(1)
+      .as('latest');
+    const rows = await this.db
+      .select({ feedId: feeds.id, value: latest.value, observedAt: latest.observedAt })
+      .from(feeds)
+      .innerJoinLateral(latest, sql`true`)
+      .where(and(eq(feeds.assetId, q.assetId), eq(feeds.category, q.category), ne(feeds.id, q.feedId)))
+      .orderBy(desc(latest.observedAt))
+      .limit(limit);
+    return rows.map((r) => ({ feedId: r.feedId, value: r.value, observedAt: r.observedAt.toISOString() }));
   }
 }

@@ -111,3 +111,50 @@ describe('consistency', () => {
     });
   });
 });
+
+describe('consistency: cross-source agreement', () => {
+  const peersAt = (...values: number[]) => values.map((value, i) => ({ feedId: `peer-${i}`, value, observedAt: '2025-01-15T13:45:00.000Z' }));
+
+  it('does not apply with fewer than two peers, and says so', () => {
+    const o = market({ value: 150 }, { price: 150, bid: undefined, ask: undefined });
+    const result = checkConsistency(o, contextFor(o, { peers: peersAt(100) }));
+    expect(result.score).toBe(1);
+    expect(result.reason).toContain('cross-source agreement not applied: 1 peer feed (needs 2)');
+  });
+
+  it('scores 1 within 0.5 % of the peers median for a market price', () => {
+    const o = market();
+    const result = checkConsistency(o, contextFor(o, { peers: peersAt(100.2, 99.9, 100.4) }));
+    expect(result.score).toBe(1);
+    expect(result.reason).toContain('from the median 100.2 of 3 peer feeds');
+  });
+
+  it('scores 0 for a market price 10 % or more off the peers median, naming median and peer count', () => {
+    const o = market({ value: 100 }, { price: 100, bid: 99.5, ask: 100.5 });
+    const result = checkConsistency(o, contextFor(o, { peers: peersAt(111, 112, 113, 114) }));
+    expect(result.score).toBe(0);
+    expect(result.reason).toBe('deviation 11.1111 % from the median 112.5 of 4 peer feeds');
+  });
+
+  it('scores linearly between the bands', () => {
+    const o = market({ value: 105.25 }, { price: 105.25, bid: undefined, ask: undefined });
+    // 5.25 % off: halfway between 0.5 % and 10 %.
+    expect(checkConsistency(o, contextFor(o, { peers: peersAt(100, 100) })).score).toBeCloseTo(0.5, 6);
+  });
+
+  it('is not outvoted by one broken peer: the reference is the median', () => {
+    const o = market();
+    expect(checkConsistency(o, contextFor(o, { peers: peersAt(100, 100.1, 5_000) })).score).toBe(1);
+  });
+
+  it('never counts the observation own feed as a peer', () => {
+    const o = market();
+    const peers = [...peersAt(200), { feedId: o.feedId, value: 200, observedAt: '2025-01-15T13:45:00.000Z' }];
+    expect(checkConsistency(o, contextFor(o, { peers })).reason).toContain('not applied: 1 peer feed');
+  });
+
+  it('judges temperatures near 0 °C on a floor scale, not as infinite percentages', () => {
+    const o = weather({ value: 0.3 }, { temperatureC: 0.3 });
+    expect(checkConsistency(o, contextFor(o, { peers: peersAt(0, -0.2, 0.1) })).score).toBe(1);
+  });
+});

@@ -111,6 +111,7 @@ export function feedFor(o: Observation, quality: FeedQualityConfig = {}): NonNul
 export interface ContextOverrides {
   feed?: QualityContext['feed'];
   history?: Partial<QualityContext['history']>;
+  peers?: QualityContext['peers'];
   push?: QualityContext['push'];
   settings?: Partial<QualitySettings>;
   quality?: FeedQualityConfig;
@@ -127,6 +128,7 @@ export function contextFor(o: Observation, over: ContextOverrides = {}): Quality
     now: over.now ?? NOW,
     feed: over.feed === undefined ? feedFor(o, quality) : over.feed,
     history: { values: [], lastObservedAt: null, recentContentHashes: [], ...over.history },
+    peers: over.peers ?? [],
     contentHash: over.contentHash ?? contentHashOf(o),
     ...(over.push ? { push: over.push } : {}),
     settings,
