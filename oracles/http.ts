@@ -16,6 +16,14 @@ export interface GetJsonOptions {
   /** Name of the source for messages ("Open-Meteo"). */
   sourceName: string;
   dispatcher?: Dispatcher;
+  /** Extra request headers (a source's API key). Never quoted in errors or observations. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** A validated answer with the response headers an adapter may need (RentCast dates its answer only by `Date`). */
+export interface JsonResponse<T> {
+  body: T;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /**
@@ -24,14 +32,20 @@ export interface GetJsonOptions {
  * which field) and whose cause keeps the original error. No retries: callers decide.
  */
 export async function getJson<S extends z.ZodType>(url: string, schema: S, options: GetJsonOptions): Promise<z.infer<S>> {
+  return (await getJsonResponse(url, schema, options)).body;
+}
+
+/** `getJson`, also answering the response headers. */
+export async function getJsonResponse<S extends z.ZodType>(url: string, schema: S, options: GetJsonOptions): Promise<JsonResponse<z.infer<S>>> {
   const { timeoutMs, sourceName } = options;
   const bodyBytesMax = options.bodyBytesMax ?? SOURCE_BODY_BYTES_MAX;
   let text: string;
   let statusCode: number;
+  let headers: JsonResponse<unknown>['headers'];
   try {
     const response = await request(url, {
       method: 'GET',
-      headers: { accept: 'application/json' },
+      headers: { ...options.headers, accept: 'application/json' },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       // headersTimeout and bodyTimeout bound each phase; the signal bounds their sum.
@@ -39,6 +53,7 @@ export async function getJson<S extends z.ZodType>(url: string, schema: S, optio
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
     statusCode = response.statusCode;
+    headers = response.headers;
     const ok = statusCode >= 200 && statusCode < 300;
     const read = await readTextBounded(response.body, ok ? bodyBytesMax : ERROR_BODY_QUOTED_CHARS_MAX * 4);
     // An oversized answer is a failure; an oversized error answer just goes unquoted.
@@ -51,8 +66,10 @@ export async function getJson<S extends z.ZodType>(url: string, schema: S, optio
 
   if (statusCode < 200 || statusCode >= 300) {
     const quoted = quoteErrorBody(text);
+    const retryAfterS = retryAfterSeconds(headers['retry-after']);
     throw new AppError('SOURCE_FAILED', `${sourceName} answered HTTP ${statusCode}${quoted ? `: ${quoted}` : ''}`, {
       details: { status: statusCode },
+      ...(retryAfterS === undefined ? {} : { retryAfterS }),
     });
   }
 
@@ -74,14 +91,27 @@ export async function getJson<S extends z.ZodType>(url: string, schema: S, optio
       details: issues,
     });
   }
-  return parsed.data;
+  return { body: parsed.data, headers };
+}
+
+/** `Retry-After` in seconds (a 429 or 503 may carry it), or undefined when absent or not a delay in seconds. */
+function retryAfterSeconds(value: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || !/^\d{1,9}$/.test(text.trim())) return undefined;
+  return Number(text.trim());
 }
 
 function quoteErrorBody(text: string): string {
   try {
     const json: unknown = JSON.parse(text);
-    if (json !== null && typeof json === 'object' && 'reason' in json && typeof json.reason === 'string') {
-      return json.reason.slice(0, ERROR_BODY_QUOTED_CHARS_MAX);
+    if (json !== null && typeof json === 'object') {
+      // Open-Meteo says `reason`; Alpaca and RentCast `message`; Carbon Intensity `error.message`.
+      if ('reason' in json && typeof json.reason === 'string') return json.reason.slice(0, ERROR_BODY_QUOTED_CHARS_MAX);
+      if ('message' in json && typeof json.message === 'string') return json.message.slice(0, ERROR_BODY_QUOTED_CHARS_MAX);
+      const inner = 'error' in json ? json.error : undefined;
+      if (inner !== null && typeof inner === 'object' && 'message' in inner && typeof inner.message === 'string') {
+        return inner.message.slice(0, ERROR_BODY_QUOTED_CHARS_MAX);
+      }
     }
   } catch {
     // Not JSON: quote the text itself.

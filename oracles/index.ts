@@ -9,4 +9,48 @@ export {
   type FetchOpenMeteoOptions,
   type OpenMeteoParams,
 } from './open-meteo.ts';
-export { SOURCE_BODY_BYTES_MAX, getJson, type GetJsonOptions } from './http.ts';
+export { SOURCE_BODY_BYTES_MAX, getJson, getJsonResponse, type GetJsonOptions, type JsonResponse } from './http.ts';
+export { checkedObservation, receivedAtOf, type AdapterFeed, type FetchOptions } from './observation.ts';
+export {
+  AlpacaLatestQuoteResponse,
+  AlpacaLatestTradeResponse,
+  alpacaHeaders,
+  alpacaUrls,
+  fetchAlpacaStock,
+  rfc3339ToIso,
+  spreadOverMid,
+  toMarketObservation,
+  type AlpacaCredentials,
+  type AlpacaStockParams,
+  type FetchAlpacaOptions,
+} from './alpaca.ts';
+export {
+  RentCastAvmValueResponse,
+  fetchRentCastAvm,
+  rangeOverPrice,
+  rentCastHeaders,
+  rentCastObservedAt,
+  rentCastUrl,
+  toRealEstateObservation,
+  type FetchRentCastOptions,
+  type RentCastAvmParams,
+  type RentCastCredentials,
+} from './rentcast.ts';
+export {
+  CARBON_INTENSITY_WINDOW_MS,
+  CarbonIntensityResponse,
+  carbonIntensityTimeToIso,
+  carbonIntensityUrl,
+  fetchCarbonIntensity,
+  toCarbonIntensityObservation,
+  type CarbonIntensityParams,
+} from './carbon-intensity.ts';
+export {
+  COINGECKO_TIMESTAMP_PRECISION_MS,
+  coinGeckoSimplePriceResponse,
+  coinGeckoUrl,
+  fetchCoinGeckoCarbon,
+  toCarbonCreditObservation,
+  type CoinGeckoCarbonParams,
+  type CoinGeckoPrice,
+} from './coingecko-carbon.ts';

@@ -48,7 +48,16 @@ export const EnvConfig = z.object({
    * Origins pull feeds may fetch from. A provider names a source's base URL; without this list
    * the worker would fetch any address it is given, internal services included.
    */
-  SOURCE_ORIGINS_ALLOWED: urlList.default(['https://api.open-meteo.com']).transform((urls) => urls.map((u) => new URL(u).origin)),
+  SOURCE_ORIGINS_ALLOWED: urlList
+    .default(['https://api.open-meteo.com', 'https://data.alpaca.markets', 'https://api.rentcast.io', 'https://api.carbonintensity.org.uk', 'https://api.coingecko.com'])
+    .transform((urls) => urls.map((u) => new URL(u).origin)),
+  /**
+   * Source credentials, configured by the operator per source (never feed params, which GET returns).
+   * Unset: feeds of that source are refused at registration.
+   */
+  ALPACA_KEY_ID: z.string().min(1).max(256).optional(),
+  ALPACA_SECRET_KEY: z.string().min(1).max(256).optional(),
+  RENTCAST_API_KEY: z.string().min(1).max(256).optional(),
   FETCH_TIMEOUT_MS: positiveInt(10_000),
   PROXY_TIMEOUT_MS: positiveInt(15_000),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
@@ -77,5 +86,11 @@ export const EnvConfig = z.object({
       }
     })
     .pipe(QualityWeightsByCategory),
+}).superRefine((c, ctx) => {
+  // Half a key pair is a typo, not a choice: say so at start-up rather than at registration.
+  if ((c.ALPACA_KEY_ID === undefined) !== (c.ALPACA_SECRET_KEY === undefined)) {
+    const missing = c.ALPACA_KEY_ID === undefined ? 'ALPACA_KEY_ID' : 'ALPACA_SECRET_KEY';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'ALPACA_KEY_ID and ALPACA_SECRET_KEY are set together or not at all' });
+  }
 });
 export type EnvConfig = z.infer<typeof EnvConfig>;

@@ -35,13 +35,79 @@ export const PushSource = z.object({
   }),
 });
 
-export const FeedSource = z.discriminatedUnion('adapter', [OpenMeteoSource, PushSource]);
+/**
+ * Alpaca Market Data v2, US stocks: the latest trade (the value) and the latest quote (bid/ask).
+ * Needs the operator's Alpaca key pair (ALPACA_KEY_ID, ALPACA_SECRET_KEY): never a feed param,
+ * since feed params are returned by GET.
+ */
+export const AlpacaStockSource = z.object({
+  adapter: z.literal('alpaca-stocks'),
+  params: z.object({
+    /** Alpaca's stock symbols: upper-case letters, with a dot before a share class (BRK.B). */
+    symbol: z.string().regex(/^[A-Z]{1,6}(\.[A-Z]{1,2})?$/, 'an upper-case stock symbol such as AAPL or BRK.B'),
+    /** Which data feed: `iex` is in every plan, `sip` (all US exchanges) needs a subscription. */
+    feed: z.enum(['iex', 'sip', 'delayed_sip', 'otc']).default('iex'),
+    /** The attested quantity (the quality chain picks its bounds by metric). */
+    metric: z.literal('trade_price').default('trade_price'),
+    baseUrl: z.url({ protocol: /^https?$/ }).default('https://data.alpaca.markets'),
+  }),
+});
+
+/** RentCast AVM: the automated valuation of one US property. Needs the operator's RENTCAST_API_KEY. */
+export const RentCastAvmSource = z.object({
+  adapter: z.literal('rentcast-avm'),
+  params: z.object({
+    /** The full address, "Street, City, State, Zip", as RentCast documents it. */
+    address: z.string().trim().min(1, 'an address is required').max(256),
+    propertyType: z.enum(['Single Family', 'Condo', 'Townhouse', 'Manufactured', 'Multi-Family', 'Apartment', 'Land']).optional(),
+    /** How many comparables RentCast weighs (its documented bounds; 15 when absent). */
+    compCount: z.number().int().min(5).max(25).optional(),
+    metric: z.literal('avm_value').default('avm_value'),
+    baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.rentcast.io'),
+  }),
+});
+
+/** National Grid ESO's Carbon Intensity API (GB): the current half-hour's national intensity. No key. */
+export const CarbonIntensitySource = z.object({
+  adapter: z.literal('carbon-intensity-uk'),
+  params: z.object({
+    metric: z.literal('intensity').default('intensity'),
+    baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.carbonintensity.org.uk'),
+  }),
+});
+
+/**
+ * Price of a tokenized carbon credit (one token = one tonne CO2e) from CoinGecko's public
+ * `/api/v3/simple/price`. No key on the public API.
+ */
+export const CoinGeckoCarbonSource = z.object({
+  adapter: z.literal('coingecko-carbon'),
+  params: z.object({
+    /** CoinGecko coin id, e.g. toucan-protocol-base-carbon-tonne (BCT), moss-carbon-credit (MCO2). */
+    coinId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'a CoinGecko coin id (lower-case letters, digits, dashes)').default('toucan-protocol-base-carbon-tonne'),
+    metric: z.literal('credit_price').default('credit_price'),
+    baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.coingecko.com'),
+  }),
+});
+
+export const FeedSource = z.discriminatedUnion('adapter', [
+  OpenMeteoSource,
+  PushSource,
+  AlpacaStockSource,
+  RentCastAvmSource,
+  CarbonIntensitySource,
+  CoinGeckoCarbonSource,
+]);
 export type FeedSource = z.infer<typeof FeedSource>;
 
 /** Which category each adapter produces: a feed's category must match its source. */
 export const ADAPTER_CATEGORY: Record<FeedSource['adapter'], Category> = {
   'open-meteo': 'weather',
   push: 'iot',
+  'alpaca-stocks': 'market',
+  'rentcast-avm': 'real_estate',
+  'carbon-intensity-uk': 'carbon',
+  'coingecko-carbon': 'carbon',
 };
 
 export const FeedSchedule = z.object({
@@ -71,7 +137,7 @@ export const FeedRegistration = z
   })
   .refine((f) => ADAPTER_CATEGORY[f.source.adapter] === f.category, {
     path: ['category'],
-    message: 'category does not match the source adapter (open-meteo → weather, push → iot)',
+    message: `category does not match the source adapter (${Object.entries(ADAPTER_CATEGORY).map(([a, c]) => `${a} → ${c}`).join(', ')})`,
   });
 export type FeedRegistration = z.infer<typeof FeedRegistration>;
 

@@ -21,6 +21,13 @@ const base = {
     /** How the source proved itself: a verified push signature, an authenticated pull, or nothing. */
     authentication: z.enum(['signed', 'api_key', 'registered_endpoint', 'none']),
   }),
+  /**
+   * The source's own uncertainty around `value`, as the width of its interval relative to `value`
+   * (0: exact; 1: the interval is as wide as the value, or wider — clamped). Market: the bid/ask
+   * spread over the mid; real estate: the AVM's price range over the price. Absent when the source
+   * states no interval. Lower is better: it is a relative width, not a probability.
+   */
+  confidence: z.number().min(0).max(1).optional(),
 };
 
 export const MarketData = z.object({
@@ -30,6 +37,8 @@ export const MarketData = z.object({
   ask: z.number().optional(),
   volume: z.number().optional(),
   exchange: z.string().max(32).optional(),
+  /** When the bid/ask were quoted, if the source dates them apart from `observedAt` (the trade). */
+  quotedAt: IsoTimestamp.optional(),
 });
 
 export const RealEstateData = z.object({
@@ -37,6 +46,8 @@ export const RealEstateData = z.object({
   valuationUsd: z.number(),
   rangeLowUsd: z.number().optional(),
   rangeHighUsd: z.number().optional(),
+  /** How many comparable properties the valuation rests on. */
+  comparablesCount: z.number().int().min(0).optional(),
 });
 
 export const CarbonData = z.object({
@@ -46,6 +57,10 @@ export const CarbonData = z.object({
   forecastGPerKwh: z.number().optional(),
   index: z.enum(['very low', 'low', 'moderate', 'high', 'very high']).optional(),
   priceUsdPerTonne: z.number().optional(),
+  /** Whether `intensityGPerKwh` is the measured value or, while the window is open, the forecast. */
+  intensityBasis: z.enum(['actual', 'forecast']).optional(),
+  /** End of the half-hour window the intensity covers (`observedAt` is its start). */
+  windowEnd: IsoTimestamp.optional(),
 });
 
 export const IotData = z.object({

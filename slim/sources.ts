@@ -1,6 +1,10 @@
-import type { FeedSource, Observation } from '../schemas/index.ts';
+import type { EnvConfig, FeedSource, Observation } from '../schemas/index.ts';
 import { AppError } from '../runtime/errors.ts';
 import { fetchOpenMeteo, OPEN_METEO_CURRENT_INTERVAL_MS } from '../oracles/open-meteo.ts';
+import { fetchAlpacaStock, type AlpacaCredentials } from '../oracles/alpaca.ts';
+import { fetchRentCastAvm, type RentCastCredentials } from '../oracles/rentcast.ts';
+import { CARBON_INTENSITY_WINDOW_MS, fetchCarbonIntensity } from '../oracles/carbon-intensity.ts';
+import { COINGECKO_TIMESTAMP_PRECISION_MS, fetchCoinGeckoCarbon } from '../oracles/coingecko-carbon.ts';
 import type { Clock } from './clock.ts';
 
 /** Pull adapters: the sources the worker fetches from (push feeds are fed by their devices). */
@@ -10,12 +14,22 @@ export const isPullSource = (source: FeedSource): boolean => source.adapter !== 
  * Resolution of a source's timestamps, which the freshness check forgives. Open-Meteo stamps its
  * current conditions with the start of the running quarter hour, so the newest answer there is
  * can look up to 15 minutes old; holding it to the 1-minute weather SLA without this would send
- * nearly every real poll to review.
+ * nearly every real poll to review. The Carbon Intensity API does the same with half hours.
  */
 export function sourceTimestampPrecisionMs(source: FeedSource): number {
   switch (source.adapter) {
     case 'open-meteo':
       return OPEN_METEO_CURRENT_INTERVAL_MS;
+    case 'carbon-intensity-uk':
+      return CARBON_INTENSITY_WINDOW_MS;
+    case 'coingecko-carbon':
+      return COINGECKO_TIMESTAMP_PRECISION_MS;
+    case 'rentcast-avm':
+      // Dated by the HTTP `Date` header: whole seconds.
+      return 1_000;
+    case 'alpaca-stocks':
+      // Nanoseconds at the source, milliseconds here.
+      return 0;
     case 'push':
       return 0;
   }
@@ -24,26 +38,77 @@ export function sourceTimestampPrecisionMs(source: FeedSource): number {
 /** The origin a pull source fetches from; null for push feeds. */
 export function sourceOrigin(source: FeedSource): string | null {
   switch (source.adapter) {
-    case 'open-meteo':
-      return new URL(source.params.baseUrl).origin;
     case 'push':
       return null;
+    default:
+      return new URL(source.params.baseUrl).origin;
   }
 }
 
-/** Refuses a source outside the operator's allowlist (SOURCE_ORIGINS_ALLOWED), naming the field. */
-export function assertSourceAllowed(source: FeedSource, originsAllowed: readonly string[]): void {
+/**
+ * Provider secrets, configured by the operator per source (environment), never in feed params:
+ * those are stored and returned by GET. A source absent here has no credentials.
+ */
+export interface SourceCredentials {
+  alpaca?: AlpacaCredentials;
+  rentcast?: RentCastCredentials;
+}
+
+export function sourceCredentialsOf(config: Pick<EnvConfig, 'ALPACA_KEY_ID' | 'ALPACA_SECRET_KEY' | 'RENTCAST_API_KEY'>): SourceCredentials {
+  const credentials: SourceCredentials = {};
+  if (config.ALPACA_KEY_ID !== undefined && config.ALPACA_SECRET_KEY !== undefined) {
+    credentials.alpaca = { keyId: config.ALPACA_KEY_ID, secretKey: config.ALPACA_SECRET_KEY };
+  }
+  if (config.RENTCAST_API_KEY !== undefined) credentials.rentcast = { apiKey: config.RENTCAST_API_KEY };
+  return credentials;
+}
+
+/** Which environment variables a source needs; empty for sources without keys. */
+export function sourceCredentialVariables(source: FeedSource): readonly string[] {
+  switch (source.adapter) {
+    case 'alpaca-stocks':
+      return ['ALPACA_KEY_ID', 'ALPACA_SECRET_KEY'];
+    case 'rentcast-avm':
+      return ['RENTCAST_API_KEY'];
+    default:
+      return [];
+  }
+}
+
+function hasCredentials(source: FeedSource, credentials: SourceCredentials): boolean {
+  switch (source.adapter) {
+    case 'alpaca-stocks':
+      return credentials.alpaca !== undefined;
+    case 'rentcast-avm':
+      return credentials.rentcast !== undefined;
+    default:
+      return true;
+  }
+}
+
+/**
+ * Refuses, at registration, a source outside the operator's allowlist (SOURCE_ORIGINS_ALLOWED)
+ * or one whose credentials the operator has not configured, naming the field or the source.
+ */
+export function assertSourceAllowed(source: FeedSource, originsAllowed: readonly string[], credentials: SourceCredentials = {}): void {
   const origin = sourceOrigin(source);
-  if (origin === null || originsAllowed.includes(origin)) return;
-  throw new AppError('INVALID_INPUT', `source.params.baseUrl: ${origin} is not an allowed source origin (allowed: ${originsAllowed.join(', ')})`, {
-    details: [{ path: 'source.params.baseUrl', message: `origin ${origin} is not in SOURCE_ORIGINS_ALLOWED` }],
-  });
+  if (origin !== null && !originsAllowed.includes(origin)) {
+    throw new AppError('INVALID_INPUT', `source.params.baseUrl: ${origin} is not an allowed source origin (allowed: ${originsAllowed.join(', ')})`, {
+      details: [{ path: 'source.params.baseUrl', message: `origin ${origin} is not in SOURCE_ORIGINS_ALLOWED` }],
+    });
+  }
+  if (!hasCredentials(source, credentials)) {
+    const variables = sourceCredentialVariables(source).join(' and ');
+    throw new AppError('INVALID_INPUT', `source.adapter: ${source.adapter} needs credentials this worker does not have (the operator sets ${variables})`, {
+      details: [{ path: 'source.adapter', message: `${source.adapter} credentials are not configured (${variables})` }],
+    });
+  }
 }
 
 /** Fetches one observation from a pull feed's source; failures are AppError SOURCE_FAILED with the cause. */
 export async function fetchFromSource(
   feed: { id: string; assetId: string; source: FeedSource },
-  opts: { timeoutMs: number; clock: Clock; originsAllowed: readonly string[] },
+  opts: { timeoutMs: number; clock: Clock; originsAllowed: readonly string[]; credentials?: SourceCredentials },
 ): Promise<Observation> {
   const source = feed.source;
   const origin = sourceOrigin(source);
@@ -51,10 +116,27 @@ export async function fetchFromSource(
   if (origin !== null && !opts.originsAllowed.includes(origin)) {
     throw new AppError('SOURCE_FAILED', `source origin ${origin} is no longer allowed (SOURCE_ORIGINS_ALLOWED)`);
   }
+  const adapterFeed = { id: feed.id, assetId: feed.assetId };
+  const fetchOptions = { timeoutMs: opts.timeoutMs, now: () => opts.clock.now() };
+  const credentials = opts.credentials ?? {};
   switch (source.adapter) {
     case 'open-meteo':
-      return fetchOpenMeteo({ id: feed.id, assetId: feed.assetId }, source.params, { timeoutMs: opts.timeoutMs, now: () => opts.clock.now() });
+      return fetchOpenMeteo(adapterFeed, source.params, fetchOptions);
+    case 'alpaca-stocks':
+      return fetchAlpacaStock(adapterFeed, source.params, { ...fetchOptions, credentials: credentialsOrFail(credentials.alpaca, source) });
+    case 'rentcast-avm':
+      return fetchRentCastAvm(adapterFeed, source.params, { ...fetchOptions, credentials: credentialsOrFail(credentials.rentcast, source) });
+    case 'carbon-intensity-uk':
+      return fetchCarbonIntensity(adapterFeed, source.params, fetchOptions);
+    case 'coingecko-carbon':
+      return fetchCoinGeckoCarbon(adapterFeed, source.params, fetchOptions);
     case 'push':
       throw new AppError('CONFLICT', `feed ${feed.id} is a push feed: nothing to fetch, its devices submit readings`);
   }
+}
+
+/** Credentials can disappear after registration (the operator restarted without them): fail the fetch, by name. */
+function credentialsOrFail<C>(credentials: C | undefined, source: FeedSource): C {
+  if (credentials !== undefined) return credentials;
+  throw new AppError('SOURCE_FAILED', `${source.adapter} credentials are not configured (${sourceCredentialVariables(source).join(' and ')})`);
 }

@@ -13,7 +13,7 @@ import { createSlimApp } from './http/app.ts';
 import { createPullJob, type FetchObservation } from './pull.ts';
 import { ReviewService } from './reviews/index.ts';
 import { FeedScheduler } from './scheduler/index.ts';
-import { fetchFromSource, isPullSource } from './sources.ts';
+import { fetchFromSource, isPullSource, sourceCredentialsOf } from './sources.ts';
 import { createSlimStorage, type SlimStorage } from './storage/index.ts';
 
 export interface SlimWorkerOptions {
@@ -60,7 +60,9 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
   });
   const onPublished = () => publisher.wake();
   const evaluator = new Evaluator({ storage, qualityWeights: config.QUALITY_WEIGHTS, clock, onPublished });
-  const fetch: FetchObservation = (feed) => fetchFromSource(feed, { timeoutMs: config.FETCH_TIMEOUT_MS, clock, originsAllowed: config.SOURCE_ORIGINS_ALLOWED });
+  const sourceCredentials = sourceCredentialsOf(config);
+  const fetch: FetchObservation = (feed) =>
+    fetchFromSource(feed, { timeoutMs: config.FETCH_TIMEOUT_MS, clock, originsAllowed: config.SOURCE_ORIGINS_ALLOWED, credentials: sourceCredentials });
   const job = createPullJob({ storage, evaluator, fetch, clock, logger: logger.child({ part: 'pull' }) });
   const scheduler = new FeedScheduler({
     clock,
@@ -78,6 +80,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     clock,
     qualityWeights: config.QUALITY_WEIGHTS,
     sourceOriginsAllowed: config.SOURCE_ORIGINS_ALLOWED,
+    sourceCredentials,
   });
   const reviews = new ReviewService({ storage, clock, onPublished });
 

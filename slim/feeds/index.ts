@@ -7,7 +7,7 @@ import { newFeedId, newPushSecret } from '../ids.ts';
 import type { FetchObservation } from '../pull.ts';
 import type { FeedScheduler } from '../scheduler/index.ts';
 import { KeyedMutex } from '../keyed-mutex.ts';
-import { assertSourceAllowed, isPullSource } from '../sources.ts';
+import { assertSourceAllowed, isPullSource, type SourceCredentials } from '../sources.ts';
 import { feedView, type FeedChanges, type FeedRecord, type SlimStorage } from '../storage/index.ts';
 import { assertChangeable, assertVisible, canSeeAll } from './access.ts';
 import { observationOfReading, pushProofOf } from './push.ts';
@@ -34,6 +34,8 @@ export class FeedService {
       clock: Clock;
       qualityWeights: QualityWeightsByCategory;
       sourceOriginsAllowed: readonly string[];
+      /** Sources without credentials here are refused at registration. */
+      sourceCredentials?: SourceCredentials;
     },
   ) {}
 
@@ -41,7 +43,7 @@ export class FeedService {
   private readonly changes = new KeyedMutex();
 
   async register(principal: Principal, registration: FeedRegistration): Promise<FeedCreated> {
-    assertSourceAllowed(registration.source, this.deps.sourceOriginsAllowed);
+    assertSourceAllowed(registration.source, this.deps.sourceOriginsAllowed, this.deps.sourceCredentials);
     this.assertUsableQuality(registration);
     const pushSecret = registration.source.adapter === 'push' ? newPushSecret() : null;
     const record = await this.deps.storage.feeds.insert({
