@@ -59,6 +59,11 @@ export const EnvConfig = z.object({
   ALPACA_SECRET_KEY: z.string().min(1).max(256).optional(),
   RENTCAST_API_KEY: z.string().min(1).max(256).optional(),
   FETCH_TIMEOUT_MS: positiveInt(10_000),
+  /**
+   * Slim: how long a worker's lease on a feed lasts without renewal (renewed every third of it).
+   * A dead worker's feeds move to another after at most this long; keep it above FETCH_TIMEOUT_MS.
+   */
+  SCHEDULER_LEASE_TTL_MS: positiveInt(15_000),
   PROXY_TIMEOUT_MS: positiveInt(15_000),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
   /** Gateway: how often each upstream's health is probed, and how long one probe may take. */

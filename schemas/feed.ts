@@ -110,9 +110,22 @@ export const ADAPTER_CATEGORY: Record<FeedSource['adapter'], Category> = {
   'coingecko-carbon': 'carbon',
 };
 
-export const FeedSchedule = z.object({
-  intervalMs: z.number().int().min(1_000).max(86_400_000),
-});
+export const FeedSchedule = z
+  .object({
+    intervalMs: z.number().int().min(1_000).max(86_400_000),
+    /** Publish at least this often even when the value holds still (ms, at least the interval). */
+    heartbeatMs: z.number().int().min(1_000).max(7 * 86_400_000).optional(),
+    /** Publish when the value moved by more than this many basis points (1 bp = 0.01%) from the last published one. */
+    deviationBps: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .refine((s) => s.heartbeatMs === undefined || s.heartbeatMs >= s.intervalMs, {
+    path: ['heartbeatMs'],
+    message: 'heartbeatMs must be at least intervalMs',
+  });
+
+/** Whether a feed's schedule runs: paused by its provider, or a market feed outside the trading session. */
+export const FeedScheduleState = z.enum(['running', 'paused', 'market_closed']);
+export type FeedScheduleState = z.infer<typeof FeedScheduleState>;
 
 export const NumericRange = z
   .object({ min: z.number(), max: z.number() })
@@ -157,6 +170,8 @@ export const FeedStats = z.object({
   review: z.number().int(),
   rejected: z.number().int(),
   fetchErrors: z.number().int(),
+  /** Fetches with new data the schedule did not publish (within the deviation, before the heartbeat). */
+  skipped: z.number().int().optional(),
   lastScore: z.number().nullable(),
   lastError: z.string().nullable(),
 });
@@ -176,6 +191,7 @@ export const Feed = z.object({
   lastObservation: Observation.nullable(),
   lastDecision: Decision.nullable(),
   stats: FeedStats,
+  scheduleState: FeedScheduleState.optional(),
 });
 export type Feed = z.infer<typeof Feed>;
 

@@ -15,6 +15,7 @@ import { ReviewService } from './reviews/index.ts';
 import { FeedScheduler } from './scheduler/index.ts';
 import { fetchFromSource, isPullSource, sourceCredentialsOf } from './sources.ts';
 import { createSlimStorage, type SlimStorage } from './storage/index.ts';
+import { FeedLeaseKeeper, LeaseStore, newWorkerId } from './leases/index.ts';
 
 export interface SlimWorkerOptions {
   config: Config;
@@ -25,12 +26,15 @@ export interface SlimWorkerOptions {
   random?: () => number;
   /** Defaults to HTTP to config.VALIDATOR_URLS. */
   transport?: ChannelTransport;
+  /** This worker's holder id in the lease table; random per process start by default. */
+  workerId?: string;
 }
 
 /** The slim worker wired together, not yet listening: storage, chain loop, scheduler, channel, HTTP app. */
 export interface SlimWorker {
   readonly storage: SlimStorage;
   readonly scheduler: FeedScheduler;
+  readonly leases: FeedLeaseKeeper;
   readonly publisher: ChannelPublisher;
   readonly feeds: FeedService;
   readonly reviews: ReviewService;
@@ -64,7 +68,14 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
   const fetch: FetchObservation = (feed) =>
     fetchFromSource(feed, { timeoutMs: config.FETCH_TIMEOUT_MS, clock, originsAllowed: config.SOURCE_ORIGINS_ALLOWED, credentials: sourceCredentials });
   const job = createPullJob({ storage, evaluator, fetch, clock, logger: logger.child({ part: 'pull' }) });
+  const leases = new FeedLeaseKeeper({
+    store: new LeaseStore(options.db),
+    workerId: options.workerId ?? newWorkerId(),
+    ttlMs: config.SCHEDULER_LEASE_TTL_MS,
+    clock,
+  });
   const scheduler = new FeedScheduler({
+    leases,
     clock,
     random,
     job,
@@ -112,6 +123,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
   return {
     storage,
     scheduler,
+    leases,
     publisher,
     feeds,
     reviews,
@@ -123,6 +135,8 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     },
     async stop() {
       await scheduler.stop();
+      // Graceful stop: other workers take these feeds now instead of after the TTL.
+      await leases.releaseAll().catch((err: unknown) => logger.warn({ err }, 'releasing feed leases failed; they expire on their own'));
       await publisher.stop();
     },
   };

@@ -18,6 +18,8 @@ export const feeds = pgTable('feeds', {
   reviewCount: integer('review_count').notNull().default(0),
   rejectedCount: integer('rejected_count').notNull().default(0),
   fetchErrorCount: integer('fetch_error_count').notNull().default(0),
+  /** Fetches with new data that the schedule did not publish (within the deviation threshold, before the heartbeat). */
+  skippedCount: integer('skipped_count').notNull().default(0),
   lastScore: doublePrecision('last_score'),
   lastDecision: text('last_decision'),
   lastError: text('last_error'),
@@ -92,3 +94,13 @@ export const channelOutbox = pgTable(
   },
   (t) => [uniqueIndex('channel_outbox_event_idx').on(t.eventId), index('channel_outbox_pending_idx').on(t.deliveredAt, t.seq)],
 );
+
+/**
+ * Which slim worker may fetch a feed, until when. A worker fetches a feed only while it holds an
+ * unexpired lease; a worker that dies stops renewing, and another takes the feed once it expires.
+ */
+export const feedLeases = pgTable('feed_leases', {
+  feedId: text('feed_id').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+});

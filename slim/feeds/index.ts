@@ -59,7 +59,7 @@ export class FeedService {
       now: this.deps.clock.now(),
     });
     this.applySchedule(record, { fetchNow: true });
-    const created: FeedCreated = feedView(record);
+    const created: FeedCreated = feedView(record, this.deps.clock.now());
     // Shown once: later reads never include it.
     if (pushSecret !== null) created.pushSecret = pushSecret;
     return created;
@@ -69,11 +69,12 @@ export class FeedService {
     const records = await this.deps.storage.feeds.list(
       canSeeAll(principal) ? { limit: FEED_LIST_MAX } : { ownerKeyId: principal.id, limit: FEED_LIST_MAX },
     );
-    return records.map(feedView);
+    const now = this.deps.clock.now();
+    return records.map((r) => feedView(r, now));
   }
 
   async get(principal: Principal, id: string): Promise<Feed> {
-    return feedView(assertVisible(principal, await this.deps.storage.feeds.get(id), id));
+    return feedView(assertVisible(principal, await this.deps.storage.feeds.get(id), id), this.deps.clock.now());
   }
 
   patch(principal: Principal, id: string, patch: FeedPatch): Promise<Feed> {
@@ -90,7 +91,7 @@ export class FeedService {
     const after = await this.deps.storage.feeds.update(id, changes, this.deps.clock.now());
     if (after === null) throw new AppError('FEED_NOT_FOUND', `no feed ${id}`);
     this.applySchedule(after, { fetchNow: before.status === 'paused' && after.status === 'active' });
-    return feedView(after);
+    return feedView(after, this.deps.clock.now());
   }
 
   /** Dry run: fetch once and run the chain; nothing is stored, queued or published. */

@@ -1,6 +1,9 @@
 import type { Logger } from '../../runtime/logger.ts';
 import type { Clock } from '../clock.ts';
 
+export { shouldPublish, deviationBps, type PublicationRule, type PublicationInput } from './publish.ts';
+export { isUsEquitySessionOpen, US_MARKET_HOLIDAYS, US_MARKET_EARLY_CLOSES } from './market-hours.ts';
+
 /** What the scheduler needs to know of a feed. */
 export interface ScheduledFeed {
   id: string;
@@ -21,6 +24,15 @@ interface Entry {
   cancelTimer: (() => void) | null;
 }
 
+/** What the scheduler needs of the lease table (slim/leases): several workers share feeds without double work. */
+export interface SchedulerLeases {
+  /** Acquires or renews one feed's lease right before its fetch; false while another live worker holds it. */
+  hold(feedId: string): Promise<boolean>;
+  /** Renews the held leases of the scheduled feeds. */
+  renew(feedIds: Iterable<string>): Promise<void>;
+  readonly renewEveryMs: number;
+}
+
 export interface SchedulerOptions {
   clock: Clock;
   random: () => number;
@@ -29,6 +41,12 @@ export interface SchedulerOptions {
   /** The feeds to schedule at start-up: every active pull feed in storage. */
   loadFeeds: () => Promise<ScheduledFeed[]>;
   logger: Logger;
+  /**
+   * With leases, a feed is fetched only while this worker holds its lease, and every renewal
+   * round also schedules the active feeds registered on other workers since start-up.
+   * Without, every scheduled feed is fetched (one worker alone).
+   */
+  leases?: SchedulerLeases;
 }
 
 /**
@@ -40,6 +58,9 @@ export class FeedScheduler {
   /** Fetches in progress, by feed: survives removal of the entry so a quick resume cannot overlap them. */
   private readonly running = new Map<string, Promise<void>>();
   private stopped = false;
+  private cancelHousekeeping: (() => void) | null = null;
+  /** The lease renewal round in progress, if any: `whenIdle` waits for it too. */
+  private housekeeping: Promise<void> | null = null;
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -49,6 +70,7 @@ export class FeedScheduler {
       this.schedule(feed, { firstDelayMs: this.options.random() * Math.min(feed.intervalMs, STARTUP_SPREAD_MS_MAX) });
     }
     this.options.logger.info({ feeds: feeds.length }, 'scheduler started');
+    this.armHousekeeping();
   }
 
   /**
@@ -91,8 +113,8 @@ export class FeedScheduler {
 
   /** Resolves once no fetch is in flight. */
   async whenIdle(): Promise<void> {
-    while (this.running.size > 0) {
-      await Promise.all(this.running.values());
+    while (this.running.size > 0 || this.housekeeping !== null) {
+      await Promise.all([...this.running.values(), this.housekeeping]);
       // Let the finished fetches' own continuations (bookkeeping, re-arming) run first.
       await Promise.resolve();
     }
@@ -101,6 +123,8 @@ export class FeedScheduler {
   /** Cancels every timer and waits for the fetches in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.cancelHousekeeping?.();
+    this.cancelHousekeeping = null;
     for (const entry of this.entries.values()) entry.cancelTimer?.();
     this.entries.clear();
     await this.whenIdle();
@@ -130,8 +154,45 @@ export class FeedScheduler {
     if (!this.stopped && this.entries.get(id) === entry) this.arm(entry, this.delayMs(entry.feed));
   }
 
+  private armHousekeeping(): void {
+    const leases = this.options.leases;
+    if (leases === undefined || this.stopped) return;
+    this.cancelHousekeeping = this.options.clock.setTimer(leases.renewEveryMs, () => {
+      this.cancelHousekeeping = null;
+      const round = this.renewAndSync(leases).finally(() => {
+        if (this.housekeeping === round) this.housekeeping = null;
+        this.armHousekeeping();
+      });
+      this.housekeeping = round;
+    });
+  }
+
+  /**
+   * Renews the leases of the scheduled feeds, then schedules active feeds this worker does not
+   * know yet (registered on another worker, perhaps one that died since). Feeds are only added
+   * here, never removed: a feed paused elsewhere is skipped by the job, which re-reads it.
+   */
+  private async renewAndSync(leases: SchedulerLeases): Promise<void> {
+    try {
+      await leases.renew(this.entries.keys());
+      const feeds = await this.options.loadFeeds();
+      for (const feed of feeds) {
+        if (this.stopped || this.entries.has(feed.id)) continue;
+        this.schedule(feed, { firstDelayMs: this.options.random() * Math.min(feed.intervalMs, STARTUP_SPREAD_MS_MAX) });
+      }
+    } catch (err) {
+      // A missed round is survivable: leases last three rounds, and the next one retries.
+      this.options.logger.warn({ err }, 'lease renewal round failed');
+    }
+  }
+
   private async runJob(feedId: string): Promise<void> {
     try {
+      const leases = this.options.leases;
+      if (leases !== undefined && !(await leases.hold(feedId))) {
+        this.options.logger.debug({ feedId }, 'feed leased by another worker: not fetched');
+        return;
+      }
       await this.options.job(feedId);
     } catch (err) {
       this.options.logger.error({ feedId, err }, 'scheduled fetch failed unexpectedly');

@@ -78,6 +78,14 @@ export class FeedRepository {
       .where(eq(feeds.id, id));
   }
 
+  /** Counts a fetch whose new data the schedule did not publish (deviation and heartbeat). */
+  async recordSkip(id: string): Promise<void> {
+    await this.db
+      .update(feeds)
+      .set({ skippedCount: sql`${feeds.skippedCount} + 1` })
+      .where(eq(feeds.id, id));
+  }
+
   async counts(): Promise<{ feeds: number; activeFeeds: number }> {
     const [all] = await this.db.select({ n: count() }).from(feeds);
     const [active] = await this.db.select({ n: count() }).from(feeds).where(eq(feeds.status, 'active'));

@@ -8,7 +8,7 @@ export { FeedRepository, type NewFeed, type FeedChanges } from './feeds.ts';
 export { ObservationRepository, HISTORY_VALUES_MAX, HISTORY_HASHES_MAX, type FeedHistory, type EvaluationToRecord, type RecordedEvaluation } from './observations.ts';
 export { OutboxRepository, type PendingEvent } from './outbox.ts';
 export { ReviewRepository, QUALITY_CHAIN_ACTOR, type ReviewDecision } from './reviews.ts';
-export { feedView, type FeedRecord } from './records.ts';
+export { feedView, scheduleStateOf, type FeedRecord } from './records.ts';
 
 /** The slim worker's tables behind one face; the same code runs on PGlite and Postgres. */
 export interface SlimStorage {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Category, Decision, FeedQualityConfig, FeedSchedule, FeedSource, Observation, type Feed } from '../../schemas/index.ts';
+import { Category, Decision, FeedQualityConfig, FeedSchedule, FeedSource, Observation, type Feed, type FeedScheduleState } from '../../schemas/index.ts';
+import { isUsEquitySessionOpen } from '../scheduler/market-hours.ts';
 import type { feeds } from '../../db/schema/slim.ts';
 
 /** A feed as the worker uses it: the public `Feed` plus what never leaves the worker (the push secret). */
@@ -18,6 +19,7 @@ export interface FeedRecord {
   reviewCount: number;
   rejectedCount: number;
   fetchErrorCount: number;
+  skippedCount: number;
   lastScore: number | null;
   lastDecision: Decision | null;
   lastError: string | null;
@@ -53,9 +55,16 @@ export function feedRecordOf(row: typeof feeds.$inferSelect): FeedRecord {
   return { ...row, ...parsed };
 }
 
-/** The public view of a feed: everything but the push secret. */
-export function feedView(record: FeedRecord): Feed {
-  return {
+/** Paused, or a market feed outside the US equity session (not stale, not an error), or running. */
+export function scheduleStateOf(record: Pick<FeedRecord, 'status' | 'category'>, now: Date): FeedScheduleState {
+  if (record.status === 'paused') return 'paused';
+  if (record.category === 'market' && !isUsEquitySessionOpen(now)) return 'market_closed';
+  return 'running';
+}
+
+/** The public view of a feed: everything but the push secret. With `now`, it also says whether its schedule runs. */
+export function feedView(record: FeedRecord, now?: Date): Feed {
+  const view: Feed = {
     id: record.id,
     ownerKeyId: record.ownerKeyId,
     name: record.name,
@@ -74,8 +83,11 @@ export function feedView(record: FeedRecord): Feed {
       review: record.reviewCount,
       rejected: record.rejectedCount,
       fetchErrors: record.fetchErrorCount,
+      skipped: record.skippedCount,
       lastScore: record.lastScore,
       lastError: record.lastError,
     },
   };
+  if (now !== undefined) view.scheduleState = scheduleStateOf(record, now);
+  return view;
 }
