@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SignatureAlgorithm } from './block.ts';
+import { CATEGORIES, type Category } from './common.ts';
 import { QualityWeightsByCategory } from './quality.ts';
 
 export const NODE_ROLES = ['gateway', 'validator', 'slim'] as const;
@@ -14,6 +15,25 @@ const urlList = z
   .pipe(z.array(z.url({ protocol: /^https?$/ })));
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Outbound requests per second to one source (adapter + origin), by the source's category: the platform's figures. */
+export const SOURCE_RATE_LIMITS_DEFAULT: Readonly<Record<Category, number>> = { market: 200, real_estate: 100, carbon: 50, iot: 150, weather: 75 };
+
+/** JSON of per-category overrides, e.g. {"weather":20}; a misspelt category stops the start. */
+const SourceRateLimits = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    if (s === undefined || s.trim() === '') return {};
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.partialRecord(z.enum(CATEGORIES), z.number().int().positive().max(100_000)))
+  .transform((overrides): Record<Category, number> => ({ ...SOURCE_RATE_LIMITS_DEFAULT, ...overrides }));
 
 /**
  * Everything a process reads from its environment, parsed once at start-up.
@@ -77,6 +97,21 @@ export const EnvConfig = z.object({
   SSE_STREAMS_PER_KEY_MAX: positiveInt(8),
   CHANNEL_BATCH_MAX: positiveInt(200),
   CHANNEL_RETRY_MS: positiveInt(1_000),
+  /** Slim outbound: per-category requests per second to one source, shared by all replicas through REDIS_URL. */
+  SOURCE_RATE_LIMITS: SourceRateLimits,
+  /** Slim outbound: how long a fetch may wait for a rate-limit slot before failing with RATE_LIMITED. */
+  SOURCE_RATE_WAIT_MS_MAX: positiveInt(2_000),
+  /** Slim outbound: attempts per fetch (first included) for transient failures: network, timeout, 429, 5xx. */
+  SOURCE_RETRY_ATTEMPTS_MAX: positiveInt(3),
+  /** Slim outbound: full-jitter backoff base (doubles per retry) and the time all attempts of one fetch may take. */
+  SOURCE_RETRY_BASE_MS: positiveInt(250),
+  SOURCE_RETRY_TOTAL_MS_MAX: positiveInt(12_000),
+  /** Slim outbound breaker per source: opens above this failure percentage once this many fetches fall in the window. */
+  SOURCE_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  SOURCE_BREAKER_VOLUME_MIN: positiveInt(5),
+  SOURCE_BREAKER_WINDOW_MS: positiveInt(60_000),
+  /** Slim outbound: how long an open breaker fails fast before one trial fetch. */
+  SOURCE_BREAKER_RESET_MS: positiveInt(30_000),
   /** JSON: per-category quality weights, e.g. {"weather":{"freshness":3}}; a misspelt category or check stops the start. */
   QUALITY_WEIGHTS: z
     .string()

@@ -176,6 +176,26 @@ export const FeedStats = z.object({
   lastError: z.string().nullable(),
 });
 
+/** State of the circuit breaker guarding a pull feed's source. */
+export const SourceBreakerState = z.enum(['closed', 'open', 'half_open']);
+export type SourceBreakerState = z.infer<typeof SourceBreakerState>;
+
+/**
+ * How this worker's outbound guard sees a pull feed's source (adapter + origin, shared by every
+ * feed of that source): breaker state with the last failure, and since start-up how many fetches
+ * waited past the rate limit or were retried. Absent for push feeds and sources not yet fetched.
+ */
+export const FeedUpstream = z.object({
+  key: z.string(),
+  breaker: SourceBreakerState,
+  lastFailure: z.string().nullable(),
+  lastFailureAt: IsoTimestamp.nullable(),
+  openedAt: IsoTimestamp.nullable(),
+  limited: z.number().int(),
+  retried: z.number().int(),
+});
+export type FeedUpstream = z.infer<typeof FeedUpstream>;
+
 export const Feed = z.object({
   id: Identifier,
   ownerKeyId: z.string(),
@@ -192,6 +212,7 @@ export const Feed = z.object({
   lastDecision: Decision.nullable(),
   stats: FeedStats,
   scheduleState: FeedScheduleState.optional(),
+  upstream: FeedUpstream.optional(),
 });
 export type Feed = z.infer<typeof Feed>;
 

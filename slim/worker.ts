@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { Evaluator } from './evaluate.ts';
 import { FeedService } from './feeds/index.ts';
 import { createSlimApp } from './http/app.ts';
+import { createOutboundGuard } from './outbound/index.ts';
 import { createPullJob, type FetchObservation } from './pull.ts';
 import { ReviewService } from './reviews/index.ts';
 import { FeedScheduler } from './scheduler/index.ts';
@@ -65,8 +66,11 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
   const onPublished = () => publisher.wake();
   const evaluator = new Evaluator({ storage, qualityWeights: config.QUALITY_WEIGHTS, clock, onPublished });
   const sourceCredentials = sourceCredentialsOf(config);
-  const fetch: FetchObservation = (feed) =>
-    fetchFromSource(feed, { timeoutMs: config.FETCH_TIMEOUT_MS, clock, originsAllowed: config.SOURCE_ORIGINS_ALLOWED, credentials: sourceCredentials });
+  // Per source: rate limit (shared through REDIS_URL), bounded retries of transient failures, breaker.
+  const outbound = createOutboundGuard(config, logger.child({ part: 'outbound' }));
+  const fetch: FetchObservation = outbound.guard((feed, { timeoutMs }) =>
+    fetchFromSource(feed, { timeoutMs, clock, originsAllowed: config.SOURCE_ORIGINS_ALLOWED, credentials: sourceCredentials }),
+  );
   const job = createPullJob({ storage, evaluator, fetch, clock, logger: logger.child({ part: 'pull' }) });
   const leases = new FeedLeaseKeeper({
     store: new LeaseStore(options.db),
@@ -92,6 +96,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     qualityWeights: config.QUALITY_WEIGHTS,
     sourceOriginsAllowed: config.SOURCE_ORIGINS_ALLOWED,
     sourceCredentials,
+    upstreamOf: (feed) => outbound.upstreamOf(feed),
   });
   const reviews = new ReviewService({ storage, clock, onPublished });
 
@@ -107,6 +112,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
         activeFeeds: counts.activeFeeds,
         scheduledFeeds: scheduler.size,
         channel: { pending: channel.pending, delivered: channel.delivered, lastError: channel.lastError },
+        outbound: outbound.counters(),
       },
     };
   };
@@ -138,6 +144,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
       // Graceful stop: other workers take these feeds now instead of after the TTL.
       await leases.releaseAll().catch((err: unknown) => logger.warn({ err }, 'releasing feed leases failed; they expire on their own'));
       await publisher.stop();
+      await outbound.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Principal } from '../../runtime/cluster-auth.ts';
 import { AppError } from '../../runtime/errors.ts';
-import type { Feed, FeedCreated, FeedPatch, FeedRegistration, Observation, PushBody, QualityReport, QualityWeightsByCategory } from '../../schemas/index.ts';
+import type { Feed, FeedCreated, FeedPatch, FeedUpstream, FeedRegistration, Observation, PushBody, QualityReport, QualityWeightsByCategory } from '../../schemas/index.ts';
 import type { Clock } from '../clock.ts';
 import { settingsOf, type Evaluator } from '../evaluate.ts';
 import { newFeedId, newPushSecret } from '../ids.ts';
@@ -36,6 +36,8 @@ export class FeedService {
       sourceOriginsAllowed: readonly string[];
       /** Sources without credentials here are refused at registration. */
       sourceCredentials?: SourceCredentials;
+      /** The outbound guard's view of a feed's source (breaker, limits, retries), shown in the feed's status. */
+      upstreamOf?: (feed: FeedRecord) => FeedUpstream | undefined;
     },
   ) {}
 
@@ -59,7 +61,7 @@ export class FeedService {
       now: this.deps.clock.now(),
     });
     this.applySchedule(record, { fetchNow: true });
-    const created: FeedCreated = feedView(record, this.deps.clock.now());
+    const created: FeedCreated = this.view(record);
     // Shown once: later reads never include it.
     if (pushSecret !== null) created.pushSecret = pushSecret;
     return created;
@@ -69,12 +71,11 @@ export class FeedService {
     const records = await this.deps.storage.feeds.list(
       canSeeAll(principal) ? { limit: FEED_LIST_MAX } : { ownerKeyId: principal.id, limit: FEED_LIST_MAX },
     );
-    const now = this.deps.clock.now();
-    return records.map((r) => feedView(r, now));
+    return records.map((r) => this.view(r));
   }
 
   async get(principal: Principal, id: string): Promise<Feed> {
-    return feedView(assertVisible(principal, await this.deps.storage.feeds.get(id), id), this.deps.clock.now());
+    return this.view(assertVisible(principal, await this.deps.storage.feeds.get(id), id));
   }
 
   patch(principal: Principal, id: string, patch: FeedPatch): Promise<Feed> {
@@ -91,7 +92,7 @@ export class FeedService {
     const after = await this.deps.storage.feeds.update(id, changes, this.deps.clock.now());
     if (after === null) throw new AppError('FEED_NOT_FOUND', `no feed ${id}`);
     this.applySchedule(after, { fetchNow: before.status === 'paused' && after.status === 'active' });
-    return feedView(after, this.deps.clock.now());
+    return this.view(after);
   }
 
   /** Dry run: fetch once and run the chain; nothing is stored, queued or published. */
@@ -125,6 +126,14 @@ export class FeedService {
       results.push(result);
     }
     return { results };
+  }
+
+  /** The public view of a feed, with its source's outbound status when the source has been fetched. */
+  private view(record: FeedRecord): Feed {
+    const view = feedView(record, this.deps.clock.now());
+    const upstream = this.deps.upstreamOf?.(record);
+    if (upstream !== undefined) view.upstream = upstream;
+    return view;
   }
 
   /** Refuses a quality configuration the chain could not run with (e.g. every weight zero) with a 400 now, not at every evaluation. */
