@@ -83,7 +83,7 @@ export const EnvConfig = z.object({
    * Slim: how long a worker's lease on a feed lasts without renewal (renewed every third of it).
    * A dead worker's feeds move to another after at most this long; keep it above FETCH_TIMEOUT_MS.
    */
-  SCHEDULER_LEASE_TTL_MS: positiveInt(15_000),
+  SCHEDULER_LEASE_TTL_MS: positiveInt(30_000),
   PROXY_TIMEOUT_MS: positiveInt(15_000),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
   /** Gateway: how often each upstream's health is probed, and how long one probe may take. */
@@ -132,5 +132,9 @@ export const EnvConfig = z.object({
     const missing = c.ALPACA_KEY_ID === undefined ? 'ALPACA_KEY_ID' : 'ALPACA_SECRET_KEY';
     ctx.addIssue({ code: 'custom', path: [missing], message: 'ALPACA_KEY_ID and ALPACA_SECRET_KEY are set together or not at all' });
   }
+}).refine((c) => c.SCHEDULER_LEASE_TTL_MS > 2 * c.SOURCE_RETRY_TOTAL_MS_MAX, {
+  path: ['SCHEDULER_LEASE_TTL_MS'],
+  // A fetch (retries included) must end well inside its lease, or a second worker could take the feed mid-fetch.
+  message: 'must exceed twice SOURCE_RETRY_TOTAL_MS_MAX',
 });
 export type EnvConfig = z.infer<typeof EnvConfig>;

@@ -39,6 +39,10 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ ...base, QUALITY_WEIGHTS: '{"lottery":{"range":1}}' }, 'slim')).toThrow(/lottery/);
   });
 
+  it('refuses a feed lease shorter than twice the longest fetch, naming the lease', () => {
+    expect(() => loadConfig({ ...base, SCHEDULER_LEASE_TTL_MS: '20000', SOURCE_RETRY_TOTAL_MS_MAX: '12000' }, 'slim')).toThrow(/SCHEDULER_LEASE_TTL_MS/);
+  });
+
   it('names QUALITY_WEIGHTS when it is not JSON', () => {
     expect(() => loadConfig({ ...base, QUALITY_WEIGHTS: '{weather' }, 'slim')).toThrow(/QUALITY_WEIGHTS/);
   });

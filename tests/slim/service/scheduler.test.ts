@@ -38,7 +38,11 @@ describe('feed scheduler, driven by a manual clock', () => {
   beforeAll(async () => {
     await source.start();
     // The local stand-in is the one source origin these workers may fetch from.
-    config = loadConfig({ CLUSTER_SECRET, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', SOURCE_ORIGINS_ALLOWED: source.url }, 'slim');
+    // A short lease keeps its renewal timer (a third of the lease) below the fetch delays the tests inspect.
+    config = loadConfig(
+      { CLUSTER_SECRET, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', SOURCE_ORIGINS_ALLOWED: source.url, SOURCE_RETRY_TOTAL_MS_MAX: '2000', SCHEDULER_LEASE_TTL_MS: '6000' },
+      'slim',
+    );
     database = await openDatabase({ part: 'slim', dataDir: 'memory://', schema: uniqueSchema('slim_sched') });
   });
   afterAll(async () => {
