@@ -19,8 +19,8 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 /** Outbound requests per second to one source (adapter + origin), by the source's category: the platform's figures. */
 export const SOURCE_RATE_LIMITS_DEFAULT: Readonly<Record<Category, number>> = { market: 200, real_estate: 100, carbon: 50, iot: 150, weather: 75 };
 
-/** JSON of per-category overrides, e.g. {"weather":20}; a misspelt category stops the start. */
-const SourceRateLimits = z
+/** A variable holding JSON; unset or blank reads as `{}`, malformed JSON names the variable. */
+const jsonObject = z
   .string()
   .optional()
   .transform((s, ctx) => {
@@ -31,7 +31,10 @@ const SourceRateLimits = z
       ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
       return z.NEVER;
     }
-  })
+  });
+
+/** JSON of per-category overrides, e.g. {"weather":20}; a misspelt category stops the start. */
+const SourceRateLimits = jsonObject
   .pipe(z.partialRecord(z.enum(CATEGORIES), z.number().int().positive().max(100_000)))
   .transform((overrides): Record<Category, number> => ({ ...SOURCE_RATE_LIMITS_DEFAULT, ...overrides }));
 
@@ -113,19 +116,7 @@ export const EnvConfig = z.object({
   /** Slim outbound: how long an open breaker fails fast before one trial fetch. */
   SOURCE_BREAKER_RESET_MS: positiveInt(30_000),
   /** JSON: per-category quality weights, e.g. {"weather":{"freshness":3}}; a misspelt category or check stops the start. */
-  QUALITY_WEIGHTS: z
-    .string()
-    .optional()
-    .transform((s, ctx) => {
-      if (s === undefined || s.trim() === '') return {};
-      try {
-        return JSON.parse(s) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(QualityWeightsByCategory),
+  QUALITY_WEIGHTS: jsonObject.pipe(QualityWeightsByCategory),
 }).superRefine((c, ctx) => {
   // Half a key pair is a typo, not a choice: say so at start-up rather than at registration.
   if ((c.ALPACA_KEY_ID === undefined) !== (c.ALPACA_SECRET_KEY === undefined)) {
