@@ -102,17 +102,19 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
 
   const health = async (): Promise<NodeHealth> => {
     const [counts, channel] = await Promise.all([storage.feeds.counts(), publisher.status()]);
+    const outboundCounters = outbound.counters();
     return {
       role: 'slim',
-      // Fetching and evaluating still work while the validator is away; nothing reaches the ledger, so: degraded.
-      status: channel.consecutiveFailures > 0 ? 'degraded' : 'up',
+      // The worker still runs while the validator is away (nothing reaches the ledger) or a source's breaker is
+      // open (its feeds go stale): degraded, not down.
+      status: channel.consecutiveFailures > 0 || outboundCounters.breakersNotClosed > 0 ? 'degraded' : 'up',
       uptimeMs: clock.now().getTime() - startedAtMs,
       details: {
         feeds: counts.feeds,
         activeFeeds: counts.activeFeeds,
         scheduledFeeds: scheduler.size,
         channel: { pending: channel.pending, delivered: channel.delivered, lastError: channel.lastError },
-        outbound: outbound.counters(),
+        outbound: outboundCounters,
       },
     };
   };

@@ -27,7 +27,7 @@ describe('a feed whose source keeps failing', () => {
 
   const getFeed = async (id: string) => Feed.parse((await slim.call('GET', `/api/v11/external/feeds/${id}`, { as: PROVIDER_A })).body);
 
-  it('shows the open breaker and its reason in the feed status and health, then recovers by itself', async () => {
+  it('shows the open breaker and its reason in the feed status, degrades the worker health, then recovers by itself', async () => {
     source.failing = true;
     const created = await slim.call('POST', '/api/v11/external/feeds', { as: PROVIDER_A, body: weatherFeed(source.url, { schedule: { intervalMs: 1_000 } }) });
     expect(created.status).toBe(201);
@@ -42,7 +42,8 @@ describe('a feed whose source keeps failing', () => {
       { timeout: 15_000, interval: 100 },
     );
     expect(failing.upstream).toMatchObject({ key: `open-meteo ${source.url}`, breaker: expect.stringMatching(/open/), lastFailure: expect.stringMatching(/HTTP 500/) });
-    const health = (await slim.call('GET', '/api/v11/health')).body as { details: { outbound: Record<string, unknown> } };
+    const health = (await slim.call('GET', '/api/v11/health')).body as { status: string; details: { outbound: Record<string, unknown> } };
+    expect(health.status).toBe('degraded');
     expect(health.details.outbound).toMatchObject({ limiter: 'memory', breakerOpens: 1 });
     expect(health.details.outbound.breakerRejected).toEqual(expect.any(Number));
 
@@ -56,6 +57,9 @@ describe('a feed whose source keeps failing', () => {
       { timeout: 15_000, interval: 100 },
     );
     expect(recovered.upstream?.breaker).toBe('closed');
+    // No validator stands behind this worker, so its health stays degraded for the channel; the breaker part clears.
+    const after = (await slim.call('GET', '/api/v11/health')).body as { details: { outbound: Record<string, unknown> } };
+    expect(after.details.outbound.breakersNotClosed).toBe(0);
   });
 });
 
