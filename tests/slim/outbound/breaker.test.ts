@@ -10,9 +10,7 @@ describe('the breaker of one source', () => {
   afterAll(() => source.stop());
   afterEach(async () => {
     await guard.close();
-    source.queue.length = 0;
-    source.arrivalsMs.length = 0;
-    source.otherwise = 'ok';
+    source.reset();
   });
 
   /** Opens after 3 fetches in the window when more than half failed; tries again 150 ms after opening. No retries, to count fetches 1:1. */

@@ -11,9 +11,7 @@ describe('retries of a source fetch', () => {
   afterAll(() => source.stop());
   afterEach(async () => {
     await guard.close();
-    source.queue.length = 0;
-    source.arrivalsMs.length = 0;
-    source.otherwise = 'ok';
+    source.reset();
   });
 
   const fetchOnce = () => {

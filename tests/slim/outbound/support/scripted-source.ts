@@ -16,6 +16,13 @@ export class ScriptedSource extends LocalServer {
   otherwise: Answer = 'ok';
   readonly arrivalsMs: number[] = [];
 
+  /** Forgets the script and the arrivals, so the next test starts from a source that answers ok. */
+  reset(): void {
+    this.queue.length = 0;
+    this.arrivalsMs.length = 0;
+    this.otherwise = 'ok';
+  }
+
   constructor() {
     super((req, res) => this.answer(req, res));
   }
