@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WeatherObservation } from '../../schemas/index.ts';
-import { AppError } from '../../runtime/errors.ts';
+import { sourceFailure } from './support/source-server.ts';
 import {
   fetchOpenMeteo,
   openMeteoTimeToUtc,
@@ -54,16 +54,6 @@ const params = (over: Partial<OpenMeteoParams> = {}): OpenMeteoParams => ({
   baseUrl,
   ...over,
 });
-
-async function sourceFailure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  expect((error as AppError).code).toBe('SOURCE_FAILED');
-  return error as AppError;
-}
 
 describe('Open-Meteo adapter', () => {
   it('maps the current conditions of Berlin to a valid weather observation', async () => {

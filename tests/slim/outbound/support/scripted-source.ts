@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { openMeteoAnswer } from '../../service/support/open-meteo-source.ts';
 import { systemClock } from '../../../../slim/clock.ts';
 import { fetchFromSource } from '../../../../slim/sources.ts';
 import type { Category, FeedSource, Observation } from '../../../../schemas/index.ts';
@@ -43,27 +44,7 @@ export class ScriptedSource extends LocalServer {
       return;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        latitude: Number(url.searchParams.get('latitude')),
-        longitude: Number(url.searchParams.get('longitude')),
-        generationtime_ms: 0.02,
-        utc_offset_seconds: 0,
-        timezone: 'GMT',
-        timezone_abbreviation: 'GMT',
-        elevation: 38,
-        current_units: { time: 'iso8601', interval: 'seconds', temperature_2m: '°C', relative_humidity_2m: '%', wind_speed_10m: 'km/h', precipitation: 'mm', surface_pressure: 'hPa' },
-        current: {
-          time: new Date().toISOString().slice(0, 16),
-          interval: 900,
-          temperature_2m: 12.5,
-          relative_humidity_2m: 71,
-          wind_speed_10m: 11.2,
-          precipitation: 0,
-          surface_pressure: 1014.3,
-        },
-      }),
-    );
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(openMeteoAnswer(url, new Date(), 12.5)));
   }
 }
 

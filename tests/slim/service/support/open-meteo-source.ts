@@ -48,32 +48,37 @@ export class OpenMeteoSource extends LocalServer {
   }
 
   private body(url: URL) {
-    return {
-      latitude: Number(url.searchParams.get('latitude')),
-      longitude: Number(url.searchParams.get('longitude')),
-      generationtime_ms: 0.02,
-      utc_offset_seconds: 0,
-      timezone: 'GMT',
-      timezone_abbreviation: 'GMT',
-      elevation: 38,
-      current_units: {
-        time: 'iso8601',
-        interval: 'seconds',
-        temperature_2m: '°C',
-        relative_humidity_2m: '%',
-        wind_speed_10m: 'km/h',
-        precipitation: 'mm',
-        surface_pressure: 'hPa',
-      },
-      current: {
-        time: this.observedAt.toISOString().slice(0, 16),
-        interval: 900,
-        temperature_2m: this.temperatureC,
-        relative_humidity_2m: 71,
-        wind_speed_10m: 11.2,
-        precipitation: 0,
-        surface_pressure: 1014.3,
-      },
-    };
+    return openMeteoAnswer(url, this.observedAt, this.temperatureC);
   }
+}
+
+/** An Open-Meteo `current` answer in the documented format for the requested place, in UTC. */
+export function openMeteoAnswer(url: URL, observedAt: Date, temperatureC: number) {
+  return {
+    latitude: Number(url.searchParams.get('latitude')),
+    longitude: Number(url.searchParams.get('longitude')),
+    generationtime_ms: 0.02,
+    utc_offset_seconds: 0,
+    timezone: 'GMT',
+    timezone_abbreviation: 'GMT',
+    elevation: 38,
+    current_units: {
+      time: 'iso8601',
+      interval: 'seconds',
+      temperature_2m: '°C',
+      relative_humidity_2m: '%',
+      wind_speed_10m: 'km/h',
+      precipitation: 'mm',
+      surface_pressure: 'hPa',
+    },
+    current: {
+      time: observedAt.toISOString().slice(0, 16),
+      interval: 900,
+      temperature_2m: temperatureC,
+      relative_humidity_2m: 71,
+      wind_speed_10m: 11.2,
+      precipitation: 0,
+      surface_pressure: 1014.3,
+    },
+  };
 }
