@@ -31,8 +31,6 @@ export function createPullJob(deps: {
   marketOpen?: (at: Date) => boolean;
 }): (feedId: string) => Promise<PullOutcome> {
   const marketOpen = deps.marketOpen ?? isUsEquitySessionOpen;
-  /** Per feed, how many fetches in a row brought nothing new (Open-Meteo's `current` moves every 15 minutes). */
-  const unchangedStreak = new Map<string, number>();
 
   return async (feedId) => {
     // Re-read the feed: it may have been paused or changed since the timer was armed.
@@ -49,13 +47,11 @@ export function createPullJob(deps: {
       await deps.storage.feeds.recordFetchError(feedId, message, deps.clock.now());
       return 'fetch_failed';
     }
+    // Open-Meteo's `current` moves every 15 minutes: most polls of it bring nothing new.
     if (sameSourceInstant(feed.lastObservation, observation)) {
-      const streak = (unchangedStreak.get(feedId) ?? 0) + 1;
-      unchangedStreak.set(feedId, streak);
-      deps.logger.debug({ feedId, observedAt: observation.observedAt, unchangedStreak: streak }, 'source has no new data');
+      deps.logger.debug({ feedId, observedAt: observation.observedAt }, 'source has no new data');
       return 'unchanged';
     }
-    unchangedStreak.delete(feedId);
     const last = feed.lastObservation;
     const publish = shouldPublish({
       rule: feed.schedule,
