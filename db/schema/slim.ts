@@ -1,4 +1,4 @@
-import { bigserial, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -26,7 +26,10 @@ export const feeds = pgTable('feeds', {
   lastObservation: jsonb('last_observation'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
-});
+}, (t) => [
+  // Cross-source agreement reads the other feeds of one asset on every evaluation.
+  index('feeds_asset_category_idx').on(t.assetId, t.category),
+]);
 
 export const observations = pgTable(
   'observations',
@@ -104,3 +107,47 @@ export const feedLeases = pgTable('feed_leases', {
   holder: text('holder').notNull(),
   expiresAt: ts('expires_at').notNull(),
 });
+
+/**
+ * Registered IoT devices. Each holds its own HMAC key: a device signs its readings with it, and a
+ * push feed names the device whose key verifies its readings. A revoked device's readings fail verification.
+ */
+export const devices = pgTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    ownerKeyId: text('owner_key_id').notNull(),
+    name: text('name').notNull(),
+    assetId: text('asset_id').notNull(),
+    secret: text('secret').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('devices_owner_idx').on(t.ownerKeyId)],
+);
+
+/**
+ * Nonces of signed readings seen within the replay window, per device. A reading whose nonce is
+ * already here is a replay; rows past `expires_at` are pruned (older readings fall outside the window anyway).
+ */
+export const pushNonces = pgTable(
+  'push_nonces',
+  {
+    deviceId: text('device_id').notNull(),
+    nonce: text('nonce').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.nonce] }), index('push_nonces_expiry_idx').on(t.expiresAt)],
+);
+
+/** L3 of the source answer cache: shared by every worker on the database, outliving restarts. */
+export const sourceCache = pgTable(
+  'source_cache',
+  {
+    key: text('key').primaryKey(),
+    value: jsonb('value').notNull(),
+    storedAt: ts('stored_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('source_cache_expiry_idx').on(t.expiresAt)],
+);
