@@ -62,17 +62,44 @@ export const AlpacaLatestQuoteResponse = z.object({
 });
 export type AlpacaLatestQuoteResponse = z.infer<typeof AlpacaLatestQuoteResponse>;
 
+/** `GET /v2/stocks/{symbol}/bars/latest`: the latest one-minute bar, dated by its start. */
+export const AlpacaLatestBarResponse = z.object({
+  symbol: z.string().min(1),
+  bar: z.object({
+    /** Start of the bar, RFC 3339. */
+    t: timestamp,
+    o: z.number().positive(),
+    h: z.number().positive(),
+    l: z.number().positive(),
+    c: z.number().positive(),
+    /** Volume (shares). */
+    v: z.number().nonnegative(),
+    /** Number of trades. */
+    n: z.number().int().nonnegative().optional(),
+    /** Volume-weighted average price. */
+    vw: z.number().positive().optional(),
+  }),
+});
+export type AlpacaLatestBarResponse = z.infer<typeof AlpacaLatestBarResponse>;
+
+/** Latest bars are one-minute bars (Alpaca's documented timeframe for `/bars/latest`). */
+export const ALPACA_BAR_MS = 60_000;
+
 const base = (params: AlpacaStockParams) => params.baseUrl.replace(/\/+$/, '');
 
-/** The two requests of one fetch: the latest trade (the value) and the latest quote (bid/ask). */
-export function alpacaUrls(params: AlpacaStockParams): { trade: string; quote: string } {
+/** The requests of one fetch: the latest trade or bar (the value) and the latest quote (bid/ask). */
+export function alpacaUrls(params: AlpacaStockParams): { trade: string; bar: string; quote: string } {
   const symbol = encodeURIComponent(params.symbol);
   const query = `feed=${params.feed}`;
   return {
     trade: `${base(params)}/v2/stocks/${symbol}/trades/latest?${query}`,
+    bar: `${base(params)}/v2/stocks/${symbol}/bars/latest?${query}`,
     quote: `${base(params)}/v2/stocks/${symbol}/quotes/latest?${query}`,
   };
 }
+
+/** Whether a feed attests a bar (so its timestamps are minute starts) rather than a trade. */
+export const attestsBar = (params: Pick<AlpacaStockParams, 'metric'>): boolean => params.metric !== 'trade_price';
 
 export const alpacaHeaders = (credentials: AlpacaCredentials): Record<string, string> => ({
   'APCA-API-KEY-ID': credentials.keyId,
@@ -122,9 +149,67 @@ export function toMarketObservation(
   receivedAt: Date,
   url: string,
 ): MarketObservation {
-  if (trade.symbol !== params.symbol || quote.symbol !== params.symbol) {
-    throw new AppError('SOURCE_FAILED', `Alpaca answered for ${trade.symbol}/${quote.symbol}, not ${params.symbol}`);
+  assertSymbol(params, trade.symbol, quote.symbol);
+  return marketObservation(feed, quote, receivedAt, url, {
+    observedAt: rfc3339ToIso(trade.trade.t),
+    value: trade.trade.p,
+    data: { symbol: trade.symbol, price: trade.trade.p, volume: trade.trade.s, exchange: trade.trade.x },
+  });
+}
+
+/**
+ * Maps the latest one-minute bar and the latest quote to a market observation: `value` is the
+ * bar's close or its volume-weighted average price (by the feed's metric), `observedAt` the bar's start.
+ */
+export function barToMarketObservation(
+  feed: AdapterFeed,
+  params: AlpacaStockParams,
+  bar: AlpacaLatestBarResponse,
+  quote: AlpacaLatestQuoteResponse,
+  receivedAt: Date,
+  url: string,
+): MarketObservation {
+  assertSymbol(params, bar.symbol, quote.symbol);
+  const b = bar.bar;
+  if (params.metric === 'bar_vwap' && b.vw === undefined) {
+    throw new AppError('SOURCE_FAILED', `Alpaca's bar for ${params.symbol} has no vw (volume-weighted average price)`);
   }
+  const value = params.metric === 'bar_vwap' ? (b.vw as number) : b.c;
+  return marketObservation(feed, quote, receivedAt, url, {
+    observedAt: rfc3339ToIso(b.t),
+    value,
+    data: {
+      symbol: bar.symbol,
+      price: value,
+      volume: b.v,
+      bar: {
+        open: b.o,
+        high: b.h,
+        low: b.l,
+        close: b.c,
+        volume: b.v,
+        ...(b.vw === undefined ? {} : { vwap: b.vw }),
+        ...(b.n === undefined ? {} : { tradeCount: b.n }),
+        durationMs: ALPACA_BAR_MS,
+      },
+    },
+  });
+}
+
+function assertSymbol(params: AlpacaStockParams, ...answered: string[]): void {
+  if (answered.some((s) => s !== params.symbol)) {
+    throw new AppError('SOURCE_FAILED', `Alpaca answered for ${answered.join('/')}, not ${params.symbol}`);
+  }
+}
+
+/** The parts every Alpaca observation shares: bid/ask from the quote, their spread as the confidence. */
+function marketObservation(
+  feed: AdapterFeed,
+  quote: AlpacaLatestQuoteResponse,
+  receivedAt: Date,
+  url: string,
+  attested: { observedAt: string; value: number; data: MarketObservation['data'] },
+): MarketObservation {
   const q = quote.quote;
   const bid = q.bp > 0 ? q.bp : undefined;
   const ask = q.ap > 0 ? q.ap : undefined;
@@ -133,19 +218,16 @@ export function toMarketObservation(
     feedId: feed.id,
     assetId: feed.assetId,
     category: 'market',
-    observedAt: rfc3339ToIso(trade.trade.t),
+    observedAt: attested.observedAt,
     receivedAt: receivedAt.toISOString(),
-    value: trade.trade.p,
+    value: attested.value,
     unit: 'USD',
     source: { adapter: 'alpaca-stocks', url, authentication: 'api_key' },
     ...(confidence === undefined ? {} : { confidence }),
     data: {
-      symbol: trade.symbol,
-      price: trade.trade.p,
+      ...attested.data,
       ...(bid === undefined ? {} : { bid }),
       ...(ask === undefined ? {} : { ask }),
-      volume: trade.trade.s,
-      exchange: trade.trade.x,
       quotedAt: rfc3339ToIso(q.t),
     },
   };
@@ -156,10 +238,14 @@ export interface FetchAlpacaOptions extends FetchOptions {
   credentials: AlpacaCredentials;
 }
 
-/** Fetches the latest trade and quote of a feed's symbol (both at once). Failures: AppError SOURCE_FAILED. */
+/** Fetches the latest trade (or bar) and quote of a feed's symbol, both at once. Failures: AppError SOURCE_FAILED. */
 export async function fetchAlpacaStock(feed: AdapterFeed, params: AlpacaStockParams, options: FetchAlpacaOptions): Promise<MarketObservation> {
   const urls = alpacaUrls(params);
   const http = { timeoutMs: options.timeoutMs, sourceName: 'Alpaca', headers: alpacaHeaders(options.credentials) };
+  if (attestsBar(params)) {
+    const [bar, quote] = await Promise.all([getJson(urls.bar, AlpacaLatestBarResponse, http), getJson(urls.quote, AlpacaLatestQuoteResponse, http)]);
+    return barToMarketObservation(feed, params, bar, quote, receivedAtOf(options.now), urls.bar);
+  }
   const [trade, quote] = await Promise.all([
     getJson(urls.trade, AlpacaLatestTradeResponse, http),
     getJson(urls.quote, AlpacaLatestQuoteResponse, http),

@@ -12,10 +12,14 @@ export {
 export { SOURCE_BODY_BYTES_MAX, getJson, getJsonResponse, type GetJsonOptions, type JsonResponse } from './http.ts';
 export { checkedObservation, receivedAtOf, type AdapterFeed, type FetchOptions } from './observation.ts';
 export {
+  ALPACA_BAR_MS,
+  AlpacaLatestBarResponse,
   AlpacaLatestQuoteResponse,
   AlpacaLatestTradeResponse,
   alpacaHeaders,
   alpacaUrls,
+  attestsBar,
+  barToMarketObservation,
   fetchAlpacaStock,
   rfc3339ToIso,
   spreadOverMid,

@@ -35,8 +35,10 @@ export const PushSource = z.object({
   }),
 });
 
+export const ALPACA_METRICS = ['trade_price', 'bar_close', 'bar_vwap'] as const;
+
 /**
- * Alpaca Market Data v2, US stocks: the latest trade (the value) and the latest quote (bid/ask).
+ * Alpaca Market Data v2, US stocks: the latest trade or one-minute bar (the value) and the latest quote (bid/ask).
  * Needs the operator's Alpaca key pair (ALPACA_KEY_ID, ALPACA_SECRET_KEY): never a feed param,
  * since feed params are returned by GET.
  */
@@ -47,8 +49,11 @@ export const AlpacaStockSource = z.object({
     symbol: z.string().regex(/^[A-Z]{1,6}(\.[A-Z]{1,2})?$/, 'an upper-case stock symbol such as AAPL or BRK.B'),
     /** Which data feed: `iex` is in every plan, `sip` (all US exchanges) needs a subscription. */
     feed: z.enum(['iex', 'sip', 'delayed_sip', 'otc']).default('iex'),
-    /** The attested quantity (the quality chain picks its bounds by metric). */
-    metric: z.literal('trade_price').default('trade_price'),
+    /**
+     * The attested quantity: the latest trade's price, or the close or volume-weighted average
+     * price of the latest one-minute bar (steadier than a single print for thin symbols).
+     */
+    metric: z.enum(ALPACA_METRICS).default('trade_price'),
     baseUrl: z.url({ protocol: /^https?$/ }).default('https://data.alpaca.markets'),
   }),
 });

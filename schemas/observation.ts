@@ -39,6 +39,19 @@ export const MarketData = z.object({
   exchange: z.string().max(32).optional(),
   /** When the bid/ask were quoted, if the source dates them apart from `observedAt` (the trade). */
   quotedAt: IsoTimestamp.optional(),
+  /** The bar the value comes from, when the feed attests a bar (`observedAt` is its start). */
+  bar: z
+    .object({
+      open: z.number(),
+      high: z.number(),
+      low: z.number(),
+      close: z.number(),
+      volume: z.number(),
+      vwap: z.number().optional(),
+      tradeCount: z.number().int().optional(),
+      durationMs: z.number().int().positive(),
+    })
+    .optional(),
 });
 
 export const RealEstateData = z.object({

@@ -1,7 +1,7 @@
 import type { EnvConfig, FeedSource, Observation } from '../schemas/index.ts';
 import { AppError } from '../runtime/errors.ts';
 import { fetchOpenMeteo, OPEN_METEO_CURRENT_INTERVAL_MS } from '../oracles/open-meteo.ts';
-import { fetchAlpacaStock, type AlpacaCredentials } from '../oracles/alpaca.ts';
+import { ALPACA_BAR_MS, attestsBar, fetchAlpacaStock, type AlpacaCredentials } from '../oracles/alpaca.ts';
 import { fetchRentCastAvm, type RentCastCredentials } from '../oracles/rentcast.ts';
 import { CARBON_INTENSITY_WINDOW_MS, fetchCarbonIntensity } from '../oracles/carbon-intensity.ts';
 import { COINGECKO_TIMESTAMP_PRECISION_MS, fetchCoinGeckoCarbon } from '../oracles/coingecko-carbon.ts';
@@ -28,8 +28,8 @@ export function sourceTimestampPrecisionMs(source: FeedSource): number {
       // Dated by the HTTP `Date` header: whole seconds.
       return 1_000;
     case 'alpaca-stocks':
-      // Nanoseconds at the source, milliseconds here.
-      return 0;
+      // A bar is dated by its start and closes a minute later; a trade's nanoseconds are kept to the millisecond.
+      return attestsBar(source.params) ? ALPACA_BAR_MS : 0;
     case 'push':
       return 0;
   }

@@ -5,16 +5,18 @@ import { fixture, serveJson, sourceFailure, statusOf, useSourceServer, type Hand
 
 const TRADE = fixture('alpaca', 'trade-latest-aapl.json');
 const QUOTE = fixture('alpaca', 'quote-latest-aapl.json');
+const BAR = fixture('alpaca', 'bar-latest-aapl.json');
 const FEED = { id: 'feed-market-1', assetId: 'aapl' };
 const RECEIVED_AT = new Date('2024-01-03T14:30:01.400Z');
 const CREDENTIALS = { keyId: 'PKTEST0123456789', secretKey: 'secret-test-0123456789abcdef' };
 
 /** Answers like Alpaca: the trade or the quote by path, 404 otherwise. */
 const alpaca =
-  (trade: string = TRADE, quote: string = QUOTE): Handler =>
+  (trade: string = TRADE, quote: string = QUOTE, bar: string = BAR): Handler =>
   (req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (path.endsWith('/trades/latest')) return serveJson(200, trade)(req, res);
+    if (path.endsWith('/bars/latest')) return serveJson(200, bar)(req, res);
     if (path.endsWith('/quotes/latest')) return serveJson(200, quote)(req, res);
     serveJson(404, '{"message":"endpoint not found"}')(req, res);
   };
@@ -139,6 +141,49 @@ describe('Alpaca stocks adapter', () => {
     };
     const error = await sourceFailure(fetchOnce(params(), 200));
     expect(error.message).toContain('timed out after 200 ms');
+  });
+});
+
+describe('Alpaca stocks adapter, bar metrics', () => {
+  it('attests the close of the latest one-minute bar, dated by its start', async () => {
+    const o = await fetchOnce(params({ metric: 'bar_close' }));
+    expect(MarketObservation.safeParse(o).success).toBe(true);
+    expect(o.value).toBe(184.26);
+    expect(o.observedAt).toBe('2024-01-03T14:30:00.000Z');
+    expect(o.data.bar).toEqual({ open: 184.22, high: 184.31, low: 184.18, close: 184.26, volume: 48211, vwap: 184.2473, tradeCount: 612, durationMs: 60_000 });
+  });
+
+  it('attests the volume-weighted average price when the feed asks for it', async () => {
+    const o = await fetchOnce(params({ metric: 'bar_vwap' }));
+    expect(o.value).toBe(184.2473);
+    expect(o.data.price).toBe(184.2473);
+  });
+
+  it('keeps the quote spread as the confidence of a bar observation', async () => {
+    const o = await fetchOnce(params({ metric: 'bar_close' }));
+    expect(o.data).toMatchObject({ bid: 184.23, ask: 184.27 });
+    expect(o.confidence).toBeCloseTo(0.04 / 184.25, 12);
+  });
+
+  it('asks the bars and quotes endpoints, not the trades one', async () => {
+    await fetchOnce(params({ metric: 'bar_close' }));
+    expect(source.requests.map((r) => r.url.pathname).sort()).toEqual(['/v2/stocks/AAPL/bars/latest', '/v2/stocks/AAPL/quotes/latest']);
+  });
+
+  it('fails with SOURCE_FAILED when a VWAP feed gets a bar without vw', async () => {
+    const bar = JSON.parse(BAR) as { bar: Record<string, unknown> };
+    delete bar.bar['vw'];
+    source.handler = alpaca(TRADE, QUOTE, JSON.stringify(bar));
+    const error = await sourceFailure(fetchOnce(params({ metric: 'bar_vwap' })));
+    expect(error.message).toContain('no vw');
+  });
+
+  it('fails with SOURCE_FAILED naming the field when the bar has no close', async () => {
+    const bar = JSON.parse(BAR) as { bar: Record<string, unknown> };
+    delete bar.bar['c'];
+    source.handler = alpaca(TRADE, QUOTE, JSON.stringify(bar));
+    const error = await sourceFailure(fetchOnce(params({ metric: 'bar_close' })));
+    expect(error.message).toContain('bar.c');
   });
 });
 
