@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { startDemoSource } from '../demo/open-meteo-server.ts';
 import { startDemoDevice } from '../demo/iot-device.ts';
 import { ensureDemo, readCredentials, writeCredentials } from '../demo/bootstrap.ts';
-import { DEFAULT_PORTS, EnvConfig, type NodeRole } from '../schemas/index.ts';
+import { DEFAULT_PORTS, type NodeRole } from '../schemas/index.ts';
 import { generateApiKey } from '../gateway/auth/api-key.ts';
 
 const READY_TIMEOUT_MS = 90_000;
@@ -20,8 +20,6 @@ const DEMO_SOURCE_PORT = 9099;
 const DEMO_DEVICE_INTERVAL_MS = 10_000;
 /** Each role gets this long to stop on SIGTERM (its own limit is 10 s) before it is killed. */
 const SHUTDOWN_GRACE_MS = 12_000;
-/** The public sources every worker may reach by default; the demo source is added to them. */
-const DEFAULT_SOURCE_ORIGINS = EnvConfig.shape.SOURCE_ORIGINS_ALLOWED.parse(undefined);
 
 const { values: flags } = parseArgs({
   options: {
@@ -139,8 +137,8 @@ async function main(): Promise<void> {
   spawnRole('validator', {});
   spawnRole('slim', {
     VALIDATOR_URLS: url('validator'),
-    // The demo source joins the public API among the origins feeds may fetch from.
-    SOURCE_ORIGINS_ALLOWED: [...(fromEnv('SOURCE_ORIGINS_ALLOWED')?.split(',') ?? DEFAULT_SOURCE_ORIGINS), ...(source === null ? [] : [source.url])].join(','),
+    // The demo source is on loopback, which sources may reach only when the operator allows their origin.
+    SOURCE_ORIGINS_ALLOWED: [...(fromEnv('SOURCE_ORIGINS_ALLOWED')?.split(',') ?? []), ...(source === null ? [] : [source.url])].join(','),
   });
   await Promise.all([waitReady('validator'), waitReady('slim')]);
   // The gateway comes last, so its first health probes find every node listening.

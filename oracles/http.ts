@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { readTextBounded } from '../runtime/bounded-body.ts';
@@ -18,6 +19,27 @@ export interface GetJsonOptions {
   dispatcher?: Dispatcher;
   /** Extra request headers (a source's API key). Never quoted in errors or observations. */
   headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where source requests may go, decided per URL by the caller that owns the policy (the slim
+ * worker's SSRF guard, slim/outbound/destination). Answers the dispatcher to use (undefined for
+ * the default one) or throws AppError SOURCE_FAILED for a destination it refuses.
+ */
+export interface SourceDispatchPolicy {
+  dispatcherFor(url: URL): Dispatcher | undefined;
+}
+
+/**
+ * The policy in force for the requests made inside `withSourceDispatch`. A scope rather than a
+ * parameter so that every adapter's requests are covered without each one passing it along,
+ * and so that one forgotten argument cannot open a way around it.
+ */
+const dispatchScope = new AsyncLocalStorage<SourceDispatchPolicy>();
+
+/** Runs `fetch` (an adapter call) with every source request it makes going through `policy`. */
+export function withSourceDispatch<T>(policy: SourceDispatchPolicy, fetch: () => Promise<T>): Promise<T> {
+  return dispatchScope.run(policy, fetch);
 }
 
 /** A validated answer with the response headers an adapter may need (RentCast dates its answer only by `Date`). */
@@ -43,6 +65,9 @@ export async function getJsonResponse<S extends z.ZodType>(url: string, schema: 
   let statusCode: number;
   let headers: JsonResponse<unknown>['headers'];
   try {
+    // Inside a scope its policy decides, whatever the caller passed: the guard cannot be bypassed by an argument.
+    const scope = dispatchScope.getStore();
+    const dispatcher = scope === undefined ? options.dispatcher : scope.dispatcherFor(new URL(url));
     const response = await request(url, {
       method: 'GET',
       headers: { ...options.headers, accept: 'application/json' },
@@ -50,7 +75,7 @@ export async function getJsonResponse<S extends z.ZodType>(url: string, schema: 
       bodyTimeout: timeoutMs,
       // headersTimeout and bodyTimeout bound each phase; the signal bounds their sum.
       signal: AbortSignal.timeout(timeoutMs),
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(dispatcher === undefined ? {} : { dispatcher }),
     });
     statusCode = response.statusCode;
     headers = response.headers;
@@ -64,6 +89,15 @@ export async function getJsonResponse<S extends z.ZodType>(url: string, schema: 
     throw new AppError('SOURCE_FAILED', `${sourceName}: ${describeNetworkError(cause, timeoutMs)}`, { cause });
   }
 
+  if (statusCode >= 300 && statusCode < 400) {
+    // Sources are APIs: a redirect is a misconfigured base URL, and following one would need its own destination check.
+    const location = Array.isArray(headers['location']) ? headers['location'][0] : headers['location'];
+    throw new AppError(
+      'SOURCE_FAILED',
+      `${sourceName} answered HTTP ${statusCode}, a redirect${location ? ` to ${location.slice(0, ERROR_BODY_QUOTED_CHARS_MAX)}` : ''}: redirects are not followed (set the source's baseUrl to the final address)`,
+      { details: { status: statusCode } },
+    );
+  }
   if (statusCode < 200 || statusCode >= 300) {
     const quoted = quoteErrorBody(text);
     const retryAfterS = retryAfterSeconds(headers['retry-after']);

@@ -68,12 +68,13 @@ export const EnvConfig = z.object({
   /** 32-byte hex seed of the node's ML-DSA key; generated and kept in the node's storage when unset. */
   NODE_KEY_SEED: z.string().regex(/^[0-9a-f]{64}$/, '64 hex characters').optional(),
   /**
-   * Origins pull feeds may fetch from. A provider names a source's base URL; without this list
-   * the worker would fetch any address it is given, internal services included.
+   * Slim: origins (scheme, host, port) whose sources may be at non-public addresses, e.g. a source
+   * on this machine or the LAN. Every other source's host must be, and resolve only to, public
+   * addresses: loopback, private, CGNAT, link-local, unique-local, unspecified, multicast, reserved
+   * and cloud-metadata addresses are refused at registration and at every connection (SSRF guard,
+   * slim/outbound/destination). Default: none.
    */
-  SOURCE_ORIGINS_ALLOWED: urlList
-    .default(['https://api.open-meteo.com', 'https://data.alpaca.markets', 'https://api.rentcast.io', 'https://api.carbonintensity.org.uk', 'https://api.coingecko.com'])
-    .transform((urls) => urls.map((u) => new URL(u).origin)),
+  SOURCE_ORIGINS_ALLOWED: urlList.default([]).transform((urls) => urls.map((u) => new URL(u).origin)),
   /**
    * Source credentials, configured by the operator per source (never feed params, which GET returns).
    * Unset: feeds of that source are refused at registration.

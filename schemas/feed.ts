@@ -181,6 +181,18 @@ export const FeedStats = z.object({
   lastError: z.string().nullable(),
 });
 
+/**
+ * How a feed is doing, in one word and a reason a person can act on: `healthy`; `degraded` (its
+ * source fails or its breaker is open, the last value still fresh); `stale` (no observation within
+ * the category's freshness SLA plus the source's timestamp precision and the feed's own period);
+ * `paused` by its provider. Computed when the feed is read (slim/feeds/condition.ts).
+ */
+export const FeedCondition = z.object({
+  state: z.enum(['healthy', 'degraded', 'stale', 'paused']),
+  reason: z.string(),
+});
+export type FeedCondition = z.infer<typeof FeedCondition>;
+
 /** State of the circuit breaker guarding a pull feed's source. */
 export const SourceBreakerState = z.enum(['closed', 'open', 'half_open']);
 export type SourceBreakerState = z.infer<typeof SourceBreakerState>;
@@ -218,6 +230,7 @@ export const Feed = z.object({
   stats: FeedStats,
   scheduleState: FeedScheduleState.optional(),
   upstream: FeedUpstream.optional(),
+  condition: FeedCondition.optional(),
 });
 export type Feed = z.infer<typeof Feed>;
 

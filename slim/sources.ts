@@ -5,7 +5,9 @@ import { ALPACA_BAR_MS, attestsBar, fetchAlpacaStock, type AlpacaCredentials } f
 import { fetchRentCastAvm, type RentCastCredentials } from '../oracles/rentcast.ts';
 import { CARBON_INTENSITY_WINDOW_MS, fetchCarbonIntensity } from '../oracles/carbon-intensity.ts';
 import { COINGECKO_TIMESTAMP_PRECISION_MS, fetchCoinGeckoCarbon } from '../oracles/coingecko-carbon.ts';
+import { withSourceDispatch } from '../oracles/http.ts';
 import type { Clock } from './clock.ts';
+import type { SourceDestinations } from './outbound/destination/index.ts';
 
 /** Pull adapters: the sources the worker fetches from (push feeds are fed by their devices). */
 export const isPullSource = (source: FeedSource): boolean => source.adapter !== 'push';
@@ -87,15 +89,18 @@ function hasCredentials(source: FeedSource, credentials: SourceCredentials): boo
 }
 
 /**
- * Refuses, at registration, a source outside the operator's allowlist (SOURCE_ORIGINS_ALLOWED)
- * or one whose credentials the operator has not configured, naming the field or the source.
+ * Refuses, at registration, a source whose host is or resolves to a non-public address (unless
+ * its origin is in SOURCE_ORIGINS_ALLOWED), or one whose credentials the operator has not
+ * configured, naming the field and the reason.
  */
-export function assertSourceAllowed(source: FeedSource, originsAllowed: readonly string[], credentials: SourceCredentials = {}): void {
-  const origin = sourceOrigin(source);
-  if (origin !== null && !originsAllowed.includes(origin)) {
-    throw new AppError('INVALID_INPUT', `source.params.baseUrl: ${origin} is not an allowed source origin (allowed: ${originsAllowed.join(', ')})`, {
-      details: [{ path: 'source.params.baseUrl', message: `origin ${origin} is not in SOURCE_ORIGINS_ALLOWED` }],
-    });
+export async function assertSourceAllowed(source: FeedSource, destinations: SourceDestinations, credentials: SourceCredentials = {}): Promise<void> {
+  if (source.adapter !== 'push') {
+    const verdict = await destinations.verdict(new URL(source.params.baseUrl));
+    if (!verdict.allowed) {
+      throw new AppError('INVALID_INPUT', `source.params.baseUrl: ${verdict.reason}; sources must be public (an operator may allow the origin with SOURCE_ORIGINS_ALLOWED)`, {
+        details: [{ path: 'source.params.baseUrl', message: verdict.reason }],
+      });
+    }
   }
   if (!hasCredentials(source, credentials)) {
     const variables = sourceCredentialVariables(source).join(' and ');
@@ -108,14 +113,17 @@ export function assertSourceAllowed(source: FeedSource, originsAllowed: readonly
 /** Fetches one observation from a pull feed's source; failures are AppError SOURCE_FAILED with the cause. */
 export async function fetchFromSource(
   feed: { id: string; assetId: string; source: FeedSource },
-  opts: { timeoutMs: number; clock: Clock; originsAllowed: readonly string[]; credentials?: SourceCredentials },
+  opts: { timeoutMs: number; clock: Clock; destinations: SourceDestinations; credentials?: SourceCredentials },
+): Promise<Observation> {
+  // Every request of the adapter goes through the SSRF guard, checked at each connection.
+  return withSourceDispatch(opts.destinations, () => fetchUnguarded(feed, opts));
+}
+
+async function fetchUnguarded(
+  feed: { id: string; assetId: string; source: FeedSource },
+  opts: { timeoutMs: number; clock: Clock; credentials?: SourceCredentials },
 ): Promise<Observation> {
   const source = feed.source;
-  const origin = sourceOrigin(source);
-  // Checked again at every fetch: the allowlist may have shrunk since the feed was registered.
-  if (origin !== null && !opts.originsAllowed.includes(origin)) {
-    throw new AppError('SOURCE_FAILED', `source origin ${origin} is no longer allowed (SOURCE_ORIGINS_ALLOWED)`);
-  }
   const adapterFeed = { id: feed.id, assetId: feed.assetId };
   const fetchOptions = { timeoutMs: opts.timeoutMs, now: () => opts.clock.now() };
   const credentials = opts.credentials ?? {};

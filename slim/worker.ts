@@ -11,6 +11,7 @@ import { Evaluator } from './evaluate.ts';
 import { FeedService } from './feeds/index.ts';
 import { createSlimApp } from './http/app.ts';
 import { createOutboundGuard } from './outbound/index.ts';
+import { SourceDestinations } from './outbound/destination/index.ts';
 import { createPullJob, type FetchObservation } from './pull.ts';
 import { ReviewService } from './reviews/index.ts';
 import { FeedScheduler } from './scheduler/index.ts';
@@ -68,8 +69,10 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
   const sourceCredentials = sourceCredentialsOf(config);
   // Per source: rate limit (shared through REDIS_URL), bounded retries of transient failures, breaker.
   const outbound = createOutboundGuard(config, logger.child({ part: 'outbound' }));
+  // SSRF guard: sources must be public unless the operator allows their origin.
+  const destinations = new SourceDestinations({ originsAllowed: config.SOURCE_ORIGINS_ALLOWED });
   const fetch: FetchObservation = outbound.guard((feed, { timeoutMs }) =>
-    fetchFromSource(feed, { timeoutMs, clock, originsAllowed: config.SOURCE_ORIGINS_ALLOWED, credentials: sourceCredentials }),
+    fetchFromSource(feed, { timeoutMs, clock, destinations, credentials: sourceCredentials }),
   );
   const job = createPullJob({ storage, evaluator, fetch, clock, logger: logger.child({ part: 'pull' }) });
   const leases = new FeedLeaseKeeper({
@@ -94,7 +97,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     fetch,
     clock,
     qualityWeights: config.QUALITY_WEIGHTS,
-    sourceOriginsAllowed: config.SOURCE_ORIGINS_ALLOWED,
+    sourceDestinations: destinations,
     sourceCredentials,
     upstreamOf: (feed) => outbound.upstreamOf(feed),
   });
@@ -147,6 +150,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
       await leases.releaseAll().catch((err: unknown) => logger.warn({ err }, 'releasing feed leases failed; they expire on their own'));
       await publisher.stop();
       await outbound.close();
+      await destinations.close();
     },
   };
 }

@@ -7,7 +7,9 @@ import { newFeedId, newPushSecret } from '../ids.ts';
 import type { FetchObservation } from '../pull.ts';
 import type { FeedScheduler } from '../scheduler/index.ts';
 import { KeyedMutex } from '../keyed-mutex.ts';
-import { assertSourceAllowed, isPullSource, type SourceCredentials } from '../sources.ts';
+import type { SourceDestinations } from '../outbound/destination/index.ts';
+import { assertSourceAllowed, isPullSource, sourceTimestampPrecisionMs, type SourceCredentials } from '../sources.ts';
+import { feedCondition } from './condition.ts';
 import { feedView, type FeedChanges, type FeedRecord, type SlimStorage } from '../storage/index.ts';
 import { assertChangeable, assertVisible, canSeeAll } from './access.ts';
 import { observationOfReading, pushProofOf } from './push.ts';
@@ -33,7 +35,8 @@ export class FeedService {
       fetch: FetchObservation;
       clock: Clock;
       qualityWeights: QualityWeightsByCategory;
-      sourceOriginsAllowed: readonly string[];
+      /** The SSRF guard: a source that is or resolves to a non-public address is refused at registration. */
+      sourceDestinations: SourceDestinations;
       /** Sources without credentials here are refused at registration. */
       sourceCredentials?: SourceCredentials;
       /** The outbound guard's view of a feed's source (breaker, limits, retries), shown in the feed's status. */
@@ -45,7 +48,7 @@ export class FeedService {
   private readonly changes = new KeyedMutex();
 
   async register(principal: Principal, registration: FeedRegistration): Promise<FeedCreated> {
-    assertSourceAllowed(registration.source, this.deps.sourceOriginsAllowed, this.deps.sourceCredentials);
+    await assertSourceAllowed(registration.source, this.deps.sourceDestinations, this.deps.sourceCredentials);
     this.assertUsableQuality(registration);
     const pushSecret = registration.source.adapter === 'push' ? newPushSecret() : null;
     const record = await this.deps.storage.feeds.insert({
@@ -128,11 +131,13 @@ export class FeedService {
     return { results };
   }
 
-  /** The public view of a feed, with its source's outbound status when the source has been fetched. */
+  /** The public view of a feed, with its source's outbound status when the source has been fetched, and its condition. */
   private view(record: FeedRecord): Feed {
-    const view = feedView(record, this.deps.clock.now());
+    const now = this.deps.clock.now();
+    const view = feedView(record, now);
     const upstream = this.deps.upstreamOf?.(record);
     if (upstream !== undefined) view.upstream = upstream;
+    view.condition = feedCondition(view, { nowMs: now.getTime(), sourcePrecisionMs: sourceTimestampPrecisionMs(record.source) });
     return view;
   }
 

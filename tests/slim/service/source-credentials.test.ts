@@ -114,14 +114,8 @@ describe('source credentials in the configuration', () => {
     expect(() => loadConfig({ CLUSTER_SECRET, ALPACA_KEY_ID: KEY_ID }, 'slim')).toThrow(/ALPACA_SECRET_KEY/);
   });
 
-  it('allows the public origins of every pull source by default', () => {
+  it('lets no source origin reach non-public addresses by default', () => {
     const config = loadConfig({ CLUSTER_SECRET }, 'slim');
-    expect(config.SOURCE_ORIGINS_ALLOWED).toEqual([
-      'https://api.open-meteo.com',
-      'https://data.alpaca.markets',
-      'https://api.rentcast.io',
-      'https://api.carbonintensity.org.uk',
-      'https://api.coingecko.com',
-    ]);
+    expect(config.SOURCE_ORIGINS_ALLOWED).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openMeteoAnswer } from '../../service/support/open-meteo-source.ts';
 import { systemClock } from '../../../../slim/clock.ts';
 import { fetchFromSource } from '../../../../slim/sources.ts';
+import { SourceDestinations } from '../../../../slim/outbound/destination/index.ts';
 import type { Category, FeedSource, Observation } from '../../../../schemas/index.ts';
 import { LocalServer } from '../../service/support/http-server.ts';
 
@@ -62,11 +63,12 @@ export const weatherFeedOf = (baseUrl: string): TestFeed => ({
   source: { adapter: 'open-meteo', params: { latitude: 52.52, longitude: 13.405, timezone: 'UTC', metric: 'temperature_2m', baseUrl } },
 });
 
-/** The worker's raw fetch, exactly as slim/worker.ts builds it, allowed to reach `origin` only. */
-export const rawFetchFor =
-  (origin: string) =>
-  (feed: TestFeed, attempt: { timeoutMs: number }): Promise<Observation> =>
-    fetchFromSource(feed, { timeoutMs: attempt.timeoutMs, clock: systemClock, originsAllowed: [origin] });
+/** The worker's raw fetch, exactly as slim/worker.ts builds it, allowed to reach `origin` though it is on loopback. */
+export const rawFetchFor = (origin: string) => {
+  const destinations = new SourceDestinations({ originsAllowed: [origin] });
+  return (feed: TestFeed, attempt: { timeoutMs: number }): Promise<Observation> =>
+    fetchFromSource(feed, { timeoutMs: attempt.timeoutMs, clock: systemClock, destinations });
+};
 
 /** Most requests that arrived in any span shorter than `spanMs` (a sliding window over the arrival log). */
 export function mostInAnySpan(arrivalsMs: readonly number[], spanMs: number): number {
