@@ -116,6 +116,15 @@ export const EnvConfig = z.object({
   SOURCE_BREAKER_WINDOW_MS: positiveInt(60_000),
   /** Slim outbound: how long an open breaker fails fast before one trial fetch. */
   SOURCE_BREAKER_RESET_MS: positiveInt(30_000),
+  /**
+   * Slim source answer cache (slim/cache): L1 in-process, L2 Redis when REDIS_URL is set, L3 the
+   * worker's database. false: every fetch goes to the source.
+   */
+  SOURCE_CACHE_ENABLED: z.stringbool().default(true),
+  /** Slim source cache: answers kept in-process (least recently used go first). */
+  SOURCE_CACHE_L1_ENTRIES_MAX: positiveInt(10_000),
+  /** Slim source cache: an answer lives this percentage of its category's freshness SLA (see slim/cache/ttl.ts). */
+  SOURCE_CACHE_TTL_SLA_PERCENT: z.coerce.number().int().min(1).max(100).default(25),
   /** JSON: per-category quality weights, e.g. {"weather":{"freshness":3}}; a misspelt category or check stops the start. */
   QUALITY_WEIGHTS: jsonObject.pipe(QualityWeightsByCategory),
 }).superRefine((c, ctx) => {
