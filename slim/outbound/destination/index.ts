@@ -107,8 +107,12 @@ export class SourceDestinations implements SourceDispatchPolicy {
     );
   };
 
+  private closing: Promise<void> | null = null;
+
+  /** Closes the agent's connections; a second call (a worker stopped twice) waits for the first. */
   close(): Promise<void> {
-    return this.agent.close();
+    this.closing ??= this.agent.close();
+    return this.closing;
   }
 }
 
