@@ -82,6 +82,26 @@ export const IotData = z.object({
   reading: z.number(),
   latitude: z.number().optional(),
   longitude: z.number().optional(),
+  /** Shipment trackers (EasyPost): what the carrier reported; `reading` is the stage of `status`. */
+  shipment: z
+    .object({
+      trackingCode: z.string().min(1).max(64),
+      trackerId: z.string().max(128).optional(),
+      status: z.string().min(1).max(64),
+      statusDetail: z.string().max(128).optional(),
+      carrier: z.string().max(64).optional(),
+      /** The newest tracking detail's carrier message, e.g. "Arrived at USPS Facility". */
+      message: z.string().max(512).optional(),
+      location: z
+        .object({
+          city: z.string().max(128).optional(),
+          state: z.string().max(128).optional(),
+          country: z.string().max(128).optional(),
+          zip: z.string().max(32).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 export const WeatherData = z.object({

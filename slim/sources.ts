@@ -6,11 +6,16 @@ import { fetchRentCastAvm, type RentCastCredentials } from '../oracles/rentcast.
 import { CARBON_INTENSITY_WINDOW_MS, fetchCarbonIntensity } from '../oracles/carbon-intensity.ts';
 import { COINGECKO_TIMESTAMP_PRECISION_MS, fetchCoinGeckoCarbon } from '../oracles/coingecko-carbon.ts';
 import { withSourceDispatch } from '../oracles/http.ts';
+import { EASYPOST_TIMESTAMP_PRECISION_MS } from '../oracles/easypost.ts';
 import type { Clock } from './clock.ts';
 import type { SourceDestinations } from './outbound/destination/index.ts';
 
-/** Pull adapters: the sources the worker fetches from (push feeds are fed by their devices). */
-export const isPullSource = (source: FeedSource): boolean => source.adapter !== 'push';
+/**
+ * Pull adapters: the sources the worker fetches from. Push feeds are fed by their devices, mqtt feeds
+ * by the broker subscription (slim/mqtt), EasyPost trackers by EasyPost's webhooks (slim/webhooks).
+ */
+export const isPullSource = (source: FeedSource): boolean => !INTAKE_ADAPTERS.has(source.adapter);
+const INTAKE_ADAPTERS = new Set<FeedSource['adapter']>(['push', 'mqtt', 'easypost-tracker']);
 
 /**
  * Resolution of a source's timestamps, which the freshness check forgives. Open-Meteo stamps its
@@ -34,16 +39,29 @@ export function sourceTimestampPrecisionMs(source: FeedSource): number {
       return attestsBar(source.params) ? ALPACA_BAR_MS : 0;
     case 'push':
       return 0;
+    case 'mqtt':
+      // ThingsBoard's `ts` is in milliseconds.
+      return 0;
+    case 'easypost-tracker':
+      return EASYPOST_TIMESTAMP_PRECISION_MS;
   }
 }
 
-/** The origin a pull source fetches from; null for push feeds. */
+/** The origin a pull source fetches from; null for sources that are not fetched (push, mqtt, webhooks). */
 export function sourceOrigin(source: FeedSource): string | null {
+  const baseUrl = sourceBaseUrl(source);
+  return baseUrl === null ? null : new URL(baseUrl).origin;
+}
+
+/** The base URL a pull source fetches from; null for sources that are not fetched. */
+export function sourceBaseUrl(source: FeedSource): string | null {
   switch (source.adapter) {
     case 'push':
+    case 'mqtt':
+    case 'easypost-tracker':
       return null;
     default:
-      return new URL(source.params.baseUrl).origin;
+      return source.params.baseUrl;
   }
 }
 
@@ -54,14 +72,17 @@ export function sourceOrigin(source: FeedSource): string | null {
 export interface SourceCredentials {
   alpaca?: AlpacaCredentials;
   rentcast?: RentCastCredentials;
+  /** The operator's MQTT broker (MQTT_URL): mqtt feeds need one. */
+  mqtt?: { url: string };
 }
 
-export function sourceCredentialsOf(config: Pick<EnvConfig, 'ALPACA_KEY_ID' | 'ALPACA_SECRET_KEY' | 'RENTCAST_API_KEY'>): SourceCredentials {
+export function sourceCredentialsOf(config: Pick<EnvConfig, 'ALPACA_KEY_ID' | 'ALPACA_SECRET_KEY' | 'RENTCAST_API_KEY' | 'MQTT_URL'>): SourceCredentials {
   const credentials: SourceCredentials = {};
   if (config.ALPACA_KEY_ID !== undefined && config.ALPACA_SECRET_KEY !== undefined) {
     credentials.alpaca = { keyId: config.ALPACA_KEY_ID, secretKey: config.ALPACA_SECRET_KEY };
   }
   if (config.RENTCAST_API_KEY !== undefined) credentials.rentcast = { apiKey: config.RENTCAST_API_KEY };
+  if (config.MQTT_URL !== undefined) credentials.mqtt = { url: config.MQTT_URL };
   return credentials;
 }
 
@@ -72,6 +93,8 @@ export function sourceCredentialVariables(source: FeedSource): readonly string[]
       return ['ALPACA_KEY_ID', 'ALPACA_SECRET_KEY'];
     case 'rentcast-avm':
       return ['RENTCAST_API_KEY'];
+    case 'mqtt':
+      return ['MQTT_URL'];
     default:
       return [];
   }
@@ -83,6 +106,8 @@ function hasCredentials(source: FeedSource, credentials: SourceCredentials): boo
       return credentials.alpaca !== undefined;
     case 'rentcast-avm':
       return credentials.rentcast !== undefined;
+    case 'mqtt':
+      return credentials.mqtt !== undefined;
     default:
       return true;
   }
@@ -94,13 +119,19 @@ function hasCredentials(source: FeedSource, credentials: SourceCredentials): boo
  * configured, naming the field and the reason.
  */
 export async function assertSourceAllowed(source: FeedSource, destinations: SourceDestinations, credentials: SourceCredentials = {}): Promise<void> {
-  if (source.adapter !== 'push') {
-    const verdict = await destinations.verdict(new URL(source.params.baseUrl));
+  const baseUrl = sourceBaseUrl(source);
+  if (baseUrl !== null) {
+    const verdict = await destinations.verdict(new URL(baseUrl));
     if (!verdict.allowed) {
       throw new AppError('INVALID_INPUT', `source.params.baseUrl: ${verdict.reason}; sources must be public (an operator may allow the origin with SOURCE_ORIGINS_ALLOWED)`, {
         details: [{ path: 'source.params.baseUrl', message: verdict.reason }],
       });
     }
+  }
+  if (source.adapter === 'mqtt' && credentials.mqtt === undefined) {
+    throw new AppError('INVALID_INPUT', 'source.adapter: mqtt feeds need the operator\'s MQTT broker, and this worker has none (the operator sets MQTT_URL)', {
+      details: [{ path: 'source.adapter', message: 'no MQTT broker is configured (MQTT_URL)' }],
+    });
   }
   if (!hasCredentials(source, credentials)) {
     const variables = sourceCredentialVariables(source).join(' and ');
@@ -140,6 +171,10 @@ async function fetchUnguarded(
       return fetchCoinGeckoCarbon(adapterFeed, source.params, fetchOptions);
     case 'push':
       throw new AppError('CONFLICT', `feed ${feed.id} is a push feed: nothing to fetch, its devices submit readings`);
+    case 'mqtt':
+      throw new AppError('CONFLICT', `feed ${feed.id} reads MQTT topic ${source.params.topic}: nothing to fetch, the broker delivers readings`);
+    case 'easypost-tracker':
+      throw new AppError('CONFLICT', `feed ${feed.id} follows an EasyPost tracker: nothing to fetch, EasyPost posts its events`);
   }
 }
 
