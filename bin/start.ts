@@ -162,7 +162,7 @@ async function main(): Promise<void> {
       gatewayUrl: gateway,
       providerKey: demo.keys.provider,
       feedId: demo.feeds.iot.id,
-      pushSecret: demo.feeds.iot.pushSecret,
+      device: { id: demo.feeds.iot.deviceId, secret: demo.feeds.iot.deviceSecret },
       intervalMs: DEMO_DEVICE_INTERVAL_MS,
       onError: (m) => console.error(m),
     });

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { FeedCreated, IssuedKey, type FeedRegistration } from '../schemas/index.ts';
+import { DeviceCreated, FeedCreated, IssuedKey, type DeviceRegistration, type FeedRegistration } from '../schemas/index.ts';
 
 /** What the demo keeps between runs of `npm start` (a local development file, mode 0600). */
 export const DemoCredentials = z.object({
@@ -9,9 +10,12 @@ export const DemoCredentials = z.object({
   feeds: z
     .object({
       weather: z.string(),
-      iot: z.object({ id: z.string(), pushSecret: z.string() }),
+      /** The push feed and the registered device whose key signs its readings. */
+      iot: z.object({ id: z.string(), deviceId: z.string(), deviceSecret: z.string() }),
     })
-    .optional(),
+    .optional()
+    // A file of an older demo (feeds without a device) keeps its keys; the feeds are registered afresh.
+    .catch(undefined),
 });
 export type DemoCredentials = z.infer<typeof DemoCredentials>;
 
@@ -88,18 +92,20 @@ export async function ensureDemo(gatewayUrl: string, demoSourceUrl: string, save
       schedule: { intervalMs: 15_000 },
       quality: {},
     };
+    // A fresh device id each time: an earlier run's device may exist, and its key was shown only then.
+    const device: DeviceRegistration = { id: `reefer-7-${randomBytes(4).toString('hex')}`, name: 'Reefer container 7 sensor', assetId: 'container-7' };
+    const d = await call(`${api}/external/devices`, keys.provider, 'POST', DeviceCreated, device);
     const iot: FeedRegistration = {
       name: 'Reefer container 7 temperature',
       category: 'iot',
       assetId: 'container-7',
-      source: { adapter: 'push', params: { deviceId: 'reefer-7', metric: 'temperature', unit: '°C' } },
+      source: { adapter: 'push', params: { deviceId: d.id, metric: 'temperature', unit: '°C' } },
       schedule: { intervalMs: 60_000 },
       quality: { range: { min: -30, max: 10 } },
     };
     const w = await call(`${api}/external/feeds`, keys.provider, 'POST', FeedCreated, weather);
     const i = await call(`${api}/external/feeds`, keys.provider, 'POST', FeedCreated, iot);
-    if (i.pushSecret === undefined) throw new Error('the push feed was registered without a push secret');
-    feeds = { weather: w.id, iot: { id: i.id, pushSecret: i.pushSecret } };
+    feeds = { weather: w.id, iot: { id: i.id, deviceId: d.id, deviceSecret: d.secret } };
   }
   return { adminKey: saved.adminKey, keys, feeds };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SignatureAlgorithm } from './block.ts';
 import { CATEGORIES, type Category } from './common.ts';
 import { QualityWeightsByCategory } from './quality.ts';
+import { RATE_TIERS_DEFAULT, RateSpec, RateTierHolder, RateTierName, type Rate } from './rate-limit.ts';
 
 export const NODE_ROLES = ['gateway', 'validator', 'slim'] as const;
 export const NodeRole = z.enum(NODE_ROLES);
@@ -37,6 +38,18 @@ const jsonObject = z
 const SourceRateLimits = jsonObject
   .pipe(z.partialRecord(z.enum(CATEGORIES), z.number().int().positive().max(100_000)))
   .transform((overrides): Record<Category, number> => ({ ...SOURCE_RATE_LIMITS_DEFAULT, ...overrides }));
+
+/** Gateway: JSON {tier: rate} merged over RATE_TIERS_DEFAULT, e.g. {"dapp":"1200/min","partner":"50/s"}. */
+const RateTiers = jsonObject
+  .pipe(z.record(RateTierName, RateSpec))
+  .transform((overrides): Record<string, Rate> => ({ ...z.record(RateTierName, RateSpec).parse(RATE_TIERS_DEFAULT), ...overrides }));
+
+/** Gateway: JSON {role or key id: tier}, e.g. {"dapp":"partner","key_0123…":"partner"}; a role not named keeps the tier of its own name. */
+const RateKeyTiers = jsonObject.pipe(z.record(z.string(), RateTierName)).superRefine((assignments, ctx) => {
+  for (const holder of Object.keys(assignments)) {
+    if (!RateTierHolder.safeParse(holder).success) ctx.addIssue({ code: 'custom', path: [holder], message: 'not a role nor a key id (key_ and 32 hex digits)' });
+  }
+});
 
 /**
  * Everything a process reads from its environment, parsed once at start-up.
@@ -82,6 +95,16 @@ export const EnvConfig = z.object({
   ALPACA_KEY_ID: z.string().min(1).max(256).optional(),
   ALPACA_SECRET_KEY: z.string().min(1).max(256).optional(),
   RENTCAST_API_KEY: z.string().min(1).max(256).optional(),
+  /**
+   * Slim: the operator's MQTT broker (mqtt:// or mqtts://, credentials in the URL if it needs them),
+   * where `mqtt` feeds read device telemetry. Unset: mqtt feeds are refused at registration.
+   */
+  MQTT_URL: z.url({ protocol: /^mqtts?$/ }).optional(),
+  /**
+   * Slim: the shared-subscription group (`$share/<group>/<topic>`) every slim replica joins, so
+   * the broker hands each message to one replica only. Replicas of one network use the same group.
+   */
+  MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1–64 letters, digits, _ or -').default('slim'),
   FETCH_TIMEOUT_MS: positiveInt(10_000),
   /**
    * Slim: how long a worker's lease on a feed lasts without renewal (renewed every third of it).
@@ -99,8 +122,23 @@ export const EnvConfig = z.object({
   SSE_STREAMS_MAX: positiveInt(256),
   /** Gateway: concurrent event streams per API key. Past it: 429 with Retry-After. */
   SSE_STREAMS_PER_KEY_MAX: positiveInt(8),
+  /** Gateway: requests per second through all gateways together (shared through REDIS_URL; per gateway without it). */
+  GATEWAY_RATE_GLOBAL_PER_S: positiveInt(1_000),
+  /** Gateway: requests per minute per client address on /auth/* that do not authenticate (checked before the key is). */
+  GATEWAY_RATE_AUTH_PER_MIN: positiveInt(5),
+  GATEWAY_RATE_TIERS: RateTiers,
+  GATEWAY_RATE_KEY_TIERS: RateKeyTiers,
+  /** Gateway: prefix of the rate-limit keys in Redis; networks (or test runs) sharing one Redis use different ones. */
+  GATEWAY_RATE_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, '1–64 letters, digits or : _ . -').default('gateway:rate'),
   CHANNEL_BATCH_MAX: positiveInt(200),
   CHANNEL_RETRY_MS: positiveInt(1_000),
+  /**
+   * Slim push: a signed reading's nonce is remembered this long per device, and only readings observed
+   * within it (back from now, or PUSH_CLOCK_SKEW_MS ahead) count as fresh; older ones could be replays.
+   */
+  PUSH_REPLAY_WINDOW_MS: positiveInt(300_000),
+  /** Slim push: how far ahead of this worker's clock a device's clock may run. */
+  PUSH_CLOCK_SKEW_MS: positiveInt(5_000),
   /** Slim outbound: per-category requests per second to one source, shared by all replicas through REDIS_URL. */
   SOURCE_RATE_LIMITS: SourceRateLimits,
   /** Slim outbound: how long a fetch may wait for a rate-limit slot before failing with RATE_LIMITED. */
@@ -128,6 +166,10 @@ export const EnvConfig = z.object({
   /** JSON: per-category quality weights, e.g. {"weather":{"freshness":3}}; a misspelt category or check stops the start. */
   QUALITY_WEIGHTS: jsonObject.pipe(QualityWeightsByCategory),
 }).superRefine((c, ctx) => {
+  // A key assigned to a tier nobody defined would silently go unlimited.
+  for (const [holder, tier] of Object.entries(c.GATEWAY_RATE_KEY_TIERS)) {
+    if (!(tier in c.GATEWAY_RATE_TIERS)) ctx.addIssue({ code: 'custom', path: ['GATEWAY_RATE_KEY_TIERS', holder], message: `tier "${tier}" is not in GATEWAY_RATE_TIERS` });
+  }
   // Half a key pair is a typo, not a choice: say so at start-up rather than at registration.
   if ((c.ALPACA_KEY_ID === undefined) !== (c.ALPACA_SECRET_KEY === undefined)) {
     const missing = c.ALPACA_KEY_ID === undefined ? 'ALPACA_KEY_ID' : 'ALPACA_SECRET_KEY';

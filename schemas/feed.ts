@@ -25,11 +25,14 @@ export const OpenMeteoSource = z.object({
   }),
 });
 
-/** Push mode: devices (or their provider) submit readings; nothing is fetched. */
+/**
+ * Push mode: devices (or their provider) submit readings; nothing is fetched. `deviceId` names a
+ * device registered with `POST /external/devices` by the same provider: its key verifies the readings.
+ */
 export const PushSource = z.object({
   adapter: z.literal('push'),
   params: z.object({
-    deviceId: z.string().min(1).max(128),
+    deviceId: Identifier,
     metric: z.string().min(1).max(64),
     unit: z.string().min(1).max(32),
   }),
@@ -95,7 +98,56 @@ export const CoinGeckoCarbonSource = z.object({
   }),
 });
 
+/**
+ * An MQTT topic a feed reads from: a concrete topic, never a filter. No wildcards (`+`, `#`): one feed
+ * attests one device's stream, and a filter would merge many devices' readings into it. No leading `$`:
+ * `$share/...` is the worker's own (shared subscriptions) and `$SYS/...` is the broker's. The broker
+ * itself is the operator's (MQTT_URL): a provider chooses topics, never brokers.
+ */
+export const MqttTopic = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((t) => !/[+#]/.test(t), 'a concrete topic without the wildcards + and #: one feed reads one device\'s topic')
+  .refine((t) => !t.startsWith('$'), 'a topic may not start with $ ($share and $SYS are reserved)')
+  .refine((t) => !t.includes('\u0000'), 'a topic may not contain the null character');
+
+/**
+ * IoT telemetry over the operator's MQTT broker, in ThingsBoard's documented JSON forms:
+ * `{"ts": <ms>, "values": {...}}`, an array of those, or bare `{"key": value}` (refused: it has no
+ * source timestamp). `key` picks the reading from `values`.
+ */
+export const MqttSource = z.object({
+  adapter: z.literal('mqtt'),
+  params: z.object({
+    topic: MqttTopic,
+    /** The telemetry key whose value the feed attests, e.g. `temperature`. */
+    key: z.string().min(1).max(64),
+    deviceId: z.string().min(1).max(128),
+    unit: z.string().min(1).max(32),
+    /** The observation's metric name; the key when absent. */
+    metric: z.string().min(1).max(64).optional(),
+  }),
+});
+
+/**
+ * EasyPost tracker: EasyPost posts `tracker.*` Events to `POST /external/webhooks/easypost/:feedId`,
+ * signed with the feed's webhook secret (shown once, at registration). Nothing is fetched.
+ */
+export const EasyPostTrackerSource = z.object({
+  adapter: z.literal('easypost-tracker'),
+  params: z.object({
+    /** The carrier's tracking code the feed follows; events for any other code are refused. */
+    trackingCode: z.string().regex(/^[A-Za-z0-9-]{4,64}$/, '4–64 letters, digits or dashes'),
+    /** The carrier as EasyPost names it (USPS, UPS, FedEx, ...); when given, events must match it. */
+    carrier: z.string().min(1).max(64).optional(),
+    metric: z.literal('shipment_stage').default('shipment_stage'),
+  }),
+});
+
 export const FeedSource = z.discriminatedUnion('adapter', [
+  MqttSource,
+  EasyPostTrackerSource,
   OpenMeteoSource,
   PushSource,
   AlpacaStockSource,
@@ -113,6 +165,8 @@ export const ADAPTER_CATEGORY: Record<FeedSource['adapter'], Category> = {
   'rentcast-avm': 'real_estate',
   'carbon-intensity-uk': 'carbon',
   'coingecko-carbon': 'carbon',
+  mqtt: 'iot',
+  'easypost-tracker': 'iot',
 };
 
 export const FeedSchedule = z
@@ -234,23 +288,44 @@ export const Feed = z.object({
 });
 export type Feed = z.infer<typeof Feed>;
 
-/** The registration answer: for push feeds the signing secret is shown once, here. */
-export const FeedCreated = Feed.extend({ pushSecret: z.string().optional() });
+/**
+ * The registration answer. Push feeds have no secret of their own: readings are verified with the key
+ * of the registered device the feed names (see `DeviceCreated`).
+ */
+export const FeedCreated = Feed.extend({
+  /**
+   * EasyPost tracker feeds: the webhook secret to enter at EasyPost for this feed's webhook URL
+   * (EasyPost signs each Event with it). Shown once, here; later reads never include it.
+   */
+  webhookSecret: z.string().optional(),
+});
 export type FeedCreated = z.infer<typeof FeedCreated>;
 
+/** A reading's nonce: unique per device within the replay window (e.g. 16 random bytes as hex or base64url). */
+export const PushNonce = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, '16–64 characters of A–Z a–z 0–9 _ -');
+
 /** One IoT reading pushed to `POST /external/feeds/:id/observations`. */
-export const PushReading = z.object({
-  observedAt: IsoTimestamp,
-  value: z.number().refine(Number.isFinite, 'must be a finite number'),
-  latitude: z.number().min(-90).max(90).optional(),
-  longitude: z.number().min(-180).max(180).optional(),
-  /** HMAC-SHA256 (hex) with the feed's push secret over `${feedId}|${observedAt}|${value}`. */
-  signature: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-});
+export const PushReading = z
+  .object({
+    observedAt: IsoTimestamp,
+    value: z.number().refine(Number.isFinite, 'must be a finite number'),
+    latitude: z.number().min(-90).max(90).optional(),
+    longitude: z.number().min(-180).max(180).optional(),
+    /** HMAC-SHA256 (hex) with the device's key over `pushSignaturePayload(...)`. */
+    signature: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    /** Signed readings carry a nonce (covered by the signature); it is accepted once per device within the replay window. */
+    nonce: PushNonce.optional(),
+  })
+  .refine((r) => r.signature === undefined || r.nonce !== undefined, { path: ['nonce'], message: 'a signed reading needs a nonce' });
 export type PushReading = z.infer<typeof PushReading>;
 
 export const PushBody = z.object({ readings: z.array(PushReading).min(1).max(100) });
 export type PushBody = z.infer<typeof PushBody>;
 
-/** The exact bytes a device signs (HMAC-SHA256 with the feed's push secret) for one reading. */
-export const pushSignaturePayload = (feedId: string, observedAt: string, value: number): string => `${feedId}|${observedAt}|${value}`;
+/**
+ * The exact text a device signs (HMAC-SHA256 with its key) for one reading: every field that gives
+ * the reading its meaning, so changing any of them breaks the signature. `value` is written as
+ * JavaScript prints a number (`String(value)`), the form the JSON body carries.
+ */
+export const pushSignaturePayload = (r: { deviceId: string; feedId: string; observedAt: string; value: number; nonce: string }): string =>
+  `${r.deviceId}|${r.feedId}|${r.observedAt}|${r.value}|${r.nonce}`;

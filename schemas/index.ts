@@ -2,6 +2,7 @@ export * from './common.ts';
 export * from './observation.ts';
 export * from './quality.ts';
 export * from './feed.ts';
+export * from './device.ts';
 export * from './channel.ts';
 export * from './transaction.ts';
 export * from './block.ts';

@@ -3,12 +3,17 @@ import type { Database } from '../db/client.ts';
 import type { Config } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { NodeHealth } from '../schemas/index.ts';
+import { createSourceCache } from './cache/index.ts';
 import { HttpChannelTransport } from './channel/http-transport.ts';
 import { ChannelPublisher } from './channel/publisher.ts';
 import type { ChannelTransport } from './channel/transport.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { DeviceService } from './devices/index.ts';
 import { Evaluator } from './evaluate.ts';
-import { FeedService } from './feeds/index.ts';
+import type { FeedService } from './feeds/index.ts';
+import { IntakeFeedService } from './intake.ts';
+import { MqttIntake } from './mqtt/index.ts';
+import { EasyPostWebhooks, WebhookSecrets } from './webhooks/index.ts';
 import { createSlimApp } from './http/app.ts';
 import { createOutboundGuard } from './outbound/index.ts';
 import { SourceDestinations } from './outbound/destination/index.ts';
@@ -71,8 +76,10 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
   const outbound = createOutboundGuard(config, logger.child({ part: 'outbound' }));
   // SSRF guard: sources must be public unless the operator allows their origin.
   const destinations = new SourceDestinations({ originsAllowed: config.SOURCE_ORIGINS_ALLOWED });
-  const fetch: FetchObservation = outbound.guard((feed, { timeoutMs }) =>
-    fetchFromSource(feed, { timeoutMs, clock, destinations, credentials: sourceCredentials }),
+  // In front of the guard: an answer served from the cache takes no rate-limit slot and no upstream request.
+  const sourceCache = createSourceCache(config, { db: options.db, clock, logger: logger.child({ part: 'source-cache' }) });
+  const fetch: FetchObservation = sourceCache.wrap(
+    outbound.guard((feed, { timeoutMs }) => fetchFromSource(feed, { timeoutMs, clock, destinations, credentials: sourceCredentials })),
   );
   const job = createPullJob({ storage, evaluator, fetch, clock, logger: logger.child({ part: 'pull' }) });
   const leases = new FeedLeaseKeeper({
@@ -90,7 +97,15 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
       (await storage.feeds.listActive()).filter((f) => isPullSource(f.source)).map((f) => ({ id: f.id, intervalMs: f.schedule.intervalMs })),
     logger: logger.child({ part: 'scheduler' }),
   });
-  const feeds = new FeedService({
+  const devices = new DeviceService({ storage, clock });
+  // MQTT feeds: the worker subscribes to the operator's broker (MQTT_URL), shared with the other replicas.
+  const mqtt =
+    config.MQTT_URL === undefined
+      ? undefined
+      : new MqttIntake({ url: config.MQTT_URL, shareGroup: config.MQTT_SHARE_GROUP, storage, evaluator, clock, logger: logger.child({ part: 'mqtt' }) });
+  const webhookSecrets = new WebhookSecrets(options.db);
+  const easypost = new EasyPostWebhooks({ storage, evaluator, secrets: webhookSecrets, clock });
+  const feeds: FeedService = new IntakeFeedService({
     storage,
     evaluator,
     scheduler,
@@ -100,17 +115,21 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     sourceDestinations: destinations,
     sourceCredentials,
     upstreamOf: (feed) => outbound.upstreamOf(feed),
-  });
+    devices,
+    pushReplay: { windowMs: config.PUSH_REPLAY_WINDOW_MS, clockSkewMs: config.PUSH_CLOCK_SKEW_MS },
+  }, { ...(mqtt === undefined ? {} : { mqtt }), webhookSecrets });
   const reviews = new ReviewService({ storage, clock, onPublished });
 
   const health = async (): Promise<NodeHealth> => {
     const [counts, channel] = await Promise.all([storage.feeds.counts(), publisher.status()]);
     const outboundCounters = outbound.counters();
+    const mqttStatus = mqtt?.status();
     return {
       role: 'slim',
       // The worker still runs while the validator is away (nothing reaches the ledger) or a source's breaker is
       // open (its feeds go stale): degraded, not down.
-      status: channel.consecutiveFailures > 0 || outboundCounters.breakersNotClosed > 0 ? 'degraded' : 'up',
+      // So is a worker cut off from its MQTT broker: its mqtt feeds go stale until it reconnects (on its own).
+      status: channel.consecutiveFailures > 0 || outboundCounters.breakersNotClosed > 0 || mqttStatus?.connected === false ? 'degraded' : 'up',
       uptimeMs: clock.now().getTime() - startedAtMs,
       details: {
         feeds: counts.feeds,
@@ -118,6 +137,9 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
         scheduledFeeds: scheduler.size,
         channel: { pending: channel.pending, delivered: channel.delivered, lastError: channel.lastError },
         outbound: outboundCounters,
+        cache: sourceCache.counters(),
+        // null when no broker is configured (MQTT_URL unset).
+        mqtt: mqttStatus ?? null,
       },
     };
   };
@@ -127,8 +149,10 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     logger,
     feeds,
+    devices,
     reviews,
     health,
+    easypost,
   });
 
   return {
@@ -143,12 +167,16 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     async start() {
       publisher.start();
       await scheduler.start();
+      await mqtt?.start();
     },
     async stop() {
+      await mqtt?.stop();
       await scheduler.stop();
       // Graceful stop: other workers take these feeds now instead of after the TTL.
       await leases.releaseAll().catch((err: unknown) => logger.warn({ err }, 'releasing feed leases failed; they expire on their own'));
       await publisher.stop();
+      // After the scheduler: no fetch is in flight, and the cache's last writes land before the database closes.
+      await sourceCache.close();
       await outbound.close();
       await destinations.close();
     },

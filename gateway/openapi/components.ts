@@ -6,6 +6,10 @@ import {
   ChannelEvent,
   CommittedEvent,
   ConsensusStatus,
+  Device,
+  DeviceCreated,
+  DeviceList,
+  DeviceRegistration,
   ErrorBody,
   Feed,
   FeedCreated,
@@ -28,7 +32,7 @@ import {
 } from '../../schemas/index.ts';
 
 /** What clients send: described as zod parses them (defaults optional, coercions accepted). */
-export const REQUEST_SCHEMAS = { FeedRegistration, FeedPatch, PushBody, ReviewDecisionBody, IssueKeyBody } as const;
+export const REQUEST_SCHEMAS = { FeedRegistration, FeedPatch, PushBody, DeviceRegistration, ReviewDecisionBody, IssueKeyBody } as const;
 export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;
 
 /**
@@ -52,6 +56,9 @@ export const RESPONSE_SCHEMAS = {
   Feed,
   FeedCreated,
   FeedList: z.array(Feed),
+  Device,
+  DeviceCreated,
+  DeviceList,
   ReviewItem,
   ReviewList: z.array(ReviewItem),
   NetworkHealth,

@@ -61,7 +61,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   'POST /external/feeds': {
     summary: 'Register a feed: category, source adapter and parameters, schedule, asset',
-    description: 'For push feeds the answer carries the push secret, shown once.',
+    description: 'A push feed names a device registered by the same provider for the same asset (source.params.deviceId); its key verifies the readings.',
     body: 'FeedRegistration',
     success: { status: 201, description: 'the registered feed', schema: 'FeedCreated' },
   },
@@ -94,6 +94,41 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     body: 'PushBody',
     success: { status: 200, description: 'one quality report per reading (shape owned by the slim worker)', schema: null },
     errors: [404, 409],
+  },
+  'POST /external/devices': {
+    summary: 'Register an IoT device for an asset',
+    description: 'The answer carries the device’s HMAC key, shown once; the device signs each reading with it. 409 when the id is taken.',
+    body: 'DeviceRegistration',
+    success: { status: 201, description: 'the registered device with its key', schema: 'DeviceCreated' },
+    errors: [409],
+  },
+  'GET /external/devices': {
+    summary: "The caller's devices, revoked ones included",
+    success: { status: 200, description: 'devices', schema: 'DeviceList' },
+  },
+  'GET /external/devices/:id': {
+    summary: 'One device (never its key)',
+    params: { id: id('device id') },
+    success: { status: 200, description: 'the device', schema: 'Device' },
+    errors: [404],
+  },
+  'DELETE /external/devices/:id': {
+    summary: 'Revoke a device: its readings fail verification from now on',
+    description: 'The device stays listed with its revokedAt; revoking again keeps the first instant.',
+    params: { id: id('device id') },
+    success: { status: 200, description: 'the revoked device', schema: 'Device' },
+    errors: [404],
+  },
+  'POST /external/webhooks/easypost/:feedId': {
+    summary: 'EasyPost tracker events for an easypost-tracker feed (the webhook URL to give EasyPost)',
+    description:
+      'No API key: the body is an EasyPost Event, authenticated by X-Hmac-Signature (hmac-sha256-hex= HMAC-SHA256 of the raw body under the feed\'s webhookSecret, NFKD-normalized). ' +
+      'tracker.created and tracker.updated are evaluated (200 with the quality report); other events are acknowledged with 202 and ignored. ' +
+      'A missing or wrong signature is 401 and nothing is recorded; an event for another tracking code is 400.',
+    params: { feedId: id('feed id') },
+    headers: { 'x-hmac-signature': { schema: z.string().regex(/^hmac-sha256-hex=[0-9a-f]{64}$/), description: "EasyPost's signature of the raw body" } },
+    success: { status: 200, description: 'the evaluated observation and its quality report (shape owned by the slim worker)', schema: null },
+    errors: [400, 401, 404, 409, 413],
   },
   'GET /reviews': {
     summary: 'The review queue, with each item’s quality checks',

@@ -82,6 +82,12 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   guarded('PATCH', '/external/feeds/:id', SLIM, ['provider']),
   guarded('POST', '/external/feeds/:id/test', SLIM, ['provider']),
   guarded('POST', '/external/feeds/:id/observations', SLIM, ['provider']),
+  guarded('POST', '/external/devices', SLIM, ['provider']),
+  guarded('GET', '/external/devices', SLIM, ['provider']),
+  guarded('GET', '/external/devices/:id', SLIM, ['provider']),
+  guarded('DELETE', '/external/devices/:id', SLIM, ['provider']),
+  // Public: a carrier platform holds no API key; EasyPost's HMAC signature over the body authenticates each event.
+  open('POST', '/external/webhooks/easypost/:feedId', SLIM),
 
   guarded('GET', '/reviews', SLIM, ['reviewer']),
   guarded('GET', '/reviews/:id', SLIM, ['reviewer']),

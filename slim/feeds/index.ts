@@ -3,7 +3,8 @@ import { AppError } from '../../runtime/errors.ts';
 import type { Feed, FeedCreated, FeedPatch, FeedUpstream, FeedRegistration, Observation, PushBody, QualityReport, QualityWeightsByCategory } from '../../schemas/index.ts';
 import type { Clock } from '../clock.ts';
 import { settingsOf, type Evaluator } from '../evaluate.ts';
-import { newFeedId, newPushSecret } from '../ids.ts';
+import { newFeedId } from '../ids.ts';
+import type { DeviceService } from '../devices/index.ts';
 import type { FetchObservation } from '../pull.ts';
 import type { FeedScheduler } from '../scheduler/index.ts';
 import { KeyedMutex } from '../keyed-mutex.ts';
@@ -12,10 +13,13 @@ import { assertSourceAllowed, isPullSource, sourceTimestampPrecisionMs, type Sou
 import { feedCondition } from './condition.ts';
 import { feedView, type FeedChanges, type FeedRecord, type SlimStorage } from '../storage/index.ts';
 import { assertChangeable, assertVisible, canSeeAll } from './access.ts';
-import { observationOfReading, pushProofOf } from './push.ts';
+import { nonceToRemember, observationOfReading, pushProofOf, type ReplayWindow } from './push.ts';
 
 /** Bound on one listing: a provider with more feeds than this pages through the gateway (not yet needed). */
 export const FEED_LIST_MAX = 1_000;
+
+/** How often a worker prunes expired push nonces (each time at most NONCE_PRUNE_BATCH_MAX rows). */
+export const NONCE_PRUNE_INTERVAL_MS = 60_000;
 
 export interface PushResult {
   observationId: string;
@@ -41,6 +45,10 @@ export class FeedService {
       sourceCredentials?: SourceCredentials;
       /** The outbound guard's view of a feed's source (breaker, limits, retries), shown in the feed's status. */
       upstreamOf?: (feed: FeedRecord) => FeedUpstream | undefined;
+      /** Push feeds name a registered device: registration checks it, its key verifies readings. */
+      devices: DeviceService;
+      /** Signed readings: how long a nonce is remembered and how far a device's clock may run ahead. */
+      pushReplay: ReplayWindow;
     },
   ) {}
 
@@ -50,7 +58,9 @@ export class FeedService {
   async register(principal: Principal, registration: FeedRegistration): Promise<FeedCreated> {
     await assertSourceAllowed(registration.source, this.deps.sourceDestinations, this.deps.sourceCredentials);
     this.assertUsableQuality(registration);
-    const pushSecret = registration.source.adapter === 'push' ? newPushSecret() : null;
+    if (registration.source.adapter === 'push') {
+      await this.deps.devices.assertUsableForFeed(principal, registration.source.params.deviceId, registration.assetId);
+    }
     const record = await this.deps.storage.feeds.insert({
       id: newFeedId(),
       ownerKeyId: principal.id,
@@ -60,13 +70,10 @@ export class FeedService {
       source: registration.source,
       schedule: registration.schedule,
       quality: registration.quality,
-      pushSecret,
       now: this.deps.clock.now(),
     });
     this.applySchedule(record, { fetchNow: true });
     const created: FeedCreated = this.view(record);
-    // Shown once: later reads never include it.
-    if (pushSecret !== null) created.pushSecret = pushSecret;
     return created;
   }
 
@@ -115,10 +122,15 @@ export class FeedService {
     const source = feed.source;
     if (source.adapter !== 'push') throw new AppError('FEED_NOT_PUSH', `feed ${id} fetches from ${source.adapter}; it takes no pushed readings`);
     if (feed.status === 'paused') throw new AppError('FEED_PAUSED', `feed ${id} is paused; resume it to push readings`);
+    const device = await this.deps.storage.devices.get(source.params.deviceId);
+    await this.pruneNoncesNowAndThen();
     const results: PushResult[] = [];
     for (const reading of body.readings) {
       const observation = observationOfReading({ id: feed.id, assetId: feed.assetId, source }, reading, this.deps.clock.now());
-      const evaluated = await this.deps.evaluator.evaluate(feed, observation, pushProofOf(feed.id, reading, feed.pushSecret));
+      const proof = pushProofOf(device, { id: feed.id, deviceId: source.params.deviceId }, reading, this.deps.pushReplay);
+      const toRemember = nonceToRemember(proof, reading.observedAt, this.deps.clock.now());
+      if (toRemember !== null) proof.nonceFirstSeen = await this.deps.storage.nonces.remember(toRemember.deviceId, toRemember.nonce, toRemember.expiresAt);
+      const evaluated = await this.deps.evaluator.evaluate(feed, observation, proof);
       const result: PushResult = {
         observationId: evaluated.observationId,
         decision: evaluated.decision,
@@ -129,6 +141,19 @@ export class FeedService {
       results.push(result);
     }
     return { results };
+  }
+
+  private nextNoncePruneMs = 0;
+
+  /**
+   * Deletes a bounded batch of expired nonces at most once per NONCE_PRUNE_INTERVAL_MS on this worker.
+   * A failure is left for the next push: expired rows do no harm, their readings are out of the window anyway.
+   */
+  private async pruneNoncesNowAndThen(): Promise<void> {
+    const now = this.deps.clock.now();
+    if (now.getTime() < this.nextNoncePruneMs) return;
+    this.nextNoncePruneMs = now.getTime() + NONCE_PRUNE_INTERVAL_MS;
+    await this.deps.storage.nonces.pruneExpired(now).catch(() => 0);
   }
 
   /** The public view of a feed, with its source's outbound status when the source has been fetched, and its condition. */

@@ -4,19 +4,26 @@ import { requireCluster } from '../../runtime/cluster-auth.ts';
 import { installErrorHandling } from '../../runtime/http.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { NodeHealth } from '../../schemas/index.ts';
+import type { DeviceService } from '../devices/index.ts';
 import type { FeedService } from '../feeds/index.ts';
 import type { ReviewService } from '../reviews/index.ts';
+import type { EasyPostWebhooks } from '../webhooks/index.ts';
 import type { SlimEnv } from './env.ts';
+import { deviceRoutes } from './devices.ts';
 import { feedRoutes } from './feeds.ts';
 import { reviewRoutes } from './reviews.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 export interface SlimAppDeps {
   clusterSecret: string;
   bodyLimitBytes: number;
   logger: Logger;
   feeds: FeedService;
+  devices: DeviceService;
   reviews: ReviewService;
   health: () => Promise<NodeHealth>;
+  /** EasyPost tracker events (`/external/webhooks/easypost/:feedId`). */
+  easypost?: EasyPostWebhooks;
 }
 
 /**
@@ -36,6 +43,8 @@ export function createSlimApp(deps: SlimAppDeps): Hono {
   api.use('/api/v11/*', bodyLimit({ maxSize: deps.bodyLimitBytes }));
   api.get('/api/v11/health', async (c) => c.json(await deps.health()));
   feedRoutes(api, deps.feeds);
+  if (deps.easypost !== undefined) webhookRoutes(api, deps.easypost);
+  deviceRoutes(api, deps.devices);
   reviewRoutes(api, deps.reviews);
   root.route('/', api);
   return root;

@@ -29,14 +29,41 @@ export interface QualityContext {
   peers: PeerValue[];
   /** Content hash of the observation under evaluation (see `contentHashOf`). */
   contentHash: string;
-  /** Push mode only: what the device signed and the secret to check it with. */
-  push?: {
-    signature: string | undefined;
-    signedPayload: string;
-    secret: string | null;
-  };
+  /** Push mode only: the device the feed names, what the reading signed, and what the I/O layer learnt of its nonce. */
+  push?: PushContext;
   /** Resolved settings: category defaults, then configuration, then the feed's own overrides. */
   settings: QualitySettings;
+}
+
+/**
+ * What source verification and referential integrity know of a pushed reading. The I/O layer looks the
+ * device up and remembers the nonce (only for a reading whose signature verified and that is fresh);
+ * the steps decide from these facts alone.
+ */
+export interface PushContext {
+  /** The registered device the feed names; null when no device has that id. */
+  device: {
+    id: string;
+    assetId: string;
+    /** The device's HMAC key. */
+    secret: string;
+    /** ISO timestamp of its revocation, null while it is in service. */
+    revokedAt: string | null;
+  } | null;
+  /** Hex HMAC-SHA256 the reading carries; undefined for an unsigned reading. */
+  signature: string | undefined;
+  /** `pushSignaturePayload(...)` of the reading; null when it carries no nonce (an unsigned reading). */
+  signedPayload: string | null;
+  nonce: string | undefined;
+  /**
+   * Whether this reading's nonce was new for the device within the window: true the first time,
+   * false for a replay, null when the nonce was not looked at (unsigned, bad signature, outside the window).
+   */
+  nonceFirstSeen: boolean | null;
+  /** How far back from `now` a signed reading's `observedAt` may lie and still count as fresh (PUSH_REPLAY_WINDOW_MS). */
+  windowMs: number;
+  /** How far ahead of `now` a device's clock may run (PUSH_CLOCK_SKEW_MS). */
+  clockSkewMs: number;
 }
 
 /** Another feed's latest published value of the same asset: what cross-source agreement compares with. */

@@ -1,12 +1,22 @@
-import type { CheckResult, Observation } from '../../schemas/index.ts';
+import type { CheckResult, FeedSource, Observation } from '../../schemas/index.ts';
 import type { QualityContext } from './context.ts';
 import { checkResult } from './result.ts';
 
 /**
- * Step 8: the observation belongs to a registered, active feed and says so consistently
- * (feed, asset, category, and for IoT the device the push secret was issued for).
- * Whether the asset exists on the ledger is not checked here: the ledger's asset registry
- * arrives with the ledger issue, and the check will join this step then.
+ * How far (degrees) a weather answer's coordinates may lie from the requested ones: Open-Meteo snaps
+ * to its model grid (0.25° at its coarsest global model, so up to ~0.18° diagonally); farther is another place.
+ */
+export const WEATHER_COORDINATE_TOLERANCE_DEG = 0.25;
+
+/** The only region the UK Carbon Intensity adapter asks for (national intensity). */
+const CARBON_INTENSITY_REGION = 'GB';
+
+/**
+ * Step 8: what the observation refers to exists and is what the feed asked for: a registered, active
+ * feed; its asset, category and (IoT) its registered device, in service, observing that asset; and for
+ * pulled sources the entity the source answered about (symbol, property, region or coin, coordinates).
+ * Whether the asset exists on the ledger is not checked here: the ledger's asset registry arrives with
+ * the ledger issue, and the check will join this step then.
  */
 export function checkReferentialIntegrity(observation: Observation, ctx: QualityContext): CheckResult {
   const feed = ctx.feed;
@@ -21,17 +31,81 @@ export function checkReferentialIntegrity(observation: Observation, ctx: Quality
   if (observation.category !== feed.category) {
     return checkResult('referential_integrity', 0, `category ${observation.category} is not the feed's ${feed.category}`);
   }
-  if (observation.category === 'iot') {
-    if (feed.source.adapter !== 'push') {
-      return checkResult('referential_integrity', 0, `iot observation on a ${feed.source.adapter} feed`);
-    }
-    if (observation.data.deviceId !== feed.source.params.deviceId) {
-      return checkResult(
-        'referential_integrity',
-        0,
-        `device ${observation.data.deviceId} is not the feed's registered device ${feed.source.params.deviceId}`,
-      );
-    }
-  }
+  const mismatch = observation.category === 'iot' ? deviceMismatch(observation, feed, ctx) : entityMismatch(observation, feed.source);
+  if (mismatch !== null) return checkResult('referential_integrity', 0, mismatch);
   return checkResult('referential_integrity', 1, `belongs to active feed ${feed.id} (asset ${feed.assetId})`);
+}
+
+type Feed = NonNullable<QualityContext['feed']>;
+
+/**
+ * IoT: the reading names the feed's device, and that device is registered, not revoked, and observes
+ * the feed's asset (registration enforces this; a device whose asset differs cannot vouch for this one).
+ */
+function deviceMismatch(observation: Extract<Observation, { category: 'iot' }>, feed: Feed, ctx: QualityContext): string | null {
+  if (feed.source.adapter !== 'push') return `iot observation on a ${feed.source.adapter} feed`;
+  const deviceId = feed.source.params.deviceId;
+  if (observation.data.deviceId !== deviceId) return `device ${observation.data.deviceId} is not the feed's registered device ${deviceId}`;
+  const push = ctx.push;
+  if (push === undefined) return `device ${deviceId} was not looked up in the device registry`;
+  if (push.device === null) return `device ${deviceId} is not registered`;
+  if (push.device.id !== deviceId) return `looked up device ${push.device.id}, but the feed names ${deviceId}`;
+  if (push.device.revokedAt !== null) return `device ${deviceId} was revoked at ${push.device.revokedAt}`;
+  if (push.device.assetId !== feed.assetId) return `device ${deviceId} observes asset ${push.device.assetId}, not the feed's ${feed.assetId}`;
+  return null;
+}
+
+/** Pulled sources: the entity the source answered about is the one the feed asked for. */
+function entityMismatch(observation: Exclude<Observation, { category: 'iot' }>, source: FeedSource): string | null {
+  switch (source.adapter) {
+    case 'alpaca-stocks':
+      if (observation.category !== 'market') return null;
+      return observation.data.symbol === source.params.symbol ? null : `the source answered about symbol ${observation.data.symbol}, the feed asked for ${source.params.symbol}`;
+    case 'rentcast-avm':
+      if (observation.category !== 'real_estate') return null;
+      // RentCast's answer has no property id of its own: the adapter keeps the address it asked about.
+      return sameAddress(observation.data.propertyId, source.params.address)
+        ? null
+        : `the valuation is of property "${observation.data.propertyId}", the feed asked for "${source.params.address}"`;
+    case 'carbon-intensity-uk':
+      if (observation.category !== 'carbon') return null;
+      return observation.data.region === undefined || observation.data.region === CARBON_INTENSITY_REGION
+        ? null
+        : `the intensity is of region ${observation.data.region}, the feed asked for ${CARBON_INTENSITY_REGION}`;
+    case 'coingecko-carbon':
+      return coinMismatch(observation.source.url, source.params.coinId);
+    case 'open-meteo':
+      if (observation.category !== 'weather') return null;
+      return coordinatesMismatch(observation.data, source.params);
+    default:
+      // Push (the device is checked apart) and sources whose answer names no entity of their own.
+      return null;
+  }
+}
+
+/** Addresses compare without case, surrounding spaces and repeated blanks: "1 Main St,  Austin" is "1 main st, austin". */
+function sameAddress(a: string, b: string): boolean {
+  const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+  return norm(a) === norm(b);
+}
+
+/** CoinGecko's answer is keyed by the coin asked for; the request URL's `ids` names it. */
+function coinMismatch(url: string | undefined, coinId: string): string | null {
+  if (url === undefined) return `no source URL to tell which coin was priced (the feed asked for ${coinId})`;
+  let ids: string | null;
+  try {
+    ids = new URL(url).searchParams.get('ids');
+  } catch {
+    return `source URL "${url}" is not a URL`;
+  }
+  return ids === coinId ? null : `the source priced coin ${ids ?? '(none)'}, the feed asked for ${coinId}`;
+}
+
+function coordinatesMismatch(data: { latitude: number; longitude: number }, asked: { latitude: number; longitude: number }): string | null {
+  const dLat = Math.abs(data.latitude - asked.latitude);
+  // Longitudes wrap: 179.9 and -179.9 are 0.2° apart.
+  const dLonRaw = Math.abs(data.longitude - asked.longitude) % 360;
+  const dLon = Math.min(dLonRaw, 360 - dLonRaw);
+  if (dLat <= WEATHER_COORDINATE_TOLERANCE_DEG && dLon <= WEATHER_COORDINATE_TOLERANCE_DEG) return null;
+  return `the weather is for ${data.latitude}, ${data.longitude}, more than ${WEATHER_COORDINATE_TOLERANCE_DEG}° from the feed's ${asked.latitude}, ${asked.longitude}`;
 }

@@ -2,13 +2,13 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { CheckResult, Observation } from '../../schemas/index.ts';
-import type { QualityContext } from './context.ts';
+import type { PushContext, QualityContext } from './context.ts';
 import { checkResult } from './result.ts';
 import { constantTimeEqual } from '../../runtime/constant-time.ts';
 
 /**
- * HMAC-SHA256 of a push payload, lower-case hex. The key is the UTF-8 bytes of the feed's push
- * secret as shown at registration (what `createHmac('sha256', secret)` does with a string), so a
+ * HMAC-SHA256 of a push payload, lower-case hex. The key is the UTF-8 bytes of the device's secret
+ * as shown at its registration (what `createHmac('sha256', secret)` does with a string), so a
  * device needs no decoding step. Exported for devices, demos and tests.
  */
 export function signPushPayload(secret: string, signedPayload: string): string {
@@ -16,16 +16,17 @@ export function signPushPayload(secret: string, signedPayload: string): string {
 }
 
 /**
- * Step 5: the source proved who it is. Push: the reading's HMAC must verify with the feed's secret.
- * Pull: an authenticated endpoint over TLS is trusted fully, over plain HTTP (a local mirror) a
- * little less, an unauthenticated source half.
+ * Step 5: the source proved who it is. Push: the feed's device is registered and in service, and a
+ * signed reading verifies with its key, is fresh, and carries a nonce not seen before. Pull: an
+ * authenticated endpoint over TLS is trusted fully, over plain HTTP (a local mirror) a little less,
+ * an unauthenticated source half.
  */
 export function checkSourceVerification(observation: Observation, ctx: QualityContext): CheckResult {
-  if (ctx.push !== undefined) return verifyPush(ctx.push);
+  if (ctx.push !== undefined) return verifyPush(observation, ctx.push, ctx.now);
   return verifyPull(observation, ctx);
 }
 
-/** How many feeds' keyed HMAC states are kept: one per push feed a worker serves, bounded like everything else. */
+/** How many devices' keyed HMAC states are kept: one per device a worker serves, bounded like everything else. */
 export const KEYED_HMAC_CACHE_MAX = 1_024;
 const keyedHmacs = new Map<string, ReturnType<typeof hmac.create>>();
 
@@ -47,13 +48,45 @@ function pushHmacHex(secret: string, signedPayload: string): string {
   return bytesToHex(keyed.clone().update(utf8ToBytes(signedPayload)).digest());
 }
 
-function verifyPush(push: NonNullable<QualityContext['push']>): CheckResult {
-  if (push.signature === undefined) return checkResult('source_verification', 0.5, 'unsigned push');
-  if (push.secret === null) return checkResult('source_verification', 0, 'signed push but the feed has no push secret to verify it');
-  const expected = pushHmacHex(push.secret, push.signedPayload);
-  return constantTimeEqual(expected, push.signature.toLowerCase())
-    ? checkResult('source_verification', 1, 'push signature verified (HMAC-SHA256)')
-    : checkResult('source_verification', 0, 'push signature does not match: forged or signed with another secret');
+/** Whether `signature` is the HMAC of `signedPayload` under `secret` (compared in constant time). */
+export function pushSignatureValid(secret: string, signedPayload: string, signature: string): boolean {
+  return constantTimeEqual(pushHmacHex(secret, signedPayload), signature.toLowerCase());
+}
+
+/**
+ * Whether a signed reading observed at `observedAt` lies in [now − window, now + skew]: only there is
+ * its nonce still remembered, so only there can a replay be told from a first sighting.
+ */
+export function withinReplayWindow(observedAt: string, now: Date, windowMs: number, clockSkewMs: number): boolean {
+  const t = Date.parse(observedAt);
+  if (!Number.isFinite(t)) return false;
+  const nowMs = now.getTime();
+  return t >= nowMs - windowMs && t <= nowMs + clockSkewMs;
+}
+
+function verifyPush(observation: Observation, push: PushContext, now: Date): CheckResult {
+  const device = push.device;
+  if (device === null) return checkResult('source_verification', 0, 'unknown device: the feed names no registered device');
+  if (device.revokedAt !== null) return checkResult('source_verification', 0, `device ${device.id} was revoked at ${device.revokedAt}`);
+  if (push.signature === undefined) return checkResult('source_verification', 0.5, 'unsigned push (API key only)');
+  if (push.signedPayload === null || push.nonce === undefined) {
+    return checkResult('source_verification', 0, 'signed push without a nonce: replays could not be told apart');
+  }
+  if (!pushSignatureValid(device.secret, push.signedPayload, push.signature)) {
+    return checkResult('source_verification', 0, `push signature does not match device ${device.id}'s key: forged, altered or signed with another key`);
+  }
+  if (!withinReplayWindow(observation.observedAt, now, push.windowMs, push.clockSkewMs)) {
+    return checkResult(
+      'source_verification',
+      0,
+      `signed reading observed at ${observation.observedAt} is outside the replay window (${push.windowMs} ms back, ${push.clockSkewMs} ms ahead): it may be a replay`,
+    );
+  }
+  if (push.nonceFirstSeen === false) {
+    return checkResult('source_verification', 0, `replayed nonce ${push.nonce}: device ${device.id} already sent it within the replay window`);
+  }
+  if (push.nonceFirstSeen === null) return checkResult('source_verification', 0, `nonce ${push.nonce} was not checked against replays`);
+  return checkResult('source_verification', 1, `push signature of device ${device.id} verified (HMAC-SHA256), fresh, nonce first seen`);
 }
 
 function verifyPull(observation: Observation, ctx: QualityContext): CheckResult {

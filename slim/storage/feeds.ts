@@ -6,7 +6,7 @@ import { feedRecordOf, type FeedRecord } from './records.ts';
 /** What the error column keeps of a fetch failure: enough to diagnose, bounded so a huge message cannot bloat the row. */
 const LAST_ERROR_CHARS_MAX = 1_000;
 
-export type NewFeed = Pick<FeedRecord, 'id' | 'ownerKeyId' | 'name' | 'category' | 'assetId' | 'source' | 'schedule' | 'quality' | 'pushSecret'> & {
+export type NewFeed = Pick<FeedRecord, 'id' | 'ownerKeyId' | 'name' | 'category' | 'assetId' | 'source' | 'schedule' | 'quality'> & {
   now: Date;
 };
 
@@ -28,7 +28,6 @@ export class FeedRepository {
         schedule: feed.schedule,
         quality: feed.quality,
         status: 'active',
-        pushSecret: feed.pushSecret,
         createdAt: feed.now,
         updatedAt: feed.now,
       })

@@ -1,10 +1,14 @@
 import type { Database } from '../../db/client.ts';
+import { DeviceRepository } from './devices.ts';
 import { FeedRepository } from './feeds.ts';
+import { NonceRepository } from './nonces.ts';
 import { ObservationRepository } from './observations.ts';
 import { OutboxRepository } from './outbox.ts';
 import { ReviewRepository } from './reviews.ts';
 
+export { DeviceRepository, type DeviceRecord, type NewDevice } from './devices.ts';
 export { FeedRepository, type NewFeed, type FeedChanges } from './feeds.ts';
+export { NonceRepository, NONCE_PRUNE_BATCH_MAX } from './nonces.ts';
 export { ObservationRepository, HISTORY_VALUES_MAX, HISTORY_HASHES_MAX, type FeedHistory, type EvaluationToRecord, type RecordedEvaluation } from './observations.ts';
 export { OutboxRepository, type PendingEvent } from './outbox.ts';
 export { ReviewRepository, QUALITY_CHAIN_ACTOR, type ReviewDecision } from './reviews.ts';
@@ -16,6 +20,8 @@ export interface SlimStorage {
   observations: ObservationRepository;
   reviews: ReviewRepository;
   outbox: OutboxRepository;
+  devices: DeviceRepository;
+  nonces: NonceRepository;
 }
 
 export function createSlimStorage(db: Database): SlimStorage {
@@ -24,5 +30,7 @@ export function createSlimStorage(db: Database): SlimStorage {
     observations: new ObservationRepository(db),
     reviews: new ReviewRepository(db),
     outbox: new OutboxRepository(db),
+    devices: new DeviceRepository(db),
+    nonces: new NonceRepository(db),
   };
 }

@@ -3,7 +3,7 @@ import { Category, Decision, FeedQualityConfig, FeedSchedule, FeedSource, Observ
 import { isUsEquitySessionOpen } from '../scheduler/market-hours.ts';
 import type { feeds } from '../../db/schema/slim.ts';
 
-/** A feed as the worker uses it: the public `Feed` plus what never leaves the worker (the push secret). */
+/** A feed as the worker uses it: the public `Feed`'s fields, with dates as dates and counters by name. */
 export interface FeedRecord {
   id: string;
   ownerKeyId: string;
@@ -14,7 +14,6 @@ export interface FeedRecord {
   schedule: z.infer<typeof FeedSchedule>;
   quality: FeedQualityConfig;
   status: 'active' | 'paused';
-  pushSecret: string | null;
   acceptedCount: number;
   reviewCount: number;
   rejectedCount: number;
@@ -52,7 +51,9 @@ export function feedRecordOf(row: typeof feeds.$inferSelect): FeedRecord {
     lastDecision: row.lastDecision,
     lastObservation: row.lastObservation,
   });
-  return { ...row, ...parsed };
+  // push_secret stays in the table (no migration drops it) but is no longer used: devices hold the keys now.
+  const { pushSecret: _unused, ...rest } = row;
+  return { ...rest, ...parsed };
 }
 
 /** Paused, or a market feed outside the US equity session (not stale, not an error), or running. */
@@ -62,7 +63,7 @@ export function scheduleStateOf(record: Pick<FeedRecord, 'status' | 'category'>,
   return 'running';
 }
 
-/** The public view of a feed: everything but the push secret. With `now`, it also says whether its schedule runs. */
+/** The public view of a feed. With `now`, it also says whether its schedule runs. */
 export function feedView(record: FeedRecord, now?: Date): Feed {
   const view: Feed = {
     id: record.id,

@@ -13,6 +13,8 @@ beforeAll(async () => {
     const issued = await call(`${net.api}/auth/keys`, { method: 'POST', key: ADMIN_KEY, body: { role, label: role } });
     keys[role] = IssuedKey.parse(issued.body).key;
   }
+  const device = await call(`${net.api}/external/devices`, { method: 'POST', key: keys.provider, body: { id: 'd', name: 'd', assetId: 'a1' } });
+  expect(device.status).toBe(201);
   const push = await call(`${net.api}/external/feeds`, {
     method: 'POST',
     key: keys.provider,

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, hexToBytes, bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { Attestation, FeedCreated, IssuedKey, ReviewItem, type FeedRegistration } from '../../schemas/index.ts';
+import { Attestation, DeviceCreated, FeedCreated, IssuedKey, ReviewItem, type FeedRegistration } from '../../schemas/index.ts';
 import { canonicalJson } from '../../runtime/canonical-json.ts';
-import { signReading } from '../../demo/iot-device.ts';
+import { signedReading } from '../../demo/iot-device.ts';
 import { ADMIN_KEY, TEST_DATABASE_URL, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
 
 const DSA = { ml_dsa44, ml_dsa65, ml_dsa87 } as const;
@@ -77,6 +77,13 @@ function pipelineSuite(name: string, postgresUrl: string | undefined) {
     });
 
     it('holds a bad pushed reading for review and attests it once a reviewer approves', async () => {
+      const registered = await call(`${net.api}/external/devices`, {
+        method: 'POST',
+        key: keys.provider,
+        body: { id: 'reefer-9', name: 'Reefer 9 sensor', assetId: 'container-9' },
+      });
+      expect(registered.status).toBe(201);
+      const device = DeviceCreated.parse(registered.body);
       const created = await call(`${net.api}/external/feeds`, {
         method: 'POST',
         key: keys.provider,
@@ -90,14 +97,13 @@ function pipelineSuite(name: string, postgresUrl: string | undefined) {
       });
       expect(created.status).toBe(201);
       const feed = FeedCreated.parse(created.body);
-      expect(feed.pushSecret).toMatch(/^[0-9a-f]{64}$/);
 
       const observedAt = new Date().toISOString();
       const value = 42.5; // far outside the container's range
       const pushed = await call(`${net.api}/external/feeds/${feed.id}/observations`, {
         method: 'POST',
         key: keys.provider,
-        body: { readings: [{ observedAt, value, signature: signReading(feed.pushSecret ?? '', feed.id, observedAt, value) }] },
+        body: { readings: [signedReading(device, feed.id, observedAt, value)] },
       });
       expect(pushed.status).toBe(200);
       const result = (pushed.body as { results: { decision: string; reviewId?: string }[] }).results[0];

@@ -71,6 +71,10 @@ describe('route policy', () => {
       'PATCH /external/feeds/:id',
       'POST /external/feeds/:id/test',
       'POST /external/feeds/:id/observations',
+      'POST /external/devices',
+      'GET /external/devices',
+      'GET /external/devices/:id',
+      'DELETE /external/devices/:id',
     ]);
     expect(routesOf('reviewer')).toEqual(['GET /reviews', 'GET /reviews/:id', 'POST /reviews/:id/decision']);
     expect(routesOf('dapp')).toEqual([
@@ -82,7 +86,7 @@ describe('route policy', () => {
     ]);
   });
 
-  it('makes health, info, stats, the OpenAPI document and consensus reads public', () => {
+  it('makes health, info, stats, the OpenAPI document, consensus reads and source webhooks public', () => {
     const publicRoutes = ROUTE_POLICY.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.pattern}`);
     expect(publicRoutes).toEqual([
       'GET /health',
@@ -91,6 +95,7 @@ describe('route policy', () => {
       'GET /openapi.json',
       'GET /consensus/status',
       'GET /consensus/blocks/:height',
+      'POST /external/webhooks/easypost/:feedId',
     ]);
   });
 });

@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CHECK_NAMES, QualityReport, pushSignaturePayload } from '../../../schemas/index.ts';
+import { CHECK_NAMES, QualityReport } from '../../../schemas/index.ts';
 import { resolveQualitySettings, runQualityChain, signPushPayload } from '../../../slim/quality/index.ts';
 import { readFileSync } from 'node:fs';
 import { OPEN_METEO_CURRENT_INTERVAL_MS, OpenMeteoCurrentResponse, openMeteoUrl, toWeatherObservation } from '../../../oracles/index.ts';
 import { contentHashOf } from '../../../slim/quality/index.ts';
-import { NOW, contextFor, feedFor, iot, weather } from './support.ts';
-
-const SECRET = 'push-secret-of-feed-iot-1';
-
-function signedPush(o: ReturnType<typeof iot>, secret = SECRET) {
-  const payload = pushSignaturePayload(o.feedId, o.observedAt, o.value);
-  return { signature: signPushPayload(secret, payload), signedPayload: payload, secret: SECRET };
-}
+import { NOW, contextFor, feedFor, iot, payloadOf, verifiedPush, weather } from './support.ts';
 
 describe('quality chain', () => {
   it('accepts a complete, fresh, in-range weather observation', () => {
@@ -48,19 +41,26 @@ describe('quality chain', () => {
 
   it('accepts a signed push reading', () => {
     const o = iot();
-    expect(runQualityChain(o, contextFor(o, { push: signedPush(o) })).decision).toBe('accepted');
+    expect(runQualityChain(o, contextFor(o, { push: verifiedPush(o) })).decision).toBe('accepted');
   });
 
   it('sends an unsigned push reading to review', () => {
     const o = iot();
-    const payload = pushSignaturePayload(o.feedId, o.observedAt, o.value);
-    const report = runQualityChain(o, contextFor(o, { push: { signature: undefined, signedPayload: payload, secret: SECRET } }));
+    const report = runQualityChain(o, contextFor(o, { push: verifiedPush(o, { signature: undefined, nonceFirstSeen: null }) }));
     expect(report).toMatchObject({ score: 0.7, decision: 'review' });
   });
 
   it('rejects a forged push reading', () => {
     const o = iot();
-    expect(runQualityChain(o, contextFor(o, { push: signedPush(o, 'guessed-secret') })).decision).toBe('rejected');
+    const forged = verifiedPush(o, { signature: signPushPayload('guessed-secret', payloadOf(o)) });
+    expect(runQualityChain(o, contextFor(o, { push: forged })).decision).toBe('rejected');
+  });
+
+  it('rejects a replayed push reading', () => {
+    const o = iot();
+    const report = runQualityChain(o, contextFor(o, { push: verifiedPush(o, { nonceFirstSeen: false }) }));
+    expect(report.decision).toBe('rejected');
+    expect(report.checks.find((c) => c.check === 'source_verification')?.reason).toContain('replayed nonce');
   });
 
   it('rejects a reading that duplicates recent content', () => {

@@ -1,42 +1,77 @@
 import { describe, expect, it } from 'vitest';
-import { pushSignaturePayload } from '../../../schemas/index.ts';
 import { checkSourceVerification, signPushPayload } from '../../../slim/quality/index.ts';
-import { contextFor, iot, weather } from './support.ts';
+import { DEVICE, NOW, PUSH_SKEW_MS, PUSH_WINDOW_MS, contextFor, iot, payloadOf, verifiedPush, weather } from './support.ts';
 
-const SECRET = 'push-secret-of-feed-iot-1';
+const verify = (o: ReturnType<typeof iot>, over: Parameters<typeof verifiedPush>[1] = {}) => checkSourceVerification(o, contextFor(o, { push: verifiedPush(o, over) }));
+const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString();
 
 describe('source verification', () => {
   describe('push', () => {
     const o = iot();
-    const payload = pushSignaturePayload(o.feedId, o.observedAt, o.value);
 
-    it('trusts a reading whose HMAC verifies with the feed secret', () => {
-      const push = { signature: signPushPayload(SECRET, payload), signedPayload: payload, secret: SECRET };
-      expect(checkSourceVerification(o, contextFor(o, { push })).score).toBe(1);
+    it('trusts a fresh reading whose HMAC verifies with the device key and whose nonce is new', () => {
+      expect(verify(o)).toMatchObject({ score: 1 });
     });
 
-    it('half-trusts an unsigned push', () => {
-      const push = { signature: undefined, signedPayload: payload, secret: SECRET };
-      expect(checkSourceVerification(o, contextFor(o, { push }))).toMatchObject({ score: 0.5, reason: 'unsigned push' });
+    it('half-trusts an unsigned push from a registered device (API key only)', () => {
+      expect(verify(o, { signature: undefined, nonceFirstSeen: null })).toMatchObject({ score: 0.5, reason: 'unsigned push (API key only)' });
     });
 
-    it('rejects a signature made with another secret', () => {
-      const push = { signature: signPushPayload('someone-elses-secret', payload), signedPayload: payload, secret: SECRET };
-      expect(checkSourceVerification(o, contextFor(o, { push })).score).toBe(0);
+    it('rejects a signature made with another key', () => {
+      const result = verify(o, { signature: signPushPayload('someone-elses-key', payloadOf(o)) });
+      expect(result.score).toBe(0);
+      expect(result.reason).toContain('does not match');
     });
 
-    it('rejects a valid signature replayed over a changed value', () => {
-      const push = {
-        signature: signPushPayload(SECRET, payload),
-        signedPayload: pushSignaturePayload(o.feedId, o.observedAt, 99),
-        secret: SECRET,
-      };
-      expect(checkSourceVerification(o, contextFor(o, { push })).score).toBe(0);
+    it('rejects a valid signature carried over to a changed value', () => {
+      const changed = iot({ value: 99 }, { reading: 99 });
+      const result = verify(changed, { signature: signPushPayload(DEVICE.secret, payloadOf(o)) });
+      expect(result.score).toBe(0);
     });
 
-    it('rejects a signed push when the feed has no secret to check it with', () => {
-      const push = { signature: signPushPayload(SECRET, payload), signedPayload: payload, secret: null };
-      expect(checkSourceVerification(o, contextFor(o, { push })).score).toBe(0);
+    it('rejects a replayed nonce, saying so', () => {
+      const result = verify(o, { nonceFirstSeen: false });
+      expect(result.score).toBe(0);
+      expect(result.reason).toContain('replayed nonce');
+    });
+
+    it('rejects a signed reading whose nonce was not checked', () => {
+      expect(verify(o, { nonceFirstSeen: null }).score).toBe(0);
+    });
+
+    it('rejects a signed reading observed before the replay window, saying so', () => {
+      const old = iot({ observedAt: at(-PUSH_WINDOW_MS - 1) });
+      const result = checkSourceVerification(old, contextFor(old, { push: verifiedPush(old) }));
+      expect(result.score).toBe(0);
+      expect(result.reason).toContain('outside the replay window');
+    });
+
+    it('rejects a signed reading dated further ahead than the clock skew allows', () => {
+      const ahead = iot({ observedAt: at(PUSH_SKEW_MS + 1) });
+      expect(checkSourceVerification(ahead, contextFor(ahead, { push: verifiedPush(ahead) })).score).toBe(0);
+    });
+
+    it('accepts a signed reading at the edges of the window', () => {
+      for (const edge of [at(-PUSH_WINDOW_MS), at(PUSH_SKEW_MS)]) {
+        const r = iot({ observedAt: edge });
+        expect(checkSourceVerification(r, contextFor(r, { push: verifiedPush(r) })).score).toBe(1);
+      }
+    });
+
+    it('rejects any reading of a revoked device, signed or not, saying so', () => {
+      const revokedAt = '2025-01-15T13:00:00.000Z';
+      expect(verify(o, { device: { ...DEVICE, revokedAt } })).toMatchObject({ score: 0, reason: `device sensor-42 was revoked at ${revokedAt}` });
+      expect(verify(o, { device: { ...DEVICE, revokedAt }, signature: undefined }).score).toBe(0);
+    });
+
+    it('rejects any reading of an unknown device, saying so', () => {
+      const result = verify(o, { device: null });
+      expect(result.score).toBe(0);
+      expect(result.reason).toContain('unknown device');
+    });
+
+    it('rejects a signed reading without a nonce', () => {
+      expect(verify(o, { nonce: undefined, signedPayload: null }).score).toBe(0);
     });
 
     it('matches the documented HMAC-SHA256 test vector (RFC 4231 case 2)', () => {

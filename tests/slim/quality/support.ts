@@ -8,8 +8,9 @@ import type {
   RealEstateObservation,
   WeatherObservation,
 } from '../../../schemas/index.ts';
-import type { QualityContext, QualitySettings } from '../../../slim/quality/context.ts';
-import { contentHashOf, resolveQualitySettings } from '../../../slim/quality/index.ts';
+import { pushSignaturePayload } from '../../../schemas/index.ts';
+import type { PushContext, QualityContext, QualitySettings } from '../../../slim/quality/context.ts';
+import { contentHashOf, resolveQualitySettings, signPushPayload } from '../../../slim/quality/index.ts';
 
 /** The evaluation instant of every test: 30 s after the fixtures' source timestamp. */
 export const NOW = new Date('2025-01-15T13:45:30.000Z');
@@ -108,6 +109,31 @@ export function feedFor(o: Observation, quality: FeedQualityConfig = {}): NonNul
   };
 }
 
+/** The registered device of the iot fixtures: observes their asset, in service. */
+export const DEVICE = { id: 'sensor-42', assetId: 'cold-store-7', secret: 'key-of-device-sensor-42', revokedAt: null };
+export const NONCE = 'nonce-0123456789abcdef';
+export const PUSH_WINDOW_MS = 300_000;
+export const PUSH_SKEW_MS = 5_000;
+
+/** What a device signs for a reading `o` (the fields of the reading, the feed's device and the nonce). */
+export const payloadOf = (o: Observation, nonce = NONCE, deviceId = DEVICE.id): string =>
+  pushSignaturePayload({ deviceId, feedId: o.feedId, observedAt: o.observedAt, value: o.value, nonce });
+
+/** The push context of a reading of `o` signed with the device's key, fresh, its nonce first seen; tests change one thing. */
+export function verifiedPush(o: Observation, over: Partial<PushContext> = {}): PushContext {
+  const signedPayload = payloadOf(o);
+  return {
+    device: DEVICE,
+    signature: signPushPayload(DEVICE.secret, signedPayload),
+    signedPayload,
+    nonce: NONCE,
+    nonceFirstSeen: true,
+    windowMs: PUSH_WINDOW_MS,
+    clockSkewMs: PUSH_SKEW_MS,
+    ...over,
+  };
+}
+
 export interface ContextOverrides {
   feed?: QualityContext['feed'];
   history?: Partial<QualityContext['history']>;
@@ -130,7 +156,8 @@ export function contextFor(o: Observation, over: ContextOverrides = {}): Quality
     history: { values: [], lastObservedAt: null, recentContentHashes: [], ...over.history },
     peers: over.peers ?? [],
     contentHash: over.contentHash ?? contentHashOf(o),
-    ...(over.push ? { push: over.push } : {}),
+    // An iot reading always arrives with its device looked up: by default, a verified signed reading.
+    ...(over.push ? { push: over.push } : o.category === 'iot' ? { push: verifiedPush(o) } : {}),
     settings,
   };
 }

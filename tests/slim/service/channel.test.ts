@@ -37,7 +37,7 @@ describe('channel publisher against a validator over HTTP', () => {
     await validator.start();
     database = await openDatabase({ part: 'slim', dataDir: 'memory://', schema: uniqueSchema('slim_channel') });
     storage = createSlimStorage(database.db);
-    await storage.feeds.insert({ ...pushFeed({ quality: {} }), id: 'feed_channel', ownerKeyId: 'key_provider', pushSecret: null, now: new Date() });
+    await storage.feeds.insert({ ...pushFeed({ quality: {} }), id: 'feed_channel', ownerKeyId: 'key_provider', now: new Date() });
   });
   afterEach(async () => {
     await publisher?.stop();

@@ -1,9 +1,9 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ErrorBody, Feed, FeedCreated, NodeHealth, Observation, QualityReport } from '../../../schemas/index.ts';
-import { signPushPayload } from '../../../slim/quality/index.ts';
+import { ErrorBody, Feed, FeedCreated, NodeHealth, Observation, QualityReport, type FeedRegistration } from '../../../schemas/index.ts';
+import { signedReading } from '../../../demo/iot-device.ts';
 import { eventually } from '../../support/network.ts';
-import { ADMIN, CLUSTER_SECRET, PROVIDER_A, PROVIDER_B, pushFeed, weatherFeed } from './support/slim-node.ts';
+import { ADMIN, CLUSTER_SECRET, PROVIDER_A, PROVIDER_B, pushFeed, registerPushFeed, weatherFeed } from './support/slim-node.ts';
 import { useSlimRig } from './support/slim-rig.ts';
 
 const errorOf = (body: unknown) => ErrorBody.parse(body).error;
@@ -13,7 +13,9 @@ describe('slim worker: feeds API', () => {
   const rig = useSlimRig();
   const { source, validator } = rig;
 
-  const register = async (body: unknown, as = PROVIDER_A) => {
+  /** Push feeds are registered with a device of their own (see registerPushFeed). */
+  const register = async (body: FeedRegistration, as = PROVIDER_A) => {
+    if (body.source.adapter === 'push') return (await registerPushFeed(rig.slim, body, as)).feed;
     const res = await rig.slim.call('POST', '/api/v11/external/feeds', { as, body });
     expect(res.status).toBe(201);
     return FeedCreated.parse(res.body);
@@ -88,16 +90,14 @@ describe('slim worker: feeds API', () => {
     expect(res.status).toBe(400);
   });
 
-  it('shows a push feed its secret once, at registration, and never again', async () => {
-    const created = await register(pushFeed());
-    expect(created.pushSecret).toMatch(/^[0-9a-f]{64}$/);
-    expect(created.ownerKeyId).toBe(PROVIDER_A.id);
-    expect(created.status).toBe('active');
-    const read = await rig.slim.call('GET', `/api/v11/external/feeds/${created.id}`, { as: PROVIDER_A });
-    expect(read.status).toBe(200);
-    expect(read.body).not.toHaveProperty('pushSecret');
-    const listed = (await rig.slim.call('GET', '/api/v11/external/feeds', { as: PROVIDER_A })).body as { feeds: unknown[] };
-    expect(JSON.stringify(listed)).not.toContain(created.pushSecret);
+  it('registers a push feed without a secret of its own: the device it names holds the key', async () => {
+    const { feed, device } = await registerPushFeed(rig.slim);
+    expect(feed).not.toHaveProperty('pushSecret');
+    expect(feed.ownerKeyId).toBe(PROVIDER_A.id);
+    expect(feed.status).toBe('active');
+    expect(feed.source).toMatchObject({ adapter: 'push', params: { deviceId: device.id } });
+    const read = await rig.slim.call('GET', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A });
+    expect(JSON.stringify(read.body)).not.toContain(device.secret);
   });
 
   it("hides another provider's feed: 404 on read, change and push, and absent from their list", async () => {
@@ -127,13 +127,11 @@ describe('slim worker: feeds API', () => {
   });
 
   it('accepts a signed in-range push reading and returns its quality report', async () => {
-    const feed = await register(pushFeed({ assetId: 'container-signed' }));
-    const observedAt = new Date().toISOString();
-    const value = 4.25;
-    const signature = signPushPayload(feed.pushSecret ?? '', `${feed.id}|${observedAt}|${value}`);
+    const { feed, device } = await registerPushFeed(rig.slim, { assetId: 'container-signed' });
+    const reading = signedReading(device, feed.id, new Date().toISOString(), 4.25);
     const res = await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, {
       as: PROVIDER_A,
-      body: { readings: [{ observedAt, value, signature, latitude: 53.5, longitude: 9.9 }] },
+      body: { readings: [{ ...reading, latitude: 53.5, longitude: 9.9 }] },
     });
     expect(res.status).toBe(200);
     const [result] = (res.body as { results: { observationId: string; decision: string; score: number; quality: unknown; reviewId?: string }[] }).results;
@@ -144,9 +142,8 @@ describe('slim worker: feeds API', () => {
   });
 
   it('evaluates the readings of one request in order: a repeated reading is caught by the uniqueness check', async () => {
-    const feed = await register(pushFeed({ assetId: 'container-dup' }));
-    const observedAt = new Date().toISOString();
-    const reading = { observedAt, value: 3.5, signature: signPushPayload(feed.pushSecret ?? '', `${feed.id}|${observedAt}|3.5`) };
+    const { feed, device } = await registerPushFeed(rig.slim, { assetId: 'container-dup' });
+    const reading = signedReading(device, feed.id, new Date().toISOString(), 3.5);
     const res = await rig.slim.call('POST', `/api/v11/external/feeds/${feed.id}/observations`, { as: PROVIDER_A, body: { readings: [reading, reading] } });
     expect(res.status).toBe(200);
     const results = (res.body as { results: { quality: unknown }[] }).results.map((r) => QualityReport.parse(r.quality));

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, FeedCreated, ReviewItem } from '../../../schemas/index.ts';
 import { eventually } from '../../support/network.ts';
-import { ADMIN, PROVIDER_A, REVIEWER, pushFeed } from './support/slim-node.ts';
+import { ADMIN, PROVIDER_A, REVIEWER, registerPushFeed } from './support/slim-node.ts';
 import { useSlimRig } from './support/slim-rig.ts';
 
 interface PushResult {
@@ -17,8 +17,7 @@ describe('slim worker: review queue', () => {
   let feed: FeedCreated;
 
   beforeAll(async () => {
-    const created = await rig.slim.call('POST', '/api/v11/external/feeds', { as: PROVIDER_A, body: pushFeed() });
-    feed = FeedCreated.parse(created.body);
+    feed = (await registerPushFeed(rig.slim)).feed;
   });
 
   /** A reading far outside the container's range (-30..10 °C): the chain will not accept it. */

@@ -100,7 +100,6 @@ describe('publication rule (deviation and heartbeat) and market hours, driven by
       source: weatherFeed(source.url).source,
       schedule: { intervalMs: 30 * MINUTE_MS },
       quality: {},
-      pushSecret: null,
       now: clock.now(),
     });
     worker.scheduler.schedule({ id: record.id, intervalMs: record.schedule.intervalMs }, { firstDelayMs: 0 });

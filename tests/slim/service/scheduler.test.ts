@@ -166,6 +166,7 @@ describe('feed scheduler, driven by a manual clock', () => {
     const pulled = await worker.feeds.register(PROVIDER_A, weatherFeed(source.url, { assetId: 'a' }));
     const paused = await worker.feeds.register(PROVIDER_A, weatherFeed(source.url, { assetId: 'b' }));
     await worker.feeds.patch(PROVIDER_A, paused.id, { status: 'paused' });
+    await worker.storage.devices.insert({ id: 'reefer-7', ownerKeyId: PROVIDER_A.id, name: 'Reefer sensor', assetId: 'container-7', secret: 'k'.repeat(64), now: clock.now() });
     const pushed = await worker.feeds.register(PROVIDER_A, pushFeed());
     await worker.stop();
 

@@ -26,7 +26,7 @@ function storageContract(name: string, open: (schema: string) => Promise<OpenDat
     });
 
     const newFeed = (): Promise<FeedRecord> =>
-      storage.feeds.insert({ ...pushFeed(), id: unique('feed'), ownerKeyId: 'key_provider', pushSecret: 'a'.repeat(64), now: new Date() });
+      storage.feeds.insert({ ...pushFeed(), id: unique('feed'), ownerKeyId: 'key_provider', now: new Date() });
 
     const record = (feed: FeedRecord, decision: 'accepted' | 'review' | 'rejected', value: number, observedAt: Date, observationId = unique('obs')) =>
       storage.observations.record({

@@ -23,7 +23,7 @@ describe('observation storage: cross-source peers', () => {
   afterAll(() => database?.close());
 
   const newFeed = (assetId: string): Promise<FeedRecord> =>
-    storage.feeds.insert({ ...pushFeed({ assetId }), id: unique('feed'), ownerKeyId: 'key_provider', pushSecret: 'a'.repeat(64), now: NOW });
+    storage.feeds.insert({ ...pushFeed({ assetId }), id: unique('feed'), ownerKeyId: 'key_provider', now: NOW });
 
   const record = async (feed: FeedRecord, decision: Decision, value: number, observedAt: Date, unit = '°C') => {
     const observation = { ...iotObservation(feed.id, value, observedAt), assetId: feed.assetId, unit };

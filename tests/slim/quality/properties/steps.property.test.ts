@@ -17,7 +17,7 @@ import {
   spikePart,
 } from '../../../../slim/quality/index.ts';
 import { median } from '../../../../slim/quality/consistency.ts';
-import type { QualityContext, QualityStep } from '../../../../slim/quality/context.ts';
+import type { PushContext, QualityContext, QualityStep } from '../../../../slim/quality/context.ts';
 import { carbon, contextFor, iot, market, NOW, realEstate, weather } from '../support.ts';
 
 /** Bounded and reproducible: the same 200 cases on every run and machine. */
@@ -51,6 +51,25 @@ const observation: fc.Arbitrary<Observation> = fc
 
 const peers = fc.array(fc.record({ feedId: fc.string({ minLength: 1, maxLength: 8 }), value: anyNumber, observedAt: timestamp }), { maxLength: 20 });
 
+/** Any push context: device known or not, revoked or not, any signature, payload, nonce and window. */
+const pushContext: fc.Arbitrary<PushContext> = fc.record({
+  device: fc.option(
+    fc.record({
+      id: fc.constantFrom('sensor-42', 'sensor-99'),
+      assetId: fc.constantFrom('cold-store-7', 'elsewhere'),
+      secret: fc.string(),
+      revokedAt: fc.option(timestamp, { nil: null }),
+    }),
+    { nil: null },
+  ),
+  signature: fc.option(fc.string(), { nil: undefined }),
+  signedPayload: fc.option(fc.string(), { nil: null }),
+  nonce: fc.option(fc.string(), { nil: undefined }),
+  nonceFirstSeen: fc.constantFrom(true, false, null),
+  windowMs: fc.nat(),
+  clockSkewMs: fc.nat(),
+});
+
 /** A context with every part chosen at random: history, peers, push proof, hashes, clock. */
 const contextOf = (o: Observation): fc.Arbitrary<QualityContext> =>
   fc
@@ -60,7 +79,7 @@ const contextOf = (o: Observation): fc.Arbitrary<QualityContext> =>
       hashes: fc.array(fc.string(), { maxLength: 5 }),
       peers,
       now: fc.date({ min: new Date('2000-01-01T00:00:00.000Z'), max: new Date('2100-01-01T00:00:00.000Z'), noInvalidDate: true }),
-      push: fc.option(fc.record({ signature: fc.option(fc.string(), { nil: undefined }), signedPayload: fc.string(), secret: fc.option(fc.string(), { nil: null }) }), { nil: undefined }),
+      push: fc.option(pushContext, { nil: undefined }),
       unknownFeed: fc.boolean(),
     })
     .map((r) => {

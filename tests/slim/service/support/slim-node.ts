@@ -2,7 +2,8 @@ import { CLUSTER_TOKEN_HEADER, PRINCIPAL_ID_HEADER, PRINCIPAL_ROLE_HEADER } from
 import { loadConfig, type Config } from '../../../../runtime/config.ts';
 import { createLogger } from '../../../../runtime/logger.ts';
 import type { RunningNode } from '../../../../runtime/node.ts';
-import type { FeedRegistration, Role } from '../../../../schemas/index.ts';
+import { randomBytes } from 'node:crypto';
+import { DeviceCreated, FeedCreated, type FeedRegistration, type Role } from '../../../../schemas/index.ts';
 import { startSlim } from '../../../../slim/index.ts';
 import { uniqueSchema } from '../../../support/databases.ts';
 import { call, type Reply } from '../../../support/network.ts';
@@ -83,3 +84,34 @@ export const pushFeed = (over: Partial<FeedRegistration> = {}): FeedRegistration
   quality: { range: { min: -30, max: 10 } },
   ...over,
 });
+
+/** A device id no other test of the run uses (the registry is global to a worker). */
+export const uniqueDeviceId = (prefix = 'reefer'): string => `${prefix}-${randomBytes(5).toString('hex')}`;
+
+/** Registers a device through the API (201 expected) and returns it with its key. */
+export async function registerDevice(slim: SlimNode, over: { id?: string; assetId?: string; name?: string } = {}, as: As = PROVIDER_A): Promise<DeviceCreated> {
+  const body = { id: over.id ?? uniqueDeviceId(), name: over.name ?? 'Reefer sensor', assetId: over.assetId ?? 'container-7' };
+  const res = await slim.call('POST', '/api/v11/external/devices', { as, body });
+  if (res.status !== 201) throw new Error(`device registration answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return DeviceCreated.parse(res.body);
+}
+
+/** Registers a device for the feed's asset and a push feed naming it, both as `as`. */
+export async function registerPushFeed(
+  slim: SlimNode,
+  over: Partial<FeedRegistration> = {},
+  as: As = PROVIDER_A,
+): Promise<{ feed: FeedCreated; device: DeviceCreated }> {
+  const registration = pushFeed(over);
+  const device = await registerDevice(slim, { assetId: registration.assetId }, as);
+  const body = withDevice(registration, device.id);
+  const res = await slim.call('POST', '/api/v11/external/feeds', { as, body });
+  if (res.status !== 201) throw new Error(`feed registration answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return { feed: FeedCreated.parse(res.body), device };
+}
+
+/** A push registration naming `deviceId`. */
+export function withDevice(registration: FeedRegistration, deviceId: string): FeedRegistration {
+  if (registration.source.adapter !== 'push') throw new Error('not a push feed');
+  return { ...registration, source: { ...registration.source, params: { ...registration.source.params, deviceId } } };
+}
