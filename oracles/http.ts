@@ -80,6 +80,12 @@ export async function getJsonResponse<S extends z.ZodType>(url: string, schema: 
     statusCode = response.statusCode;
     headers = response.headers;
     const ok = statusCode >= 200 && statusCode < 300;
+    const declaredBytes = Number(headers['content-length']);
+    if (ok && Number.isFinite(declaredBytes) && declaredBytes > bodyBytesMax) {
+      // Announced too large: refused unread, and the connection is dropped rather than drained.
+      response.body.destroy();
+      throw new AppError('SOURCE_FAILED', `${sourceName}: response body exceeds ${bodyBytesMax} bytes (it declares ${declaredBytes})`);
+    }
     const read = await readTextBounded(response.body, ok ? bodyBytesMax : ERROR_BODY_QUOTED_CHARS_MAX * 4);
     // An oversized answer is a failure; an oversized error answer just goes unquoted.
     if (read === null && ok) throw new AppError('SOURCE_FAILED', `${sourceName}: response body exceeds ${bodyBytesMax} bytes`);
