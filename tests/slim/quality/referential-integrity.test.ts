@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { FeedSource, Observation } from '../../../schemas/index.ts';
 import { checkReferentialIntegrity } from '../../../slim/quality/index.ts';
-import { contextFor, feedFor, iot, weather } from './support.ts';
+import { WEATHER_COORDINATE_TOLERANCE_DEG } from '../../../slim/quality/referential-integrity.ts';
+import { DEVICE, carbon, contextFor, feedFor, iot, market, realEstate, verifiedPush, weather } from './support.ts';
 
 describe('referential integrity', () => {
   it('accepts an observation of its active feed', () => {
@@ -37,5 +39,83 @@ describe('referential integrity', () => {
     const result = checkReferentialIntegrity(o, contextFor(o));
     expect(result.score).toBe(0);
     expect(result.reason).toContain('sensor-99');
+  });
+});
+
+describe('referential integrity: the device of an iot reading', () => {
+  const o = iot();
+
+  it('accepts a reading of a registered device in service that observes the feed asset', () => {
+    expect(checkReferentialIntegrity(o, contextFor(o, { push: verifiedPush(o) })).score).toBe(1);
+  });
+
+  it('rejects a reading whose device is not registered', () => {
+    const result = checkReferentialIntegrity(o, contextFor(o, { push: verifiedPush(o, { device: null }) }));
+    expect(result).toMatchObject({ score: 0, reason: 'device sensor-42 is not registered' });
+  });
+
+  it('rejects a reading of a revoked device', () => {
+    const result = checkReferentialIntegrity(o, contextFor(o, { push: verifiedPush(o, { device: { ...DEVICE, revokedAt: '2025-01-01T00:00:00.000Z' } }) }));
+    expect(result.score).toBe(0);
+    expect(result.reason).toContain('revoked');
+  });
+
+  it('rejects a reading of a device that observes another asset than the feed', () => {
+    const result = checkReferentialIntegrity(o, contextFor(o, { push: verifiedPush(o, { device: { ...DEVICE, assetId: 'another-store' } }) }));
+    expect(result.score).toBe(0);
+    expect(result.reason).toContain('another-store');
+  });
+});
+
+describe('referential integrity: the entity a pulled source answered about', () => {
+  const alpaca: FeedSource = { adapter: 'alpaca-stocks', params: { symbol: 'AAPL', feed: 'iex', metric: 'trade_price', baseUrl: 'https://data.alpaca.markets' } };
+  const address = '5500 Grand Lake Dr, San Antonio, TX, 78244';
+  const rentcast: FeedSource = { adapter: 'rentcast-avm', params: { address, metric: 'avm_value', baseUrl: 'https://api.rentcast.io' } };
+  const carbonUk: FeedSource = { adapter: 'carbon-intensity-uk', params: { metric: 'intensity', baseUrl: 'https://api.carbonintensity.org.uk' } };
+  const coin: FeedSource = { adapter: 'coingecko-carbon', params: { coinId: 'toucan-protocol-base-carbon-tonne', metric: 'credit_price', baseUrl: 'https://api.coingecko.com' } };
+  const onFeed = (o: Observation, source: FeedSource) => checkReferentialIntegrity(o, contextFor(o, { feed: { ...feedFor(o), source } }));
+
+  it('accepts the symbol the feed asked for and rejects another', () => {
+    expect(onFeed(market({}, { symbol: 'AAPL' }), alpaca).score).toBe(1);
+    const result = onFeed(market({}, { symbol: 'MSFT' }), alpaca);
+    expect(result.score).toBe(0);
+    expect(result.reason).toContain('MSFT');
+  });
+
+  it('accepts the property the feed asked for, however its blanks and case are written, and rejects another', () => {
+    expect(onFeed(realEstate({}, { propertyId: ` ${address.toUpperCase()}  ` }), rentcast).score).toBe(1);
+    expect(onFeed(realEstate({}, { propertyId: '1 Other St, Austin, TX, 78701' }), rentcast).score).toBe(0);
+  });
+
+  it('accepts the national GB intensity and rejects another region', () => {
+    expect(onFeed(carbon({}, { region: 'GB' }), carbonUk).score).toBe(1);
+    expect(onFeed(carbon({}, { region: 'FR' }), carbonUk)).toMatchObject({ score: 0 });
+  });
+
+  it('accepts the price of the coin the feed asked for and rejects another coin', () => {
+    const priced = (ids: string) =>
+      carbon(
+        { unit: 'USD/tCO2e', source: { adapter: 'coingecko-carbon', url: `https://api.coingecko.com/api/v3/simple/price?ids=${ids}&vs_currencies=usd`, authentication: 'registered_endpoint' } },
+        { kind: 'credit_price', region: undefined, priceUsdPerTonne: 1 },
+      );
+    expect(onFeed(priced('toucan-protocol-base-carbon-tonne'), coin).score).toBe(1);
+    const result = onFeed(priced('moss-carbon-credit'), coin);
+    expect(result.score).toBe(0);
+    expect(result.reason).toContain('moss-carbon-credit');
+  });
+
+  it('accepts weather on the model grid near the requested point and rejects it farther than the tolerance', () => {
+    const near = weather({}, { latitude: 52.52 + WEATHER_COORDINATE_TOLERANCE_DEG / 2, longitude: 13.42 - WEATHER_COORDINATE_TOLERANCE_DEG / 2 });
+    expect(checkReferentialIntegrity(near, contextFor(near)).score).toBe(1);
+    const far = weather({}, { latitude: 48.85, longitude: 2.35 });
+    const result = checkReferentialIntegrity(far, contextFor(far));
+    expect(result.score).toBe(0);
+    expect(result.reason).toContain('48.85');
+  });
+
+  it('treats longitudes across the antimeridian as close', () => {
+    const o = weather({}, { latitude: 0, longitude: -179.95 });
+    const source: FeedSource = { adapter: 'open-meteo', params: { latitude: 0, longitude: 179.95, timezone: 'UTC', metric: 'temperature_2m', baseUrl: 'https://api.open-meteo.com' } };
+    expect(onFeed(o, source).score).toBe(1);
   });
 });
