@@ -32,6 +32,18 @@ export const CacheEntry = z.object({
 });
 export type CacheEntry = z.infer<typeof CacheEntry>;
 
+/**
+ * How far in the future an entry's `storedAtMs` may lie: replicas' clocks differ a little. An entry
+ * stored further ahead than this comes from a clock that disagrees with ours (or from before ours
+ * was set back), so its age cannot be bounded by the TTL: it is a miss.
+ */
+export const STORED_AHEAD_MS_MAX = 5_000;
+
+/** Whether an entry may be served at `nowMs`: not expired, and not stored implausibly far ahead. */
+export function isLive(entry: Pick<CacheEntry, 'storedAtMs' | 'expiresAtMs'>, nowMs: number): boolean {
+  return nowMs < entry.expiresAtMs && entry.storedAtMs <= nowMs + STORED_AHEAD_MS_MAX;
+}
+
 /** What the asking feed contributes to an observation. */
 export interface AskingFeed {
   id: string;

@@ -1,8 +1,8 @@
-import { and, eq, gt, inArray, lte } from 'drizzle-orm';
+import { eq, inArray, lte } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { sourceCache } from '../../db/schema/slim.ts';
 import type { Clock } from '../clock.ts';
-import { SourceAnswer, type CacheEntry } from './answer.ts';
+import { isLive, SourceAnswer, type CacheEntry } from './answer.ts';
 import type { CacheTier, TierLookup } from './tier.ts';
 
 /** Bound on one pruning statement: a large backlog of expired rows goes over several writes. */
@@ -27,21 +27,18 @@ export class DatabaseTier implements CacheTier {
   ) {}
 
   async get(key: string): Promise<TierLookup> {
-    const now = this.clock.now();
-    const [row] = await this.db
-      .select()
-      .from(sourceCache)
-      .where(and(eq(sourceCache.key, key), gt(sourceCache.expiresAt, now)))
-      .limit(1);
+    const [row] = await this.db.select().from(sourceCache).where(eq(sourceCache.key, key)).limit(1);
     if (row === undefined) return { status: 'miss' };
+    const life = { storedAtMs: row.storedAt.getTime(), expiresAtMs: row.expiresAt.getTime() };
+    if (!isLive(life, this.clock.now().getTime())) return { status: 'miss' };
     const answer = SourceAnswer.safeParse(row.value);
     if (!answer.success) return { status: 'corrupt' };
-    return { status: 'hit', entry: { answer: answer.data, storedAtMs: row.storedAt.getTime(), expiresAtMs: row.expiresAt.getTime() } };
+    return { status: 'hit', entry: { answer: answer.data, ...life } };
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
     const nowMs = this.clock.now().getTime();
-    if (entry.expiresAtMs <= nowMs) return;
+    if (!isLive(entry, nowMs)) return;
     const row = { key, value: entry.answer, storedAt: new Date(entry.storedAtMs), expiresAt: new Date(entry.expiresAtMs) };
     await this.db
       .insert(sourceCache)

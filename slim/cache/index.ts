@@ -16,7 +16,7 @@ export { DatabaseTier, L3_PRUNE_INTERVAL_MS, L3_PRUNE_ROWS_MAX } from './databas
 export { canonicalJson, sourceCacheKey } from './key.ts';
 export { MemoryTier } from './memory-tier.ts';
 export { RedisTier } from './redis-tier.ts';
-export { SourceCache, TIER_READ_TIMEOUT_MS, WRITES_PENDING_MAX, type CacheableFeed, type SourceCacheOptions } from './source-cache.ts';
+export { answerAgeMsMax, SourceCache, TIER_READ_TIMEOUT_MS, WRITES_PENDING_MAX, type CacheableFeed, type SourceCacheOptions } from './source-cache.ts';
 export type { CacheTier, TierLookup, TierName } from './tier.ts';
 export { sourceCacheTtlMs } from './ttl.ts';
 

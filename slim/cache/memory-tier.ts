@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.ts';
-import type { CacheEntry } from './answer.ts';
+import { isLive, type CacheEntry } from './answer.ts';
 import type { CacheTier, TierLookup } from './tier.ts';
 
 /**
@@ -23,7 +23,7 @@ export class MemoryTier implements CacheTier {
   get(key: string): Promise<TierLookup> {
     const entry = this.entries.get(key);
     if (entry === undefined) return Promise.resolve({ status: 'miss' });
-    if (entry.expiresAtMs <= this.clock.now().getTime()) {
+    if (!isLive(entry, this.clock.now().getTime())) {
       this.entries.delete(key);
       return Promise.resolve({ status: 'miss' });
     }
@@ -31,7 +31,7 @@ export class MemoryTier implements CacheTier {
   }
 
   set(key: string, entry: CacheEntry): Promise<void> {
-    if (entry.expiresAtMs > this.clock.now().getTime()) this.entries.set(key, entry);
+    if (isLive(entry, this.clock.now().getTime())) this.entries.set(key, entry);
     return Promise.resolve();
   }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
-import { CacheEntry } from './answer.ts';
+import { CacheEntry, isLive } from './answer.ts';
 import type { CacheTier, TierLookup } from './tier.ts';
 
 /**
@@ -29,13 +29,14 @@ export class RedisTier implements CacheTier {
     if (raw === null) return { status: 'miss' };
     const entry = parseEntry(raw);
     if (entry === null) return { status: 'corrupt' };
-    if (entry.expiresAtMs <= this.clock.now().getTime()) return { status: 'miss' };
+    if (!isLive(entry, this.clock.now().getTime())) return { status: 'miss' };
     return { status: 'hit', entry };
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
-    const ttlMs = entry.expiresAtMs - this.clock.now().getTime();
-    if (ttlMs <= 0) return;
+    const nowMs = this.clock.now().getTime();
+    if (!isLive(entry, nowMs)) return;
+    const ttlMs = entry.expiresAtMs - nowMs;
     await this.redis.set(this.prefix + key, JSON.stringify(entry), 'PX', ttlMs);
   }
 

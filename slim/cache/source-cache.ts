@@ -14,6 +14,18 @@ export interface CacheableFeed {
   assetId: string;
   category: Category;
   source: FeedSource;
+  /** Pull feeds: how often the feed is fetched; bounds the age of an answer it takes from the cache. */
+  schedule?: { intervalMs: number };
+}
+
+/**
+ * The oldest answer a feed takes from the cache: the TTL, and less than half the feed's own
+ * interval, so a feed's next scheduled fetch is never answered with what its previous one stored
+ * (a market feed polled every second would otherwise see a new answer only every other poll).
+ * Other feeds of the source, dry runs and a replica taking the feed over still share the answer.
+ */
+export function answerAgeMsMax(ttlMs: number, intervalMs: number | undefined): number {
+  return intervalMs === undefined ? ttlMs : Math.min(ttlMs, Math.floor(intervalMs / 2));
 }
 
 /** Bound on tier writes in flight: past it a fill is dropped (counted), never queued without end. */
@@ -126,8 +138,9 @@ export class SourceCache {
   }
 
   private async lookup<F extends CacheableFeed>(key: string, feed: F, fetch: (feed: F) => Promise<Observation>): Promise<Resolved> {
+    const ageMsMax = answerAgeMsMax(this.options.ttlMsOf(feed.category), feed.schedule?.intervalMs);
     for (let i = 0; i < this.tiers.length; i += 1) {
-      const entry = await this.read(i, key);
+      const entry = await this.read(i, key, ageMsMax);
       if (entry !== null) {
         this.hits += 1;
         this.fill(this.tiers.slice(0, i), key, entry);
@@ -143,14 +156,14 @@ export class SourceCache {
     return { entry, fetched };
   }
 
-  /** One tier's answer: the entry on a hit, null on a miss, a corrupt entry or a failure (each counted). */
-  private async read(i: number, key: string): Promise<CacheEntry | null> {
+  /** One tier's answer: the entry on a hit, null on a miss, a corrupt entry, one too old for the feed or a failure (each counted). */
+  private async read(i: number, key: string, ageMsMax: number): Promise<CacheEntry | null> {
     const tier = this.tiers[i];
     const counts = this.counts[i];
     if (tier === undefined || counts === undefined) return null;
     try {
       const found = await withTimeout(tier.get(key), TIER_READ_TIMEOUT_MS, tier.name);
-      if (found.status === 'hit') {
+      if (found.status === 'hit' && this.options.clock.now().getTime() - found.entry.storedAtMs < ageMsMax) {
         counts.hits += 1;
         return found.entry;
       }

@@ -39,8 +39,17 @@ describe('feed scheduler, driven by a manual clock', () => {
     await source.start();
     // The local stand-in is the one source origin these workers may fetch from.
     // A short lease keeps its renewal timer (a third of the lease) below the fetch delays the tests inspect.
+    // No source cache: these tests see each scheduled fetch as a request at the source (tests/slim/cache covers the cache).
     config = loadConfig(
-      { CLUSTER_SECRET, DATA_DIR: 'memory://', LOG_LEVEL: 'silent', SOURCE_ORIGINS_ALLOWED: source.url, SOURCE_RETRY_TOTAL_MS_MAX: '2000', SCHEDULER_LEASE_TTL_MS: '6000' },
+      {
+        CLUSTER_SECRET,
+        DATA_DIR: 'memory://',
+        LOG_LEVEL: 'silent',
+        SOURCE_ORIGINS_ALLOWED: source.url,
+        SOURCE_RETRY_TOTAL_MS_MAX: '2000',
+        SCHEDULER_LEASE_TTL_MS: '6000',
+        SOURCE_CACHE_ENABLED: 'false',
+      },
       'slim',
     );
     database = await openDatabase({ part: 'slim', dataDir: 'memory://', schema: uniqueSchema('slim_sched') });
