@@ -18,8 +18,9 @@ const REASON_CHARS_MAX = 300;
 
 export interface MqttIntakeStatus {
   connected: boolean;
-  /** Topics this replica is subscribed to (each a shared subscription). */
+  /** Topics this replica reads for its active mqtt feeds, and how many of them the broker confirmed (SUBACK). */
   topics: number;
+  subscribed: number;
   /** Messages taken from the broker since start-up, and how many of them a feed could not read. */
   messages: number;
   invalid: number;
@@ -48,6 +49,7 @@ const isMqttFeed = (feed: FeedRecord): feed is MqttFeed => feed.source.adapter =
  */
 export class MqttIntake {
   private readonly table = new TopicTable();
+  private readonly confirmed = new Set<string>();
   private client: MqttClient | undefined;
   private cancelReconcile: (() => void) | undefined;
   private stopped = false;
@@ -102,6 +104,7 @@ export class MqttIntake {
     return {
       connected: this.client?.connected === true,
       topics: this.table.topics().length,
+      subscribed: this.confirmed.size,
       messages: this.messages,
       invalid: this.invalid,
       lastError: this.lastError,
@@ -133,11 +136,15 @@ export class MqttIntake {
     const group = this.deps.shareGroup;
     // While the broker is away mqtt.js queues these and, with `resubscribe`, renews them on every reconnection.
     for (const topic of change.subscribe) {
-      client.subscribe(sharedSubscription(group, topic), { qos: 1 }, (err) => {
+      client.subscribe(sharedSubscription(group, topic), { qos: 1 }, (err, granted) => {
+        const refused = granted?.find((g) => g.qos >= 0x80);
         if (err) this.fail(`subscribing to ${topic}`, err);
+        else if (refused !== undefined) this.fail(`subscribing to ${topic}`, new Error(`the broker refused (reason ${refused.qos})`));
+        else if (this.table.feedsOf(topic).length > 0) this.confirmed.add(topic);
       });
     }
     for (const topic of change.unsubscribe) {
+      this.confirmed.delete(topic);
       client.unsubscribe(sharedSubscription(group, topic), (err) => {
         if (err) this.fail(`unsubscribing from ${topic}`, err);
       });
