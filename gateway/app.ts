@@ -14,6 +14,7 @@ import { infoHandler } from './info/route.ts';
 import { openApiHandler } from './openapi/route.ts';
 import type { UpstreamRegistry } from './pools/registry.ts';
 import { proxyHandler, type ProxyTransports } from './proxy/handler.ts';
+import type { RateLimitCounters } from './rate-limit/stats.ts';
 import { createRouteMatcher } from './routing/match.ts';
 import { resolveRoute } from './routing/middleware.ts';
 import { API_PREFIX } from './routing/policy.ts';
@@ -47,6 +48,13 @@ export interface GatewayAppDeps {
   clientAddress: (c: Context<GatewayEnv>) => string | undefined;
   logger: Logger;
   /**
+   * Runs after route resolution and before authentication: limits that must hold whether or not
+   * a key is valid (the global rate, and /auth/* per client address, so guessing keys is limited).
+   */
+  beforeAuthentication?: readonly MiddlewareHandler<GatewayEnv>[];
+  /** Rate limiting's counters, reported in /stats. */
+  rateLimitCounters: RateLimitCounters;
+  /**
    * Admission control for routed, authenticated requests, in order, before any body is read:
    * where rate limits and circuit breakers plug in (they see the route and the principal).
    */
@@ -55,7 +63,8 @@ export interface GatewayAppDeps {
 
 /**
  * The gateway as a web-standard app. Order matters: request id and security headers wrap
- * everything (errors included); then route (404/405), then auth (401/403), then admission,
+ * everything (errors included); then route (404/405), then the limits that come before
+ * authentication (429), then auth (401/403), then admission (the per-key limit),
  * then stream slots (streaming routes only), then the body limit, and only then a handler
  * reads the body or the proxy forwards it.
  */
@@ -71,6 +80,7 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   app.use(
     api('/*'),
     resolveRoute(createRouteMatcher()),
+    ...(deps.beforeAuthentication ?? []),
     authenticate(deps.keys),
     ...(deps.admission ?? []),
     limitStreams(deps.streamSlots, { retryAfterS: deps.streamRetryAfterS, clientAddress: deps.clientAddress }),
@@ -79,7 +89,7 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
 
   app.get(api('/health'), healthHandler(deps));
   app.get(api('/info'), infoHandler(deps));
-  app.get(api('/stats'), statsHandler(deps.stats, deps.registry));
+  app.get(api('/stats'), statsHandler(deps.stats, deps.registry, deps.rateLimitCounters));
   app.get(api('/openapi.json'), openApiHandler({ title: deps.name, version: deps.version }));
   app.post(api('/auth/keys'), issueKeyHandler(deps.keys));
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { openDatabase, type OpenDatabase } from '../db/client.ts';
 import type { Config } from '../runtime/config.ts';
@@ -9,12 +10,14 @@ import { nodeDataDir, nodeSchema, type RunningNode, type StartNode } from '../ru
 import { createGatewayApp } from './app.ts';
 import { ApiKeyService } from './auth/key-service.ts';
 import { DrizzleKeyStore } from './auth/key-store.ts';
+import type { GatewayEnv } from './env.ts';
 import { httpProbe } from './health/probe.ts';
 import { HealthProber } from './health/prober.ts';
 import { RoundRobinBalancer } from './pools/balancer.ts';
 import { StaticUpstreamRegistry, type UpstreamRegistry } from './pools/registry.ts';
 import type { ProxyTransports } from './proxy/handler.ts';
 import { UndiciTransport } from './proxy/undici-transport.ts';
+import { createGatewayRateLimits, type GatewayRateLimits } from './rate-limit/index.ts';
 import { ProxyStats } from './stats/counters.ts';
 import { StreamSlots } from './streams/slots.ts';
 
@@ -49,6 +52,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
   const transports = createTransports(config);
   let prober: HealthProber | undefined;
   let server: RunningServer | undefined;
+  let rateLimits: GatewayRateLimits | undefined;
   try {
     const keys = new ApiKeyService(new DrizzleKeyStore(database.db));
     await keys.bootstrapAdmin(config.ADMIN_API_KEY, logger);
@@ -64,6 +68,20 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       logger,
     );
     prober = activeProber;
+    const clientAddress = (c: Context<GatewayEnv>) => getConnInfo(c).remote.address;
+    const limits = await createGatewayRateLimits(
+      {
+        globalPerS: config.GATEWAY_RATE_GLOBAL_PER_S,
+        authPerMin: config.GATEWAY_RATE_AUTH_PER_MIN,
+        tiers: config.GATEWAY_RATE_TIERS,
+        keyTiers: config.GATEWAY_RATE_KEY_TIERS,
+        redisUrl: config.REDIS_URL,
+        keyPrefix: config.GATEWAY_RATE_KEY_PREFIX,
+      },
+      clientAddress,
+      logger,
+    );
+    rateLimits = limits;
     const startedAt = new Date();
     let selfUrl = `http://${config.HOST}:${config.PORT}`;
     const app = createGatewayApp({
@@ -83,7 +101,10 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       streamSlots: new StreamSlots(config.SSE_STREAMS_MAX, config.SSE_STREAMS_PER_KEY_MAX),
       streamRetryAfterS: STREAM_RETRY_AFTER_S,
       stats: new ProxyStats(startedAt),
-      clientAddress: (c) => getConnInfo(c).remote.address,
+      clientAddress,
+      beforeAuthentication: limits.beforeAuthentication,
+      admission: limits.admission,
+      rateLimitCounters: limits.counters,
       logger,
     });
     activeProber.start();
@@ -101,21 +122,27 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       keys,
       registry,
       probeNow: () => activeProber.probeAll(),
-      close: () => (closing ??= shutdown(activeProber, running, transports, database)),
+      close: () => (closing ??= shutdown(activeProber, running, transports, limits, database)),
     };
   } catch (error) {
-    await shutdown(prober, server, transports, database).catch(() => {});
+    await shutdown(prober, server, transports, rateLimits, database).catch(() => {});
     throw error;
   }
 }
 
 export const startGateway: StartNode = launchGateway;
 
-/** Stops in dependency order: no new probes, no new requests, then the connections, then storage. */
-async function shutdown(prober: HealthProber | undefined, server: RunningServer | undefined, transports: GatewayTransports, database: OpenDatabase): Promise<void> {
+/** Stops in dependency order: no new probes, no new requests, then the connections (upstreams, Redis), then storage. */
+async function shutdown(
+  prober: HealthProber | undefined,
+  server: RunningServer | undefined,
+  transports: GatewayTransports,
+  rateLimits: GatewayRateLimits | undefined,
+  database: OpenDatabase,
+): Promise<void> {
   prober?.stop();
   await server?.close();
-  await Promise.all([transports.requests.close(), transports.streams.close(), transports.probes.close()]);
+  await Promise.all([transports.requests.close(), transports.streams.close(), transports.probes.close(), rateLimits?.close()]);
   await database.close();
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Hash32, IsoTimestamp, Role } from './common.ts';
+import { RateLimitStats } from './rate-limit.ts';
 import { Block, ValidatorIdentity } from './block.ts';
 import { ChannelEvent } from './channel.ts';
 import { MerkleProof, Transaction, TxStatus } from './transaction.ts';
@@ -120,5 +121,6 @@ export const GatewayStats = z.object({
   uptimeMs: z.number().int(),
   pools: z.record(UpstreamPool, PoolStats),
   upstreams: z.array(UpstreamStats),
+  rateLimits: RateLimitStats,
 });
 export type GatewayStats = z.infer<typeof GatewayStats>;

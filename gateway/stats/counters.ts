@@ -1,4 +1,5 @@
 import type { GatewayStats, PoolStats } from '../../schemas/index.ts';
+import type { RateLimitStats } from '../../schemas/rate-limit.ts';
 import { POOL_NAMES, type PoolName } from '../routing/policy.ts';
 import type { UpstreamRegistry } from '../pools/registry.ts';
 import type { Upstream } from '../pools/upstream.ts';
@@ -36,7 +37,7 @@ export class ProxyStats {
     for (const p of pools) this.pools[p].unavailable++;
   }
 
-  snapshot(registry: UpstreamRegistry, now: Date): GatewayStats {
+  snapshot(registry: UpstreamRegistry, now: Date, rateLimits: RateLimitStats): GatewayStats {
     return {
       startedAt: this.startedAt.toISOString(),
       uptimeMs: now.getTime() - this.startedAt.getTime(),
@@ -50,6 +51,7 @@ export class ProxyStats {
         requests: this.upstreams.get(u)?.requests ?? 0,
         failures: this.upstreams.get(u)?.failures ?? 0,
       })),
+      rateLimits,
     };
   }
 

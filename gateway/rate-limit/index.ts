@@ -1,0 +1,125 @@
+import { Redis } from 'ioredis';
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from '../../runtime/logger.ts';
+import type { Rate, RateLimitName } from '../../schemas/rate-limit.ts';
+import type { KeyPrincipal } from '../auth/key-service.ts';
+import type { GatewayEnv } from '../env.ts';
+import { FailoverRateLimiter, type WhenRedisDown } from './failover.ts';
+import type { RateLimiter } from './limiter.ts';
+import { limitAuthAttempts, limitGlobally, limitPerKey, type ClientAddress } from './middleware.ts';
+import { tierOf } from './policy.ts';
+import { IoRedisRatelimitAdapter } from './redis-adapter.ts';
+import { REDIS_RETRY_AFTER_MS, RedisHealth } from './redis-health.ts';
+import { LocalRateLimiter } from './sliding-window.ts';
+import { RateLimitCounters } from './stats.ts';
+import { UpstashRateLimiter } from './upstash-limiter.ts';
+
+export { RateLimitCounters } from './stats.ts';
+export type { RateDecision, RateLimiter } from './limiter.ts';
+
+/** Client addresses or keys counted in-process per limit; past it the least recently seen is forgotten. */
+export const LOCAL_IDENTIFIERS_MAX = 100_000;
+/** A rate-limit call to Redis that takes longer fails (and the limit fails over): it sits on every request's path. */
+export const REDIS_COMMAND_TIMEOUT_MS = 250;
+/** How long start-up waits for the first Redis connection before serving with the fallbacks. */
+const REDIS_CONNECT_WAIT_MS = 2_000;
+
+export interface RateLimitSettings {
+  globalPerS: number;
+  authPerMin: number;
+  tiers: Readonly<Record<string, Rate>>;
+  /** Role or key id → tier. */
+  keyTiers: Readonly<Record<string, string>>;
+  /** Unset: in-process limits. */
+  redisUrl: string | undefined;
+  keyPrefix: string;
+}
+
+/** The gateway's rate limiting, as middleware for the two places it goes, with its counters. */
+export interface GatewayRateLimits {
+  /** After route resolution, before authentication: /auth/* per address, then the global limit. */
+  beforeAuthentication: readonly MiddlewareHandler<GatewayEnv>[];
+  /** After authentication: the key's tier. */
+  admission: readonly MiddlewareHandler<GatewayEnv>[];
+  counters: RateLimitCounters;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the limits: in Redis through @upstash/ratelimit when `redisUrl` is set (shared by every
+ * gateway on that Redis), in-process otherwise. While Redis fails, the global and per-key limits
+ * fail open to in-process limiters and /auth/* fails closed (503), each counted and logged.
+ */
+export async function createGatewayRateLimits(settings: RateLimitSettings, clientAddress: ClientAddress, logger: Logger): Promise<GatewayRateLimits> {
+  const global: Rate = { limit: settings.globalPerS, windowMs: 1_000 };
+  const auth: Rate = { limit: settings.authPerMin, windowMs: 60_000 };
+  const local = (rate: Rate) => new LocalRateLimiter(rate, { identifiersMax: LOCAL_IDENTIFIERS_MAX });
+
+  let counters: RateLimitCounters;
+  let make: (name: RateLimitName, suffix: string, rate: Rate) => RateLimiter;
+  let close: () => Promise<void>;
+  if (settings.redisUrl === undefined) {
+    counters = new RateLimitCounters('memory', () => 'none');
+    make = (_name, _suffix, rate) => local(rate);
+    close = () => Promise.resolve();
+  } else {
+    const redis = connectRedis(settings.redisUrl, logger);
+    await waitReady(redis, REDIS_CONNECT_WAIT_MS);
+    const health = new RedisHealth(() => redis.status === 'ready', logger);
+    const adapter = new IoRedisRatelimitAdapter(redis);
+    const limitCounters = new RateLimitCounters('redis', () => health.state);
+    counters = limitCounters;
+    make = (name, suffix, rate) => {
+      const shared = new UpstashRateLimiter(rate, adapter, { prefix: `${settings.keyPrefix}:${suffix}` });
+      const whenDown: WhenRedisDown =
+        name === 'auth' ? { kind: 'closed', retryAfterS: Math.ceil(REDIS_RETRY_AFTER_MS / 1000) } : { kind: 'open', local: local(rate) };
+      return new FailoverRateLimiter(name, shared, whenDown, health, limitCounters);
+    };
+    close = () => {
+      redis.disconnect();
+      return Promise.resolve();
+    };
+  }
+
+  const tierLimiters = new Map(Object.entries(settings.tiers).map(([tier, rate]) => [tier, make('tier', `tier:${tier}`, rate)]));
+  const limiterFor = (principal: KeyPrincipal) => {
+    const tier = tierOf(principal, settings.tiers, settings.keyTiers);
+    return tier === null ? null : (tierLimiters.get(tier) ?? null);
+  };
+  return {
+    beforeAuthentication: [limitAuthAttempts(make('auth', 'auth', auth), clientAddress, counters), limitGlobally(make('global', 'global', global), counters)],
+    admission: [limitPerKey(limiterFor, counters)],
+    counters,
+    close,
+  };
+}
+
+function connectRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
+    // Fail a command at once while disconnected (the fallback answers) instead of queueing without bound.
+    enableOfflineQueue: false,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 1,
+  });
+  let errorsLogged = 0;
+  redis.on('error', (err: unknown) => {
+    // ioredis reports every failed reconnect; RedisHealth logs the outage itself, the first few errors say why.
+    errorsLogged += 1;
+    if (errorsLogged <= 3) logger.warn({ err }, 'redis connection error (gateway rate limits)');
+  });
+  return redis;
+}
+
+/** Resolves when connected or after `waitMs`, whichever comes first: a Redis down at start-up must not stop the gateway. */
+function waitReady(redis: Redis, waitMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, waitMs);
+    redis.once('ready', done);
+  });
+}
