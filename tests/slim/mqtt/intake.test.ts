@@ -6,6 +6,7 @@ import type { MqttIntakeStatus } from '../../../slim/mqtt/index.ts';
 import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../../support/databases.ts';
 import { eventually } from '../../support/network.ts';
 import { PROVIDER_A, SlimNode } from '../service/support/slim-node.ts';
+import { TcpProxy } from './support/tcp-proxy.ts';
 
 /** The real Mosquitto; CI sets it, a laptop without a broker skips the suites that need one. */
 const TEST_MQTT_URL = process.env.TEST_MQTT_URL;
@@ -175,5 +176,46 @@ describe.skipIf(TEST_MQTT_URL === undefined || TEST_DATABASE_URL === undefined)(
     const taken = await Promise.all(workers.map(async (w) => (await mqttStatus(w))?.messages ?? 0));
     expect(taken.reduce((a, b) => a + b, 0)).toBe(messages);
     expect(taken.every((n) => n > 0)).toBe(true);
+  });
+});
+
+describe.skipIf(TEST_MQTT_URL === undefined)('slim worker: broker outage', () => {
+  const broker = new URL(TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883');
+  const proxy = new TcpProxy(broker.hostname, Number(broker.port || 1883));
+  let slim: SlimNode;
+  let device: MqttClient;
+  beforeAll(async () => {
+    await proxy.start();
+    slim = await SlimNode.start({ MQTT_URL: `mqtt://127.0.0.1:${proxy.port}`, MQTT_SHARE_GROUP: uniqueGroup() });
+    device = await connectAsync(TEST_MQTT_URL ?? '', { protocolVersion: 5 });
+  });
+  afterAll(async () => {
+    await device.endAsync();
+    await slim.close();
+    await proxy.stop();
+  });
+
+  const health = async () => NodeHealth.parse((await slim.call('GET', '/api/v11/health')).body);
+
+  it('shows the lost broker in health, reconnects by itself and takes readings again', async () => {
+    const topic = uniqueTopic();
+    const feed = await register(slim, mqttFeed(topic));
+    await subscribed(slim, 1);
+    expect((await health()).status).toBe('up');
+
+    await proxy.cut();
+    const down = await eventually(async () => {
+      const h = await health();
+      return (h.details?.mqtt as MqttIntakeStatus).connected ? undefined : h;
+    });
+    expect(down.status).toBe('degraded');
+
+    await proxy.start();
+    await eventually(async () => ((await mqttStatus(slim))?.connected === true ? true : undefined), 100, 200);
+    // The subscription is renewed on reconnection; publish until a reading lands (one published before the renewal is not kept for us).
+    await eventually(async () => {
+      await device.publishAsync(topic, JSON.stringify({ ts: Date.now(), values: { temperature: 5 } }), { qos: 1 });
+      return evaluations(await feedNow(slim, feed.id)) > 0 ? true : undefined;
+    }, 50, 200);
   });
 });
