@@ -1,8 +1,8 @@
-import { CHECK_NAMES, type Category, type CheckName, type CheckResult, type Observation, type QualityReport } from '../../schemas/index.ts';
+import { type Category, type CheckName, type CheckResult, type Observation, type QualityReport } from '../../schemas/index.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { checkCompleteness } from './completeness.ts';
 import { checkConsistency } from './consistency.ts';
-import type { QualityContext, QualityStep } from './context.ts';
+import type { QualityContext } from './context.ts';
 import { inspectFormat, isCategory } from './format.ts';
 import { checkFreshness } from './freshness.ts';
 import { checkRange } from './range.ts';
@@ -12,49 +12,85 @@ import { scoreChecks } from './score.ts';
 import { checkSourceVerification } from './source-verification.ts';
 import { checkUniqueness } from './uniqueness.ts';
 
-/** The steps that need a typed observation, in chain order (completeness and format read raw input). */
-const TYPED_STEPS: ReadonlyArray<readonly [CheckName, QualityStep]> = [
-  ['range', checkRange],
-  ['consistency', checkConsistency],
-  ['source_verification', checkSourceVerification],
-  ['freshness', checkFreshness],
-  ['uniqueness', checkUniqueness],
-  ['referential_integrity', checkReferentialIntegrity],
-];
-
 /**
  * Runs the nine steps over one observation, which may be untrusted input (push mode): nothing in
  * here throws for bad data. When the input cannot be read as an observation, completeness and
  * format still say what is wrong and every other step scores 0 ('unreadable observation'), so the
  * caller always gets a full report to store and show a reviewer. Pure: the clock is `ctx.now`.
+ * The steps are called one by one into one array (no step table, map or spread): this runs for
+ * every observation, and the report's shape is fixed.
  */
 export function runQualityChain(input: Observation | unknown, ctx: QualityContext): QualityReport {
   const completeness = checkCompleteness(input, ctx);
   const format = inspectFormat(input);
-  const observation = format.observation;
+  const o = format.observation;
 
-  const typed: CheckResult[] = TYPED_STEPS.map(([name, step]) =>
-    observation === null ? checkResult(name, 0, 'unreadable observation') : step(observation, ctx),
-  );
-  const checks = [completeness, format.result, ...typed];
-  const quality = scoreChecks(checks, ctx.settings);
+  const checks: CheckResult[] =
+    o === null
+      ? [
+          completeness,
+          format.result,
+          unreadable('range'),
+          unreadable('consistency'),
+          unreadable('source_verification'),
+          unreadable('freshness'),
+          unreadable('uniqueness'),
+          unreadable('referential_integrity'),
+        ]
+      : [
+          completeness,
+          format.result,
+          checkRange(o, ctx),
+          checkConsistency(o, ctx),
+          checkSourceVerification(o, ctx),
+          checkFreshness(o, ctx),
+          checkUniqueness(o, ctx),
+          checkReferentialIntegrity(o, ctx),
+        ];
+  const settings = ctx.settings;
+  const quality = scoreChecks(checks, settings);
+  checks.push(quality.result);
 
   return {
-    category: reportCategory(input, observation, ctx),
-    checks: [...checks, quality.result],
+    category: reportCategory(input, o, ctx),
+    checks,
     score: quality.score,
     decision: quality.decision,
-    weights: weightsOf(ctx.settings.weights),
-    thresholds: { accept: ctx.settings.thresholds.accept, review: ctx.settings.thresholds.review },
-    evaluatedAt: ctx.now.toISOString(),
+    weights: weightsOf(settings.weights),
+    thresholds: { accept: settings.thresholds.accept, review: settings.thresholds.review },
+    evaluatedAt: isoOf(ctx.now),
   };
 }
 
+const unreadable = (name: CheckName): CheckResult => checkResult(name, 0, 'unreadable observation');
+
 /** The report's own copy of the weights, exactly the eight checks in order (settings may be shared). */
 function weightsOf(w: Record<CheckName, number>): Record<CheckName, number> {
-  const out = {} as Record<CheckName, number>;
-  for (const n of CHECK_NAMES) out[n] = w[n];
-  return out;
+  return {
+    completeness: w.completeness,
+    format: w.format,
+    range: w.range,
+    consistency: w.consistency,
+    source_verification: w.source_verification,
+    freshness: w.freshness,
+    uniqueness: w.uniqueness,
+    referential_integrity: w.referential_integrity,
+  };
+}
+
+/**
+ * `now.toISOString()`, remembered for the last instant: formatting a date costs about as much as a
+ * quality step, and every reading of a pushed batch is evaluated at the same instant.
+ */
+let lastNowMs = Number.NaN;
+let lastNowIso = '';
+function isoOf(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== lastNowMs) {
+    lastNowIso = now.toISOString();
+    lastNowMs = ms;
+  }
+  return lastNowIso;
 }
 
 /** The category the report is filed under: the observation's own, else its feed's, else the settings'. */

@@ -45,17 +45,30 @@ export const AGREEMENT_BY_CATEGORY: Readonly<Record<Category, { okRelative: numb
  * agreement). Score is the worst part; the reason names it.
  */
 export function checkConsistency(observation: Observation, ctx: QualityContext): CheckResult {
-  const parts = [
-    ...crossFieldParts(observation, ctx),
-    spikePart(observation.value, ctx.history.values),
-    agreementPart(observation.value, ctx.peers, observation.category, observation.feedId),
-  ];
-  const worst = parts.reduce((a, b) => (b.score < a.score ? b : a));
+  const cross = crossFieldParts(observation, ctx);
+  const spike = spikePart(observation.value, ctx.history.values);
+  const agreement = agreementPart(observation.value, ctx.peers, observation.category, observation.feedId);
+  // The first of the worst parts, in order cross-field, spike, agreement.
+  let worst: Part | undefined;
+  for (const p of cross) if (worst === undefined || p.score < worst.score) worst = p;
+  if (worst === undefined || spike.score < worst.score) worst = spike;
+  if (agreement.score < worst.score) worst = agreement;
   if (worst.score < 1) return checkResult('consistency', worst.score, worst.reason);
-  return checkResult('consistency', 1, parts.map((p) => p.reason).join('; '));
+  let reasons = '';
+  for (const p of cross) reasons += `${p.reason}; `;
+  return checkResult('consistency', 1, `${reasons}${spike.reason}; ${agreement.reason}`);
 }
 
-function crossFieldParts(o: Observation, ctx: QualityContext): Part[] {
+/** Parts that never change, built once: this step runs on every observation. */
+const NO_PARTS: readonly Part[] = [];
+const HUMIDITY_OK: Part = { score: 1, reason: 'humidity within 0..100 %' };
+const BID_ASK_OK: readonly Part[] = [{ score: 1, reason: 'bid ≤ price ≤ ask' }];
+const VALUATION_OK: readonly Part[] = [{ score: 1, reason: 'valuation within its range' }];
+const WEATHER_VALUE_MATCHES: Readonly<Record<string, Part>> = Object.fromEntries(
+  Object.values(WEATHER_METRIC_FIELDS).map((field) => [field, { score: 1, reason: `value matches data.${field}` }]),
+);
+
+function crossFieldParts(o: Observation, ctx: QualityContext): readonly Part[] {
   switch (o.category) {
     case 'weather': {
       const parts: Part[] = [];
@@ -63,7 +76,7 @@ function crossFieldParts(o: Observation, ctx: QualityContext): Part[] {
       if (humidity !== undefined) {
         parts.push(
           humidity >= 0 && humidity <= 100
-            ? { score: 1, reason: 'humidity within 0..100 %' }
+            ? HUMIDITY_OK
             : { score: 0, reason: `relative humidity ${fmt(humidity)} % outside 0..100 %` },
         );
       }
@@ -75,7 +88,7 @@ function crossFieldParts(o: Observation, ctx: QualityContext): Part[] {
         if (reading !== undefined) {
           parts.push(
             reading === o.value
-              ? { score: 1, reason: `value matches data.${field}` }
+              ? (WEATHER_VALUE_MATCHES[field] as Part)
               : { score: 0, reason: `value ${fmt(o.value)} differs from data.${field} ${fmt(reading)}` },
           );
         }
@@ -84,10 +97,10 @@ function crossFieldParts(o: Observation, ctx: QualityContext): Part[] {
     }
     case 'market': {
       const { bid, ask, price } = o.data;
-      if (bid === undefined || ask === undefined) return [];
+      if (bid === undefined || ask === undefined) return NO_PARTS;
       if (bid > ask) return [{ score: 0, reason: `bid ${fmt(bid)} above ask ${fmt(ask)}` }];
       if (price < bid || price > ask) return [{ score: 0, reason: `price ${fmt(price)} outside [bid ${fmt(bid)}, ask ${fmt(ask)}]` }];
-      return [{ score: 1, reason: 'bid ≤ price ≤ ask' }];
+      return BID_ASK_OK;
     }
     case 'real_estate': {
       const { rangeLowUsd: low, valuationUsd: valuation, rangeHighUsd: high } = o.data;
@@ -97,12 +110,12 @@ function crossFieldParts(o: Observation, ctx: QualityContext): Part[] {
       if (high !== undefined && valuation > high) {
         return [{ score: 0, reason: `valuation ${fmt(valuation)} above its range high ${fmt(high)}` }];
       }
-      return low !== undefined || high !== undefined ? [{ score: 1, reason: 'valuation within its range' }] : [];
+      return low !== undefined || high !== undefined ? VALUATION_OK : NO_PARTS;
     }
     case 'carbon':
       return carbonIndexParts(o.data);
     case 'iot':
-      return [];
+      return NO_PARTS;
   }
 }
 
@@ -198,28 +211,34 @@ function selectInPlace(a: Float64Array, n: number, k: number): void {
  * Abstains (1) with fewer than AGREEMENT_PEERS_MIN usable peers. Its own feed is never a peer.
  */
 export function agreementPart(value: number, peers: readonly PeerValue[], category: Category, feedId: string): Part {
-  const values: number[] = [];
-  for (const p of peers) if (p.feedId !== feedId && Number.isFinite(p.value)) values.push(p.value);
-  if (values.length < AGREEMENT_PEERS_MIN) {
+  // Usable peer values straight into the scratch buffer: no per-call array.
+  const values = scratchOf(peers.length);
+  let n = 0;
+  for (const p of peers) if (p.feedId !== feedId && Number.isFinite(p.value)) values[n++] = p.value;
+  if (n < AGREEMENT_PEERS_MIN) {
     return {
       score: 1,
-      reason: `cross-source agreement not applied: ${values.length} peer feed${values.length === 1 ? '' : 's'} (needs ${AGREEMENT_PEERS_MIN})`,
+      reason: `cross-source agreement not applied: ${n} peer feed${n === 1 ? '' : 's'} (needs ${AGREEMENT_PEERS_MIN})`,
     };
   }
   const band = AGREEMENT_BY_CATEGORY[category];
-  const m = median(values);
+  const m = medianInPlace(values, n);
   const scale = Math.max(Math.abs(m), band.scaleFloor);
   const deviation = Math.abs(value - m);
   if (scale === 0) {
     // Median exactly 0 with no floor (a price cannot be 0; range rejects it): nothing to be relative to.
     return deviation === 0
-      ? { score: 1, reason: `equals the median 0 of ${values.length} peer feeds` }
-      : { score: 1, reason: `peers' median is 0 over ${values.length} peer feeds: no scale to judge agreement` };
+      ? { score: 1, reason: `equals the median 0 of ${n} peer feeds` }
+      : { score: 1, reason: `peers' median is 0 over ${n} peer feeds: no scale to judge agreement` };
   }
   const relative = deviation / scale;
   const score = linearDecay(relative, band.okRelative, band.rejectRelative);
-  return { score, reason: `deviation ${fmt(relative * 100)} % from the median ${fmt(m)} of ${values.length} peer feeds` };
+  return { score, reason: `deviation ${fmt(relative * 100)} % from the median ${fmt(m)} of ${n} peer feeds` };
 }
+
+const SPIKE_WITHIN = `within ${SPIKE_Z_OK}`;
+const SPIKE_IS_SPIKE = `a spike (≥ ${SPIKE_Z_REJECT})`;
+const SPIKE_BEYOND = `beyond ${SPIKE_Z_OK}`;
 
 /**
  * Spike test against recent history by median absolute deviation: unlike mean and standard
@@ -240,7 +259,7 @@ export function spikePart(value: number, history: readonly number[]): Part {
   if (mad > 0) {
     const z = (MAD_TO_SIGMA * deviation) / mad;
     const score = linearDecay(z, SPIKE_Z_OK, SPIKE_Z_REJECT);
-    const verdict = score === 1 ? `within ${SPIKE_Z_OK}` : score === 0 ? `a spike (≥ ${SPIKE_Z_REJECT})` : `beyond ${SPIKE_Z_OK}`;
+    const verdict = score === 1 ? SPIKE_WITHIN : score === 0 ? SPIKE_IS_SPIKE : SPIKE_BEYOND;
     return { score, reason: `robust z ${fmt(z)} against median ${fmt(m)} is ${verdict}` };
   }
   // MAD is 0: most of the history is one value, so there is no spread to scale by. Fall back to

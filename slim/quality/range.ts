@@ -20,7 +20,23 @@ export function checkRange(observation: Observation, ctx: QualityContext): Check
   return checkResult('range', 1, `value ${fmt(value)} ${unit} within ${describeRange(range)}`);
 }
 
+/** The last range described, remembered: a feed's range is fixed, and its readings come in runs. */
+let lastMin = Number.NaN;
+let lastMax = Number.NaN;
+let lastMinExclusive: boolean | undefined;
+let lastDescription = '';
+
 function describeRange(range: { min: number; max: number; minExclusive?: boolean }): string {
+  if (range.min !== lastMin || range.max !== lastMax || range.minExclusive !== lastMinExclusive) {
+    lastDescription = rangeText(range);
+    lastMin = range.min;
+    lastMax = range.max;
+    lastMinExclusive = range.minExclusive;
+  }
+  return lastDescription;
+}
+
+function rangeText(range: { min: number; max: number; minExclusive?: boolean }): string {
   const low = range.minExclusive ? `(${fmt(range.min)}` : `[${fmt(range.min)}`;
   const high = range.max === Number.MAX_VALUE ? '∞)' : `${fmt(range.max)}]`;
   return `${low}, ${high}`;

@@ -29,18 +29,38 @@ const FMT_FAST_ABS_MAX = 1e9;
 /** How close to a rounding tie n·10⁴ may come before `fmt` leaves it to toFixed's exact decimal rounding. */
 const FMT_TIE_MARGIN = 1e-6;
 
+/** Decimal tails of k/10⁴ for k in [0, 10⁴): '' for 0, '.5' for 5000, '.0001' for 1; filled on first use. */
+const FRACTION_TAILS: Array<string | undefined> = new Array<string | undefined>(10_000).fill(undefined);
+
+function fractionTail(k: number): string {
+  let tail = FRACTION_TAILS[k];
+  if (tail === undefined) {
+    tail = k === 0 ? '' : `.${String(k + 10_000).slice(1).replace(/0+$/, '')}`;
+    FRACTION_TAILS[k] = tail;
+  }
+  return tail;
+}
+
 /**
  * Short human form of a number for reasons: at most 4 significant decimals, no trailing zeros;
  * the same string as `String(Number(n.toFixed(4)))`. Every report formats a dozen numbers, and
- * toFixed is the slow part, so away from a rounding tie the rounding is done in binary: k/10⁴ is
- * the double nearest the decimal k·10⁻⁴, which is what parsing toFixed's output gives.
+ * printing a double is the slow part, so away from a rounding tie the number is rounded to whole
+ * ten-thousandths k in binary and printed as integer part and a tabled decimal tail of k: below
+ * 10⁹, k is an exact integer and the decimal k·10⁻⁴ is what toFixed's output parses back to and
+ * String prints.
  */
 export function fmt(n: number): string {
   if (Number.isInteger(n)) return String(n);
   if (Math.abs(n) < FMT_FAST_ABS_MAX) {
     const scaled = n * 10_000;
     const frac = scaled - Math.floor(scaled);
-    if (Math.abs(frac - 0.5) > FMT_TIE_MARGIN) return String(Math.round(scaled) / 10_000);
+    if (Math.abs(frac - 0.5) > FMT_TIE_MARGIN) {
+      const k = Math.round(scaled);
+      const magnitude = k < 0 ? -k : k;
+      const whole = Math.floor(magnitude / 10_000);
+      // String(-0) is '0': a value that rounds to zero prints without a sign, as before.
+      return `${k < 0 ? '-' : ''}${whole}${fractionTail(magnitude - whole * 10_000)}`;
+    }
   }
   return String(Number(n.toFixed(4)));
 }

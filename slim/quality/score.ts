@@ -1,6 +1,19 @@
-import { CHECK_NAMES, type CheckResult, type Decision, type QualityThresholds } from '../../schemas/index.ts';
+import { CHECK_NAMES, type CheckName, type CheckResult, type Decision, type QualityThresholds } from '../../schemas/index.ts';
 import type { QualitySettings } from './context.ts';
 import { checkResult, fmt } from './result.ts';
+
+/** The thresholds as the score's reason names them, remembered for the last pair (a feed's are fixed). */
+let lastAccept = Number.NaN;
+let lastReview = Number.NaN;
+let lastThresholdsText = '';
+function thresholdsText(t: QualityThresholds): string {
+  if (t.accept !== lastAccept || t.review !== lastReview) {
+    lastThresholdsText = `(accept ≥ ${fmt(t.accept)}, review ≥ ${fmt(t.review)})`;
+    lastAccept = t.accept;
+    lastReview = t.review;
+  }
+  return lastThresholdsText;
+}
 
 /** Scores are published with 4 decimals, so the threshold edges are exact (0.8 is 0.8, not 0.79999…). */
 export const roundScore = (score: number): number => Math.round(score * 10_000) / 10_000;
@@ -26,20 +39,23 @@ export interface QualityScore {
  */
 export function scoreChecks(checks: readonly CheckResult[], settings: Pick<QualitySettings, 'weights' | 'thresholds' | 'weakestCheckMargin'>): QualityScore {
   // The report's shape depends on this order; a caller passing anything else has a bug.
-  if (checks.length !== CHECK_NAMES.length || checks.some((c, i) => c.check !== CHECK_NAMES[i])) {
-    throw new RangeError(`scoreChecks needs the eight checks in order ${CHECK_NAMES.join(', ')}`);
-  }
+  if (checks.length !== CHECK_NAMES.length) throw new RangeError(`scoreChecks needs the eight checks in order ${CHECK_NAMES.join(', ')}`);
+  const weights = settings.weights;
   let weighted = 0;
   let totalWeight = 0;
-  for (const c of checks) {
-    const weight = settings.weights[c.check as (typeof CHECK_NAMES)[number]];
+  let weakest = checks[0] as CheckResult;
+  for (let i = 0; i < CHECK_NAMES.length; i++) {
+    const c = checks[i] as CheckResult;
+    const name = CHECK_NAMES[i] as CheckName;
+    if (c.check !== name) throw new RangeError(`scoreChecks needs the eight checks in order ${CHECK_NAMES.join(', ')}`);
+    const weight = weights[name];
     weighted += weight * c.score;
     totalWeight += weight;
+    if (c.score < weakest.score) weakest = c;
   }
   if (!(totalWeight > 0)) throw new RangeError('quality weights sum to zero');
 
   const mean = weighted / totalWeight;
-  const weakest = checks.reduce((a, b) => (b.score < a.score ? b : a));
   const cap = weakest.score + settings.weakestCheckMargin;
   const capped = mean > cap;
   const score = roundScore(Math.min(1, capped ? cap : mean));
@@ -48,6 +64,6 @@ export function scoreChecks(checks: readonly CheckResult[], settings: Pick<Quali
   const how = capped
     ? `weighted mean ${fmt(mean)} capped at ${fmt(cap)} by ${weakest.check} (${fmt(weakest.score)} + margin ${fmt(settings.weakestCheckMargin)})`
     : `weighted mean ${fmt(mean)}`;
-  const reason = `${how} → ${decision} (accept ≥ ${fmt(settings.thresholds.accept)}, review ≥ ${fmt(settings.thresholds.review)})`;
+  const reason = `${how} → ${decision} ${thresholdsText(settings.thresholds)}`;
   return { result: checkResult('quality_score', score, reason), score, decision };
 }

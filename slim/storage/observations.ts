@@ -1,10 +1,9 @@
 import { and, desc, eq, gte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { feeds, observations, reviews } from '../../db/schema/slim.ts';
-import type { Decision, Observation, QualityReport } from '../../schemas/index.ts';
+import { channelOutbox, feeds, observations, reviewAudit, reviews } from '../../db/schema/slim.ts';
+import type { ChannelEvent, Decision, Observation, QualityReport } from '../../schemas/index.ts';
 import { channelEventOf } from '../channel/event.ts';
-import { appendChannelEvent } from './outbox.ts';
-import { insertQueuedReview } from './reviews.ts';
+import { QUALITY_CHAIN_ACTOR } from './reviews.ts';
 
 /** How much history the quality context sees: enough for a robust median, small enough to read on every evaluation. */
 export const HISTORY_VALUES_MAX = 50;
@@ -16,6 +15,48 @@ export interface FeedHistory {
   lastObservedAt: string | null;
   recentContentHashes: string[];
 }
+
+/**
+ * The rows a feed's history is made of, newest first: what `history` reads, kept with their source
+ * timestamps so a batch can add its own readings in the order the table would return them.
+ */
+export interface HistoryWindow {
+  /** Accepted or approved observations, at most HISTORY_VALUES_MAX. */
+  published: Array<{ observedAtMs: number; value: number }>;
+  /** Every recorded observation, at most HISTORY_HASHES_MAX. */
+  recent: Array<{ observedAtMs: number; contentHash: string }>;
+}
+
+/** The quality context's view of a history window (newest last, as the chain expects). */
+export function feedHistoryOf(w: HistoryWindow): FeedHistory {
+  const values = new Array<number>(w.published.length);
+  for (let i = 0; i < w.published.length; i++) values[w.published.length - 1 - i] = (w.published[i] as { value: number }).value;
+  const recentContentHashes = new Array<string>(w.recent.length);
+  for (let i = 0; i < w.recent.length; i++) recentContentHashes[w.recent.length - 1 - i] = (w.recent[i] as { contentHash: string }).contentHash;
+  const newest = w.recent[0];
+  return { values, lastObservedAt: newest === undefined ? null : new Date(newest.observedAtMs).toISOString(), recentContentHashes };
+}
+
+/**
+ * Adds a just-evaluated observation to a window, in place, as recording it and reading the history
+ * again would: by source timestamp (a tie goes first, one of the orders the table may return),
+ * bounded like the reads. Only an accepted observation is published: a queued one is not approved yet.
+ */
+export function addToHistoryWindow(w: HistoryWindow, o: { observedAtMs: number; value: number; contentHash: string; published: boolean }): void {
+  insertNewestFirst(w.recent, { observedAtMs: o.observedAtMs, contentHash: o.contentHash }, HISTORY_HASHES_MAX);
+  if (o.published) insertNewestFirst(w.published, { observedAtMs: o.observedAtMs, value: o.value }, HISTORY_VALUES_MAX);
+}
+
+function insertNewestFirst<T extends { observedAtMs: number }>(rows: T[], row: T, max: number): void {
+  let at = 0;
+  while (at < rows.length && (rows[at] as T).observedAtMs > row.observedAtMs) at++;
+  if (at >= max) return;
+  rows.splice(at, 0, row);
+  if (rows.length > max) rows.length = max;
+}
+
+/** How many observations one `recordBatch` writes at most: a push body's 100 readings fit, and one statement stays small. */
+export const RECORD_BATCH_MAX = 1_000;
 
 /** How many peer feeds cross-source agreement sees: a median of 20 is robust, and the read stays small. */
 export const PEERS_MAX = 20;
@@ -62,62 +103,104 @@ export interface RecordedEvaluation {
 export class ObservationRepository {
   constructor(private readonly db: Database) {}
 
-  /**
-   * Records one evaluated observation in one transaction: the observation with its report,
-   * the feed's counters, and either its channel event (accepted) or its review item.
-   * Either all of it happens or none, so the outbox never holds an event for an unrecorded
-   * observation and the queue never misses one.
-   */
+  /** Records one evaluated observation: `recordBatch` of one. */
   async record(e: EvaluationToRecord): Promise<RecordedEvaluation> {
-    const decision = e.report.decision;
-    const feedId = e.observation.feedId;
-    return this.db.transaction(async (tx) => {
-      await tx.insert(observations).values({
-        id: e.observationId,
-        feedId,
-        observedAt: new Date(e.observation.observedAt),
-        value: e.observation.value,
-        contentHash: e.contentHash,
-        observation: e.observation,
-        report: e.report,
-        decision,
-        createdAt: e.now,
-      });
+    const [recorded] = await this.recordBatch([e]);
+    if (recorded === undefined) throw new Error('recordBatch of one recorded nothing');
+    return recorded;
+  }
+
+  /**
+   * Records evaluated observations of one feed in one transaction: the observations with their
+   * reports, their channel events (accepted) or review items with their 'queued' audit entries,
+   * and the feed's counters and last observation (that of the last item). Either all of it happens
+   * or none, so the outbox never holds an event for an unrecorded observation and the queue never
+   * misses one. One multi-row statement per table, in the items' order, so outbox sequence numbers
+   * follow the readings. The rows are those `appendChannelEvent` and `insertQueuedReview` write.
+   */
+  async recordBatch(items: readonly EvaluationToRecord[]): Promise<RecordedEvaluation[]> {
+    if (items.length === 0) return [];
+    if (items.length > RECORD_BATCH_MAX) throw new RangeError(`recordBatch takes at most ${RECORD_BATCH_MAX} observations, got ${items.length}`);
+    const last = items[items.length - 1] as EvaluationToRecord;
+    const feedId = last.observation.feedId;
+    if (items.some((e) => e.observation.feedId !== feedId)) throw new RangeError('recordBatch records the observations of one feed');
+
+    const recorded: RecordedEvaluation[] = [];
+    const events: Array<{ event: ChannelEvent; now: Date }> = [];
+    const queued: EvaluationToRecord[] = [];
+    const counts = { accepted: 0, review: 0, rejected: 0 };
+    for (const e of items) {
+      const decision = e.report.decision;
+      counts[decision]++;
+      if (decision === 'accepted') {
+        const event = channelEventOf(e.observationId, e.observation, e.report, e.now);
+        events.push({ event, now: e.now });
+        recorded.push({ observationId: e.observationId, decision, score: e.report.score, eventId: event.id, reviewId: null });
+      } else {
+        queued.push(e);
+        recorded.push({ observationId: e.observationId, decision, score: e.report.score, eventId: null, reviewId: e.reviewId });
+      }
+    }
+
+    await this.db.transaction(async (tx) => {
+      await tx.insert(observations).values(
+        items.map((e) => ({
+          id: e.observationId,
+          feedId,
+          observedAt: new Date(e.observation.observedAt),
+          value: e.observation.value,
+          contentHash: e.contentHash,
+          observation: e.observation,
+          report: e.report,
+          decision: e.report.decision,
+          createdAt: e.now,
+        })),
+      );
       await tx
         .update(feeds)
         .set({
-          acceptedCount: decision === 'accepted' ? sql`${feeds.acceptedCount} + 1` : feeds.acceptedCount,
-          reviewCount: decision === 'review' ? sql`${feeds.reviewCount} + 1` : feeds.reviewCount,
-          rejectedCount: decision === 'rejected' ? sql`${feeds.rejectedCount} + 1` : feeds.rejectedCount,
-          lastScore: e.report.score,
-          lastDecision: decision,
-          lastObservation: e.observation,
-          updatedAt: e.now,
+          acceptedCount: counts.accepted > 0 ? sql`${feeds.acceptedCount} + ${counts.accepted}` : feeds.acceptedCount,
+          reviewCount: counts.review > 0 ? sql`${feeds.reviewCount} + ${counts.review}` : feeds.reviewCount,
+          rejectedCount: counts.rejected > 0 ? sql`${feeds.rejectedCount} + ${counts.rejected}` : feeds.rejectedCount,
+          lastScore: last.report.score,
+          lastDecision: last.report.decision,
+          lastObservation: last.observation,
+          updatedAt: last.now,
         })
         .where(eq(feeds.id, feedId));
-      if (decision === 'accepted') {
-        const event = channelEventOf(e.observationId, e.observation, e.report, e.now);
-        await appendChannelEvent(tx, event, e.now);
-        return { observationId: e.observationId, decision, score: e.report.score, eventId: event.id, reviewId: null };
+      if (events.length > 0) {
+        await tx.insert(channelOutbox).values(events.map(({ event, now }) => ({ eventId: event.id, channel: event.channel, event, createdAt: now })));
       }
-      await insertQueuedReview(tx, {
-        reviewId: e.reviewId,
-        observationId: e.observationId,
-        feedId,
-        category: e.observation.category,
-        qualityDecision: decision,
-        score: e.report.score,
-        reason: e.queuedReason,
-        now: e.now,
-      });
-      return { observationId: e.observationId, decision, score: e.report.score, eventId: null, reviewId: e.reviewId };
+      if (queued.length > 0) {
+        await tx.insert(reviews).values(
+          queued.map((e) => ({
+            id: e.reviewId,
+            observationId: e.observationId,
+            feedId,
+            category: e.observation.category,
+            status: 'pending',
+            qualityDecision: e.report.decision,
+            score: e.report.score,
+            createdAt: e.now,
+          })),
+        );
+        await tx.insert(reviewAudit).values(
+          queued.map((e) => ({ reviewId: e.reviewId, action: 'queued', actor: QUALITY_CHAIN_ACTOR, reason: e.queuedReason, at: e.now })),
+        );
+      }
     });
+    return recorded;
   }
 
   /** What the quality chain needs to know of a feed's past (bounded reads on the (feed, observed_at) index). */
   async history(feedId: string): Promise<FeedHistory> {
+    return feedHistoryOf(await this.historyWindow(feedId));
+  }
+
+  /** The rows behind `history`, newest first, with their source timestamps. */
+  async historyWindow(feedId: string): Promise<HistoryWindow> {
     const published = await this.db
-      .select({ value: observations.value })
+      .select({ observedAt: observations.observedAt, value: observations.value })
       .from(observations)
       .leftJoin(reviews, eq(reviews.observationId, observations.id))
       .where(and(eq(observations.feedId, feedId), or(eq(observations.decision, 'accepted'), eq(reviews.status, 'approved'))))
@@ -130,9 +213,8 @@ export class ObservationRepository {
       .orderBy(desc(observations.observedAt))
       .limit(HISTORY_HASHES_MAX);
     return {
-      values: published.map((r) => r.value).reverse(),
-      lastObservedAt: recent[0]?.observedAt.toISOString() ?? null,
-      recentContentHashes: recent.map((r) => r.contentHash).reverse(),
+      published: published.map((r) => ({ observedAtMs: r.observedAt.getTime(), value: r.value })),
+      recent: recent.map((r) => ({ observedAtMs: r.observedAt.getTime(), contentHash: r.contentHash })),
     };
   }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../../db/client.ts';
 import { AppError } from '../../../runtime/errors.ts';
 import { createSlimStorage, type FeedRecord, type SlimStorage } from '../../../slim/storage/index.ts';
+import { addToHistoryWindow, feedHistoryOf } from '../../../slim/storage/observations.ts';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from '../../support/databases.ts';
 import { iotObservation, reportOf } from './support/reports.ts';
 import { pushFeed } from './support/slim-node.ts';
@@ -88,6 +89,65 @@ function storageContract(name: string, open: (schema: string) => Promise<OpenDat
       expect(history.values).toEqual([1, 2, 4]);
       expect(history.lastObservedAt).toBe(new Date(t0 + 3_000).toISOString());
       expect(history.recentContentHashes).toHaveLength(4);
+    });
+
+    const toRecord = (feed: FeedRecord, decision: 'accepted' | 'review' | 'rejected', value: number, observedAt: Date, observationId = unique('obs')) => ({
+      observationId,
+      reviewId: unique('rev'),
+      observation: iotObservation(feed.id, value, observedAt),
+      report: reportOf(decision, decision === 'accepted' ? 0.95 : decision === 'review' ? 0.7 : 0.3),
+      contentHash: `hash-${observationId}`,
+      queuedReason: `fixture ${value}`,
+      now: new Date(),
+    });
+
+    it('records a batch in one go: each observation with its event or review item, events in order, the counters of all', async () => {
+      const feed = await newFeed();
+      const t0 = Date.now() - 60_000;
+      const batch = [
+        toRecord(feed, 'accepted', 1, new Date(t0)),
+        toRecord(feed, 'review', 2, new Date(t0 + 1_000)),
+        toRecord(feed, 'accepted', 3, new Date(t0 + 2_000)),
+        toRecord(feed, 'rejected', 4, new Date(t0 + 3_000)),
+      ];
+      const recorded = await storage.observations.recordBatch(batch);
+      expect(recorded.map((r) => r.decision)).toEqual(['accepted', 'review', 'accepted', 'rejected']);
+      expect(recorded.map((r) => r.eventId)).toEqual([batch[0]?.observationId, null, batch[2]?.observationId, null]);
+      const events = await storage.outbox.byEventIds([batch[2]?.observationId ?? '', batch[0]?.observationId ?? '']);
+      expect(events.map((e) => e.event.observation.value)).toEqual([1, 3]);
+      const rejected = await storage.reviews.get(recorded[3]?.reviewId ?? '');
+      expect(rejected?.qualityDecision).toBe('rejected');
+      expect(rejected?.audit).toEqual([expect.objectContaining({ action: 'queued', actor: 'quality-chain', reason: 'fixture 4' })]);
+      const after = await storage.feeds.get(feed.id);
+      expect([after?.acceptedCount, after?.reviewCount, after?.rejectedCount]).toEqual([2, 1, 1]);
+      expect(after?.lastDecision).toBe('rejected');
+      expect(after?.lastObservation?.value).toBe(4);
+    });
+
+    it('records nothing of a batch when one of its observations cannot be recorded', async () => {
+      const feed = await newFeed();
+      const first = toRecord(feed, 'accepted', 1, new Date());
+      // The second item reuses the first's id: its insert fails, so the whole batch must leave no trace.
+      const clash = toRecord(feed, 'review', 2, new Date(), first.observationId);
+      await expect(storage.observations.recordBatch([first, clash])).rejects.toThrow();
+      const after = await storage.feeds.get(feed.id);
+      expect([after?.acceptedCount, after?.reviewCount]).toEqual([0, 0]);
+      expect(await storage.outbox.byEventIds([first.observationId])).toEqual([]);
+      expect((await storage.observations.history(feed.id)).recentContentHashes).toEqual([]);
+    });
+
+    it('a history window with readings added in memory reads as the history after recording them', async () => {
+      const feed = await newFeed();
+      const t0 = Date.now() - 60_000;
+      await storage.observations.recordBatch([toRecord(feed, 'accepted', 1, new Date(t0)), toRecord(feed, 'review', 2, new Date(t0 + 2_000))]);
+      const window = await storage.observations.historyWindow(feed.id);
+      // Newer, older than the newest (out of order) and rejected: each lands where the table's order puts it.
+      const later = [toRecord(feed, 'accepted', 3, new Date(t0 + 3_000)), toRecord(feed, 'accepted', 4, new Date(t0 + 1_000)), toRecord(feed, 'rejected', 5, new Date(t0 + 4_000))];
+      for (const e of later) {
+        addToHistoryWindow(window, { observedAtMs: Date.parse(e.observation.observedAt), value: e.observation.value, contentHash: e.contentHash, published: e.report.decision === 'accepted' });
+      }
+      await storage.observations.recordBatch(later);
+      expect(feedHistoryOf(window)).toEqual(await storage.observations.history(feed.id));
     });
 
     it('decides a review once: approval writes the event with its approval, a second decision is refused', async () => {
