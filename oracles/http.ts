@@ -62,6 +62,10 @@ export async function getJsonResponse<S extends z.ZodType>(url: string, schema: 
   const { timeoutMs, sourceName } = options;
   const bodyBytesMax = options.bodyBytesMax ?? SOURCE_BODY_BYTES_MAX;
   let text: string;
+  // The deadline of the whole exchange. Not AbortSignal.timeout: its timer outlives a finished
+  // request until it fires, so at a high fetch rate every recent fetch would still hold one.
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(() => deadline.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
   let statusCode: number;
   let headers: JsonResponse<unknown>['headers'];
   try {
@@ -74,7 +78,7 @@ export async function getJsonResponse<S extends z.ZodType>(url: string, schema: 
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       // headersTimeout and bodyTimeout bound each phase; the signal bounds their sum.
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: deadline.signal,
       ...(dispatcher === undefined ? {} : { dispatcher }),
     });
     statusCode = response.statusCode;
@@ -93,6 +97,8 @@ export async function getJsonResponse<S extends z.ZodType>(url: string, schema: 
   } catch (cause) {
     if (cause instanceof AppError) throw cause;
     throw new AppError('SOURCE_FAILED', `${sourceName}: ${describeNetworkError(cause, timeoutMs)}`, { cause });
+  } finally {
+    clearTimeout(deadlineTimer);
   }
 
   if (statusCode >= 300 && statusCode < 400) {
