@@ -1,4 +1,4 @@
-import type { CheckResult, FeedSource, Observation } from '../../schemas/index.ts';
+import { ADAPTER_CATEGORY, type CheckResult, type FeedSource, type Observation } from '../../schemas/index.ts';
 import type { QualityContext } from './context.ts';
 import { checkResult } from './result.ts';
 
@@ -43,8 +43,13 @@ type Feed = NonNullable<QualityContext['feed']>;
  * the feed's asset (registration enforces this; a device whose asset differs cannot vouch for this one).
  */
 function deviceMismatch(observation: Extract<Observation, { category: 'iot' }>, feed: Feed, ctx: QualityContext): string | null {
-  if (feed.source.adapter !== 'push') return `iot observation on a ${feed.source.adapter} feed`;
-  const deviceId = feed.source.params.deviceId;
+  const source = feed.source;
+  if (source.adapter === 'mqtt') {
+    // MQTT telemetry is not signed by a registered device: the feed's own device name is what it refers to.
+    return observation.data.deviceId === source.params.deviceId ? null : `device ${observation.data.deviceId} is not the feed's device ${source.params.deviceId}`;
+  }
+  if (source.adapter !== 'push') return ADAPTER_CATEGORY[source.adapter] === 'iot' ? null : `iot observation on a ${source.adapter} feed`;
+  const deviceId = source.params.deviceId;
   if (observation.data.deviceId !== deviceId) return `device ${observation.data.deviceId} is not the feed's registered device ${deviceId}`;
   const push = ctx.push;
   if (push === undefined) return `device ${deviceId} was not looked up in the device registry`;

@@ -60,6 +60,14 @@ describe('referential integrity: the device of an iot reading', () => {
     expect(result.reason).toContain('revoked');
   });
 
+  it('checks an MQTT reading against the device its feed names, without the push registry', () => {
+    const mqtt: FeedSource = { adapter: 'mqtt', params: { topic: 'v1/devices/me/telemetry', key: 'temperature', deviceId: 'sensor-42', unit: '°C' } };
+    const ctx = (r: Observation) => ({ ...contextFor(r, { feed: { ...feedFor(r), source: mqtt } }), push: undefined });
+    expect(checkReferentialIntegrity(o, ctx(o)).score).toBe(1);
+    const other = iot({}, { deviceId: 'sensor-99' });
+    expect(checkReferentialIntegrity(other, ctx(other)).score).toBe(0);
+  });
+
   it('rejects a reading of a device that observes another asset than the feed', () => {
     const result = checkReferentialIntegrity(o, contextFor(o, { push: verifiedPush(o, { device: { ...DEVICE, assetId: 'another-store' } }) }));
     expect(result.score).toBe(0);
