@@ -20,7 +20,7 @@ export type { RateDecision, RateLimiter } from './limiter.ts';
 /** Client addresses or keys counted in-process per limit; past it the least recently seen is forgotten. */
 export const LOCAL_IDENTIFIERS_MAX = 100_000;
 /** A rate-limit call to Redis that takes longer fails (and the limit fails over): it sits on every request's path. */
-export const REDIS_COMMAND_TIMEOUT_MS = 250;
+export const REDIS_COMMAND_TIMEOUT_MS = 500;
 /** How long start-up waits for the first Redis connection before serving with the fallbacks. */
 const REDIS_CONNECT_WAIT_MS = 2_000;
 
