@@ -32,6 +32,8 @@ describe('a feed whose source fails', () => {
       SOURCE_RETRY_TOTAL_MS_MAX: '2000',
       SOURCE_BREAKER_VOLUME_MIN: '2',
       SOURCE_BREAKER_RESET_MS: '1000',
+      // Every scheduled fetch goes to the source: a cached answer would hide the fault for its TTL.
+      SOURCE_CACHE_ENABLED: 'false',
     });
   });
   afterAll(async () => {
