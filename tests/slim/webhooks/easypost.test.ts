@@ -128,6 +128,23 @@ describe('slim worker: EasyPost tracker webhooks', () => {
     expect(evaluations(await feedNow(feed.id))).toBe(0);
   });
 
+  it('refuses events for a paused feed with 409 FEED_PAUSED and records nothing', async () => {
+    const { feed, secret } = await register();
+    await slim.call('PATCH', `/api/v11/external/feeds/${feed.id}`, { as: PROVIDER_A, body: { status: 'paused' } });
+    const res = await post(feed.id, EVENT, sign(secret, EVENT));
+    expect(res.status).toBe(409);
+    expect(errorOf(res.body).code).toBe('FEED_PAUSED');
+    expect(evaluations(await feedNow(feed.id))).toBe(0);
+  });
+
+  it('refuses an event from another carrier than the feed names with 400', async () => {
+    const registration = trackerFeed();
+    const { feed, secret } = await register({ ...registration, source: { adapter: 'easypost-tracker', params: { trackingCode: TRACKING_CODE, carrier: 'UPS', metric: 'shipment_stage' } } });
+    const res = await post(feed.id, EVENT, sign(secret, EVENT));
+    expect(res.status).toBe(400);
+    expect(errorOf(res.body).message).toContain('USPS');
+  });
+
   it('answers 404 for a feed that is not an EasyPost tracker', async () => {
     const res = await post('feed_does_not_exist', EVENT, 'hmac-sha256-hex=00');
     expect(res.status).toBe(404);
