@@ -168,8 +168,8 @@ export class MqttIntake {
   private async deliver(feedId: string, topic: string, payload: Uint8Array): Promise<void> {
     // Re-read: the feed may have been paused on another replica since this one subscribed.
     const feed = await this.deps.storage.feeds.get(feedId);
-    if (feed === null || feed.status !== 'active' || !isMqttFeed(feed) || feed.source.params.topic !== topic) {
-      this.apply(this.table.set(feedId, feed === null || !isMqttFeed(feed) || feed.status !== 'active' ? null : feed.source.params.topic));
+    if (feed === null || !isMqttFeed(feed) || feed.status !== 'active') {
+      this.apply(this.table.set(feedId, null));
       return;
     }
     const parsed = parseTelemetry(payload, feed.source.params.key);
