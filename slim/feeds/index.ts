@@ -2,7 +2,7 @@ import type { Principal } from '../../runtime/cluster-auth.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { Feed, FeedCreated, FeedPatch, FeedUpstream, FeedRegistration, Observation, PushBody, QualityReport, QualityWeightsByCategory } from '../../schemas/index.ts';
 import type { Clock } from '../clock.ts';
-import { settingsOf, type Evaluator } from '../evaluate.ts';
+import { settingsOf, type EvaluationItem, type Evaluator } from '../evaluate.ts';
 import { newFeedId } from '../ids.ts';
 import type { DeviceService } from '../devices/index.ts';
 import type { FetchObservation } from '../pull.ts';
@@ -124,13 +124,17 @@ export class FeedService {
     if (feed.status === 'paused') throw new AppError('FEED_PAUSED', `feed ${id} is paused; resume it to push readings`);
     const device = await this.deps.storage.devices.get(source.params.deviceId);
     await this.pruneNoncesNowAndThen();
-    const results: PushResult[] = [];
+    const items: EvaluationItem[] = [];
     for (const reading of body.readings) {
       const observation = observationOfReading({ id: feed.id, assetId: feed.assetId, source }, reading, this.deps.clock.now());
       const proof = pushProofOf(device, { id: feed.id, deviceId: source.params.deviceId }, reading, this.deps.pushReplay);
       const toRemember = nonceToRemember(proof, reading.observedAt, this.deps.clock.now());
       if (toRemember !== null) proof.nonceFirstSeen = await this.deps.storage.nonces.remember(toRemember.deviceId, toRemember.nonce, toRemember.expiresAt);
-      const evaluated = await this.deps.evaluator.evaluate(feed, observation, proof);
+      items.push({ observation, push: proof });
+    }
+    // One history read and one recording transaction for the whole body, scored as if one by one.
+    const results: PushResult[] = [];
+    for (const evaluated of await this.deps.evaluator.evaluateBatch(feed, items)) {
       const result: PushResult = {
         observationId: evaluated.observationId,
         decision: evaluated.decision,
