@@ -87,14 +87,18 @@ export class SourceCache {
     return async (feed) => {
       if (!isPullSource(feed.source)) return fetch(feed);
       const key = sourceCacheKey(feed.source);
+      const ageMsMax = answerAgeMsMax(this.options.ttlMsOf(feed.category), feed.schedule?.intervalMs);
       this.lookups += 1;
       const running = this.inFlight.get(key);
       if (running !== undefined) {
-        this.coalesced += 1;
         const { entry } = await running;
-        return observationFor(entry.answer, feed, this.options.clock.now());
+        // A lookup that found an entry old enough for its own feed may be too old for this one: look again then.
+        if (this.options.clock.now().getTime() - entry.storedAtMs < ageMsMax) {
+          this.coalesced += 1;
+          return observationFor(entry.answer, feed, this.options.clock.now());
+        }
       }
-      const lookup = this.lookup(key, feed, fetch);
+      const lookup = this.lookup(key, feed, ageMsMax, fetch);
       this.inFlight.set(key, lookup);
       try {
         const resolved = await lookup;
@@ -137,8 +141,7 @@ export class SourceCache {
     }
   }
 
-  private async lookup<F extends CacheableFeed>(key: string, feed: F, fetch: (feed: F) => Promise<Observation>): Promise<Resolved> {
-    const ageMsMax = answerAgeMsMax(this.options.ttlMsOf(feed.category), feed.schedule?.intervalMs);
+  private async lookup<F extends CacheableFeed>(key: string, feed: F, ageMsMax: number, fetch: (feed: F) => Promise<Observation>): Promise<Resolved> {
     for (let i = 0; i < this.tiers.length; i += 1) {
       const entry = await this.read(i, key, ageMsMax);
       if (entry !== null) {

@@ -130,6 +130,21 @@ describe('source answer cache', () => {
     expect(source.calls).toBe(2);
   });
 
+  it('does not hand a feed, through a shared lookup, an answer older than half its interval', async () => {
+    const { cache, source, latitude, clock } = setUp();
+    const fetch = cache.wrap(source.fetch);
+    await fetch(weatherFeedOf('feed_a', { latitude, intervalMs: 60_000 }));
+    clock.advance(10_000);
+    const [slow, fast] = await Promise.all([
+      fetch(weatherFeedOf('feed_b', { latitude, intervalMs: 60_000 })),
+      fetch(weatherFeedOf('feed_c', { latitude, intervalMs: 10_000 })),
+    ]);
+    expect(source.calls).toBe(2);
+    expect(slow.receivedAt).toBe(clock.now().toISOString());
+    expect(fast.feedId).toBe('feed_c');
+    expect(cache.counters()).toMatchObject({ lookups: 3, hits: 1, coalesced: 0, upstreamFetches: 2 });
+  });
+
   it('never caches a failed fetch: the next lookup asks the source again', async () => {
     const { cache, source, latitude } = setUp();
     const fetch = cache.wrap(source.fetch);
