@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { pushSignaturePayload, type FeedSource, type Observation } from '../schemas/index.ts';
 import type { PeerValue, QualityContext } from '../slim/quality/index.ts';
 import { contentHashOf, inspectFormat, runQualityChain, signPushPayload } from '../slim/quality/index.ts';
@@ -195,14 +196,18 @@ export async function ingestThroughput() {
 }
 
 /**
- * The quality chain: (a) runQualityChain over a prebuilt weather/IoT/market mix on one core,
+ * The quality chain: (a) runQualityChain over a prebuilt five-category mix on one core,
  * side by side with the format step alone; (b) one slim worker evaluating and recording pushed
  * readings end to end (HTTP, chain, PGlite transaction, outbox).
  */
 export async function qualityBench() {
+  // These machines are shared: the load says how far the absolute figures are from a quiet core (ratios travel better).
+  const loadAverage1mAtStart = Math.round(loadavg()[0] ?? 0);
   const chain = chainThroughput();
   const ingest = await ingestThroughput();
   return {
+    loadAverage1mAtStart,
+    cores: availableParallelism(),
     mixSize: MIX_SIZE,
     mixCategories: BENCH_CATEGORIES,
     historyValues: HISTORY_VALUES,
