@@ -10,6 +10,7 @@ import { checkReferentialIntegrity } from './referential-integrity.ts';
 import { checkResult } from './result.ts';
 import { scoreChecks } from './score.ts';
 import { checkSourceVerification } from './source-verification.ts';
+import { isoOfMs } from './timestamps.ts';
 import { checkUniqueness } from './uniqueness.ts';
 
 /**
@@ -58,7 +59,7 @@ export function runQualityChain(input: Observation | unknown, ctx: QualityContex
     decision: quality.decision,
     weights: weightsOf(settings.weights),
     thresholds: { accept: settings.thresholds.accept, review: settings.thresholds.review },
-    evaluatedAt: isoOf(ctx.now),
+    evaluatedAt: isoOfMs(ctx.now.getTime()),
   };
 }
 
@@ -76,21 +77,6 @@ function weightsOf(w: Record<CheckName, number>): Record<CheckName, number> {
     uniqueness: w.uniqueness,
     referential_integrity: w.referential_integrity,
   };
-}
-
-/**
- * `now.toISOString()`, remembered for the last instant: formatting a date costs about as much as a
- * quality step, and every reading of a pushed batch is evaluated at the same instant.
- */
-let lastNowMs = Number.NaN;
-let lastNowIso = '';
-function isoOf(now: Date): string {
-  const ms = now.getTime();
-  if (ms !== lastNowMs) {
-    lastNowIso = now.toISOString();
-    lastNowMs = ms;
-  }
-  return lastNowIso;
 }
 
 /** The category the report is filed under: the observation's own, else its feed's, else the settings'. */

@@ -11,7 +11,7 @@ import {
 } from '../../schemas/index.ts';
 import type { QualityContext } from './context.ts';
 import { checkResult } from './result.ts';
-import { timestampMs } from './timestamps.ts';
+import { observedAtMs } from './timestamps.ts';
 
 const CATEGORY_SCHEMAS = {
   market: MarketObservation,
@@ -64,8 +64,8 @@ export function inspectFormat(input: unknown): FormatInspection {
 /** Rules the schema does not state: zod would accept a whitespace unit, and its ISO regex is not a calendar. */
 function finerProblem(o: Observation): string | null {
   if (!Number.isFinite(o.value)) return `value: ${o.value} is not a finite number`;
-  if (Number.isNaN(timestampMs(o.observedAt))) return `observedAt: "${o.observedAt}" is not a parseable timestamp`;
-  if (Number.isNaN(timestampMs(o.receivedAt))) return `receivedAt: "${o.receivedAt}" is not a parseable timestamp`;
+  if (Number.isNaN(observedAtMs(o.observedAt))) return `observedAt: "${o.observedAt}" is not a parseable timestamp`;
+  if (Number.isNaN(Date.parse(o.receivedAt))) return `receivedAt: "${o.receivedAt}" is not a parseable timestamp`;
   if (o.unit.trim() === '') return 'unit: must not be blank';
   return null;
 }

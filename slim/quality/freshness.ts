@@ -1,7 +1,7 @@
 import type { CheckResult, Observation } from '../../schemas/index.ts';
 import type { QualityContext } from './context.ts';
 import { checkResult, fmtMs, linearDecay } from './result.ts';
-import { timestampMs } from './timestamps.ts';
+import { observedAtMs } from './timestamps.ts';
 
 /** Clock skew tolerated between a source and us before a timestamp counts as "in the future". */
 export const FUTURE_SKEW_MS_MAX = 5_000;
@@ -15,7 +15,7 @@ export const FRESHNESS_ZERO_AT_SLAS = 3;
  */
 export function checkFreshness(observation: Observation, ctx: QualityContext): CheckResult {
   const { freshnessSlaMs, sourceTimestampPrecisionMs } = ctx.settings;
-  const observedMs = timestampMs(observation.observedAt);
+  const observedMs = observedAtMs(observation.observedAt);
   const nowMs = ctx.now.getTime();
   if (Number.isNaN(observedMs)) return checkResult('freshness', 0, 'observedAt is not a timestamp');
   if (observedMs - nowMs > FUTURE_SKEW_MS_MAX) {

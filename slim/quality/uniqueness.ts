@@ -2,7 +2,7 @@ import type { CheckResult, Observation } from '../../schemas/index.ts';
 import { hashValue } from '../../runtime/hash.ts';
 import type { QualityContext } from './context.ts';
 import { checkResult } from './result.ts';
-import { timestampMs } from './timestamps.ts';
+import { observedAtMs } from './timestamps.ts';
 
 /**
  * The identity of an observation's content: what the source said, not when we heard it
@@ -24,8 +24,8 @@ export function checkUniqueness(observation: Observation, ctx: QualityContext): 
   }
   const last = ctx.history.lastObservedAt;
   if (last !== null) {
-    const lastMs = timestampMs(last);
-    const observedMs = timestampMs(observation.observedAt);
+    const lastMs = Date.parse(last);
+    const observedMs = observedAtMs(observation.observedAt);
     if (!Number.isNaN(lastMs) && !(observedMs > lastMs)) {
       return checkResult('uniqueness', 0, `source timestamp not after the last one (${observation.observedAt} ≤ ${last})`);
     }
