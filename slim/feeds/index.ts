@@ -2,7 +2,7 @@ import type { Principal } from '../../runtime/cluster-auth.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { Feed, FeedCreated, FeedPatch, FeedUpstream, FeedRegistration, Observation, PushBody, QualityReport, QualityWeightsByCategory } from '../../schemas/index.ts';
 import type { Clock } from '../clock.ts';
-import { settingsOf, type EvaluationItem, type Evaluator } from '../evaluate.ts';
+import { settingsOf, type EvaluationItem, type Evaluator, type PushProof } from '../evaluate.ts';
 import { newFeedId } from '../ids.ts';
 import type { DeviceService } from '../devices/index.ts';
 import type { FetchObservation } from '../pull.ts';
@@ -125,13 +125,17 @@ export class FeedService {
     const device = await this.deps.storage.devices.get(source.params.deviceId);
     await this.pruneNoncesNowAndThen();
     const items: EvaluationItem[] = [];
+    const nonces: { proof: PushProof; entry: NonNullable<ReturnType<typeof nonceToRemember>> }[] = [];
     for (const reading of body.readings) {
       const observation = observationOfReading({ id: feed.id, assetId: feed.assetId, source }, reading, this.deps.clock.now());
       const proof = pushProofOf(device, { id: feed.id, deviceId: source.params.deviceId }, reading, this.deps.pushReplay);
-      const toRemember = nonceToRemember(proof, reading.observedAt, this.deps.clock.now());
-      if (toRemember !== null) proof.nonceFirstSeen = await this.deps.storage.nonces.remember(toRemember.deviceId, toRemember.nonce, toRemember.expiresAt);
+      const entry = nonceToRemember(proof, reading.observedAt, this.deps.clock.now());
+      if (entry !== null) nonces.push({ proof, entry });
       items.push({ observation, push: proof });
     }
+    // Only verified, fresh readings' nonces, all in one statement: each learns whether it is the first.
+    const firstSeen = await this.deps.storage.nonces.rememberAll(nonces.map((n) => n.entry));
+    nonces.forEach((n, i) => (n.proof.nonceFirstSeen = firstSeen[i] ?? false));
     // One history read and one recording transaction for the whole body, scored as if one by one.
     const results: PushResult[] = [];
     for (const evaluated of await this.deps.evaluator.evaluateBatch(feed, items)) {

@@ -14,12 +14,29 @@ export class NonceRepository {
    * INSERT … ON CONFLICT DO NOTHING: of two workers racing with the same nonce exactly one gets true.
    */
   async remember(deviceId: string, nonce: string, expiresAt: Date): Promise<boolean> {
+    const [fresh] = await this.rememberAll([{ deviceId, nonce, expiresAt }]);
+    return fresh === true;
+  }
+
+  /**
+   * `remember` for many nonces of one request in one statement: for each entry, in order, whether its
+   * nonce was new. A nonce repeated within the entries is new at most once, at its first occurrence.
+   */
+  async rememberAll(entries: readonly { deviceId: string; nonce: string; expiresAt: Date }[]): Promise<boolean[]> {
+    if (entries.length === 0) return [];
+    const key = (e: { deviceId: string; nonce: string }) => `${e.deviceId}\u0000${e.nonce}`;
+    const firstIndex = new Map<string, number>();
+    entries.forEach((e, i) => {
+      if (!firstIndex.has(key(e))) firstIndex.set(key(e), i);
+    });
+    const distinct = [...firstIndex.values()].map((i) => entries[i] as (typeof entries)[number]);
     const inserted = await this.db
       .insert(pushNonces)
-      .values({ deviceId, nonce, expiresAt })
+      .values(distinct.map((e) => ({ deviceId: e.deviceId, nonce: e.nonce, expiresAt: e.expiresAt })))
       .onConflictDoNothing({ target: [pushNonces.deviceId, pushNonces.nonce] })
-      .returning({ nonce: pushNonces.nonce });
-    return inserted.length === 1;
+      .returning({ deviceId: pushNonces.deviceId, nonce: pushNonces.nonce });
+    const fresh = new Set(inserted.map(key));
+    return entries.map((e, i) => firstIndex.get(key(e)) === i && fresh.has(key(e)));
   }
 
   /**

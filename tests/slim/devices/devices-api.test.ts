@@ -182,6 +182,14 @@ describe.each(backends)('slim worker: IoT devices and signed push on $name', ({ 
       expect(verification(again)?.reason).toContain('replayed nonce');
     });
 
+    it.skipIf(skip)('catches a nonce repeated within one request: only its first reading verifies', async () => {
+      const { feed, device } = await registerPushFeed(slim, { assetId: 'container-one-body' });
+      const first = signedReading(device, feed.id, now(), 4.5);
+      const results = await push(feed.id, [first, signedReading(device, feed.id, now(), 4.6), first]);
+      expect(results.map((r) => verification(r)?.score)).toEqual([1, 1, 0]);
+      expect(verification(results[2])?.reason).toContain('replayed nonce');
+    });
+
     it.skipIf(skip)('accepts exactly one of two concurrent pushes of the same signed reading', async () => {
       const { feed, device } = await registerPushFeed(slim, { assetId: 'container-race' });
       const reading = signedReading(device, feed.id, now(), 4.5);

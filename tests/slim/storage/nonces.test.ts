@@ -32,6 +32,14 @@ describe.each(backends)('push nonce table on $name', ({ url, skip }) => {
     expect(await nonces.remember('dev-b', 'nonce-0000000000000001', at(300_000))).toBe(true);
   });
 
+  it.skipIf(skip)('remembers a request’s nonces in one go, a nonce repeated within it new only the first time', async () => {
+    const entry = (nonce: string) => ({ deviceId: 'dev-batch', nonce, expiresAt: at(300_000) });
+    await nonces.remember('dev-batch', 'nonce-seen-before-0001', at(300_000));
+    const answers = await nonces.rememberAll([entry('nonce-batch-00000001'), entry('nonce-seen-before-0001'), entry('nonce-batch-00000002'), entry('nonce-batch-00000001')]);
+    expect(answers).toEqual([true, false, true, false]);
+    expect(await nonces.rememberAll([])).toEqual([]);
+  });
+
   it.skipIf(skip)('tells exactly one of many concurrent callers that a nonce is new', async () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => nonces.remember('dev-race', 'nonce-race-000000000', at(300_000))));
     expect(answers.filter((a) => a)).toHaveLength(1);
