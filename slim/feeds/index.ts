@@ -73,8 +73,7 @@ export class FeedService {
       now: this.deps.clock.now(),
     });
     this.applySchedule(record, { fetchNow: true });
-    const created: FeedCreated = this.view(record);
-    return created;
+    return this.view(record);
   }
 
   async list(principal: Principal): Promise<Feed[]> {
