@@ -70,7 +70,10 @@ export async function createGatewayRateLimits(settings: RateLimitSettings, clien
     const limitCounters = new RateLimitCounters('redis', () => health.state);
     counters = limitCounters;
     make = (name, suffix, rate) => {
-      const shared = new UpstashRateLimiter(rate, adapter, { prefix: `${settings.keyPrefix}:${suffix}` });
+      const shared = new UpstashRateLimiter(rate, adapter, {
+        prefix: `${settings.keyPrefix}:${suffix}`,
+        ...(name === 'global' ? { blockCacheEntriesMax: null } : {}),
+      });
       const whenDown: WhenRedisDown =
         name === 'auth' ? { kind: 'closed', retryAfterS: Math.ceil(REDIS_RETRY_AFTER_MS / 1000) } : { kind: 'open', local: local(rate) };
       return new FailoverRateLimiter(name, shared, whenDown, health, limitCounters);

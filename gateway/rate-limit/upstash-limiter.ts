@@ -4,7 +4,13 @@ import { BoundedBlockCache } from './block-cache.ts';
 import type { RateDecision, RateLimiter } from './limiter.ts';
 import type { UpstashRedis } from './redis-adapter.ts';
 
-/** Identifiers over their limit remembered per limit, so a client hammering while blocked costs no Redis call. */
+/**
+ * Identifiers over their limit remembered per limit, so a client hammering while blocked costs no
+ * Redis call. The cache holds an identifier until the end of the current fixed window, which for a
+ * sliding window blocks longer than the limit needs: harmless for an address guessing keys or a key
+ * over its tier, but under sustained load it would hold the global rate well below its limit, so
+ * the global limit runs without it.
+ */
 export const BLOCK_CACHE_ENTRIES_MAX = 10_000;
 
 /**
@@ -19,13 +25,14 @@ export class UpstashRateLimiter implements RateLimiter {
   constructor(
     readonly rate: Rate,
     redis: UpstashRedis,
-    options: { prefix: string; blockCacheEntriesMax?: number },
+    /** `blockCacheEntriesMax` null: no block cache (every call goes to Redis). */
+    options: { prefix: string; blockCacheEntriesMax?: number | null },
   ) {
     this.limiter = new Ratelimit({
       redis,
       limiter: Ratelimit.slidingWindow(rate.limit, `${rate.windowMs} ms`),
       prefix: options.prefix,
-      ephemeralCache: new BoundedBlockCache(options.blockCacheEntriesMax ?? BLOCK_CACHE_ENTRIES_MAX),
+      ephemeralCache: options.blockCacheEntriesMax === null ? false : new BoundedBlockCache(options.blockCacheEntriesMax ?? BLOCK_CACHE_ENTRIES_MAX),
       timeout: 0,
       analytics: false,
       enableProtection: false,

@@ -23,7 +23,7 @@ describe('the global limit of a gateway without Redis', () => {
   beforeAll(async () => {
     gw = await startTestGateway({}, { GATEWAY_RATE_GLOBAL_PER_S: '5' });
   });
-  afterAll(() => gw.close());
+  afterAll(() => gw?.close());
 
   it('answers 429 RATE_LIMITED with Retry-After and RateLimit headers past the limit, counting it in /stats', async () => {
     await startOfSecond();
@@ -64,7 +64,7 @@ describe('per-address and per-key limits of a gateway without Redis', () => {
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await gw.close();
+    await gw?.close();
     await upstream.close();
   });
 

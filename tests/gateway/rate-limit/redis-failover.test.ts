@@ -32,7 +32,7 @@ describe('a gateway whose Redis is down', () => {
   beforeAll(async () => {
     gw = await startTestGateway({}, { REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, GATEWAY_RATE_GLOBAL_PER_S: '5' });
   });
-  afterAll(() => gw.close());
+  afterAll(() => gw?.close());
 
   it('keeps serving under the global limit counted in-process (fail open)', async () => {
     // Start of a second, so the burst falls in one window of the local limiter.
@@ -69,7 +69,7 @@ describe.skipIf(REDIS_URL === undefined)('a gateway whose Redis goes away and co
     gw = await startTestGateway({}, { REDIS_URL: proxy.url, GATEWAY_RATE_KEY_PREFIX: `test:gw:${randomUUID()}` });
   });
   afterAll(async () => {
-    await gw.close();
+    await gw?.close();
     await proxy.stop().catch(() => {});
   });
 
