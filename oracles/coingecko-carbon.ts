@@ -32,7 +32,7 @@ export function coinGeckoUrl(params: CoinGeckoCarbonParams): string {
 }
 
 /** Maps a price to a carbon observation: `value` is USD per token, i.e. per tonne CO2e; `observedAt` is CoinGecko's update time. */
-export function toCarbonCreditObservation(feed: AdapterFeed, price: CoinGeckoPrice, receivedAt: Date, url: string): CarbonObservation {
+export function toCarbonCreditObservation(feed: AdapterFeed, coinId: string, price: CoinGeckoPrice, receivedAt: Date, url: string): CarbonObservation {
   const observation: CarbonObservation = {
     feedId: feed.id,
     assetId: feed.assetId,
@@ -43,7 +43,7 @@ export function toCarbonCreditObservation(feed: AdapterFeed, price: CoinGeckoPri
     unit: 'USD/tCO2e',
     source: { adapter: 'coingecko-carbon', url, authentication: 'registered_endpoint' },
     // No `region`: a pooled token's credits come from projects in many countries.
-    data: { kind: 'credit_price', priceUsdPerTonne: price.usd },
+    data: { kind: 'credit_price', priceUsdPerTonne: price.usd, instrument: coinId },
   };
   return checkedObservation(CarbonObservation, observation, 'CoinGecko');
 }
@@ -55,5 +55,5 @@ export async function fetchCoinGeckoCarbon(feed: AdapterFeed, params: CoinGeckoC
   const price = response[params.coinId];
   // The schema requires the key; this only narrows the index type.
   if (price === undefined) throw new AppError('SOURCE_FAILED', `CoinGecko has no price for ${params.coinId}`);
-  return toCarbonCreditObservation(feed, price, receivedAtOf(options.now), url);
+  return toCarbonCreditObservation(feed, params.coinId, price, receivedAtOf(options.now), url);
 }

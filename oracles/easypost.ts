@@ -14,6 +14,13 @@ import type { FeedSource, IotObservation } from '../schemas/index.ts';
 /** Tracking details carry whole seconds (`2023-12-24T12:44:43Z`, or a local offset when the carrier gave a place). */
 export const EASYPOST_TIMESTAMP_PRECISION_MS = 1_000;
 
+/**
+ * How old a tracker's newest scan may be and still be fresh news: EasyPost posts tracker.updated
+ * within minutes of a carrier's scan, but a scan's time is when the parcel was handled, and carriers
+ * report depot scans in batches. Six hours keeps a delayed batch fresh and a day-old replay not.
+ */
+export const EASYPOST_FRESHNESS_SLA_MS = 6 * 3_600_000;
+
 export const EASYPOST_SIGNATURE_HEADER = 'x-hmac-signature';
 const SIGNATURE_PREFIX = 'hmac-sha256-hex=';
 

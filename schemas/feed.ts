@@ -195,6 +195,11 @@ export const FeedQualityConfig = z.object({
   thresholds: QualityThresholds.optional(),
   /** Plausible bounds of `value`; the category default applies when absent. */
   range: NumericRange.optional(),
+  /**
+   * How old (ms, by the source's timestamp) an observation may be and still count as fresh; the
+   * category's SLA (or the source's own, e.g. carrier scans) applies when absent.
+   */
+  freshnessSlaMs: z.number().int().min(1_000).max(30 * 86_400_000).optional(),
 });
 export type FeedQualityConfig = z.infer<typeof FeedQualityConfig>;
 

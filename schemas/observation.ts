@@ -70,6 +70,8 @@ export const CarbonData = z.object({
   forecastGPerKwh: z.number().optional(),
   index: z.enum(['very low', 'low', 'moderate', 'high', 'very high']).optional(),
   priceUsdPerTonne: z.number().optional(),
+  /** Which credit a price is for, as its source names it (a CoinGecko coin id such as toucan-protocol-base-carbon-tonne). */
+  instrument: z.string().min(1).max(128).optional(),
   /** Whether `intensityGPerKwh` is the measured value or, while the window is open, the forecast. */
   intensityBasis: z.enum(['actual', 'forecast']).optional(),
   /** End of the half-hour window the intensity covers (`observedAt` is its start). */

@@ -1,6 +1,6 @@
 import type { Category, FeedQualityConfig, FeedSource, Observation, QualityReport, QualityWeightsByCategory } from '../schemas/index.ts';
 import type { QualityContext, QualitySettings } from './quality/index.ts';
-import { sourceTimestampPrecisionMs } from './sources.ts';
+import { sourceFreshnessSlaMs, sourceTimestampPrecisionMs } from './sources.ts';
 import { contentHashOf, resolveQualitySettings, runQualityChain } from './quality/index.ts';
 import type { Clock } from './clock.ts';
 import { newObservationId, newReviewId } from './ids.ts';
@@ -155,8 +155,10 @@ export function settingsOf(
   feed: { category: Category; quality: FeedQualityConfig; source: FeedSource },
   qualityWeights: QualityWeightsByCategory,
 ): QualitySettings {
+  const freshnessSlaMs = feed.quality.freshnessSlaMs ?? sourceFreshnessSlaMs(feed.source);
   return resolveQualitySettings(feed.category, feed.quality, qualityWeights, feed.source.params.metric, {
     sourceTimestampPrecisionMs: sourceTimestampPrecisionMs(feed.source),
+    ...(freshnessSlaMs === undefined ? {} : { freshnessSlaMs }),
   });
 }
 

@@ -6,7 +6,7 @@ import { fetchRentCastAvm, type RentCastCredentials } from '../oracles/rentcast.
 import { CARBON_INTENSITY_WINDOW_MS, fetchCarbonIntensity } from '../oracles/carbon-intensity.ts';
 import { COINGECKO_TIMESTAMP_PRECISION_MS, fetchCoinGeckoCarbon } from '../oracles/coingecko-carbon.ts';
 import { withSourceDispatch } from '../oracles/http.ts';
-import { EASYPOST_TIMESTAMP_PRECISION_MS } from '../oracles/easypost.ts';
+import { EASYPOST_FRESHNESS_SLA_MS, EASYPOST_TIMESTAMP_PRECISION_MS } from '../oracles/easypost.ts';
 import type { Clock } from './clock.ts';
 import type { SourceDestinations } from './outbound/destination/index.ts';
 
@@ -45,6 +45,15 @@ export function sourceTimestampPrecisionMs(source: FeedSource): number {
     case 'easypost-tracker':
       return EASYPOST_TIMESTAMP_PRECISION_MS;
   }
+}
+
+/**
+ * A source's own freshness SLA where its category's does not fit it: a carrier scans a parcel at
+ * depots hours apart, so the IoT category's 30 s (made for sensors) would reject every tracker event.
+ * Undefined: the category's SLA.
+ */
+export function sourceFreshnessSlaMs(source: FeedSource): number | undefined {
+  return source.adapter === 'easypost-tracker' ? EASYPOST_FRESHNESS_SLA_MS : undefined;
 }
 
 /** The origin a pull source fetches from; null for sources that are not fetched (push, mqtt, webhooks). */

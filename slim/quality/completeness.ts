@@ -64,7 +64,8 @@ const WEATHER_BY_METRIC: ReadonlyMap<string, ExpectedFields> = new Map(
 const MARKET = expectedOf(['data.symbol', 'data.price'], ['data.bid', 'data.ask', 'data.volume', 'data.exchange']);
 const REAL_ESTATE = expectedOf(['data.propertyId', 'data.valuationUsd'], ['data.rangeLowUsd', 'data.rangeHighUsd']);
 // What is required depends on what the reading is: an intensity or a credit price.
-const CARBON_CREDIT = expectedOf(['data.kind', 'data.priceUsdPerTonne'], ['data.region']);
+// A credit is priced per instrument, not per grid region.
+const CARBON_CREDIT = expectedOf(['data.kind', 'data.priceUsdPerTonne'], ['data.instrument']);
 const CARBON_INTENSITY = expectedOf(['data.kind', 'data.intensityGPerKwh'], ['data.region', 'data.forecastGPerKwh', 'data.index']);
 const IOT = expectedOf(['data.deviceId', 'data.metric', 'data.reading'], ['data.latitude', 'data.longitude']);
 

@@ -1,4 +1,5 @@
-import { WEATHER_METRIC_FIELDS, type CarbonObservation, type Category, type CheckResult, type Observation } from '../../schemas/index.ts';
+import { WEATHER_METRIC_FIELDS, type CarbonObservation, type Category, type CheckResult, type MarketObservation, type Observation } from '../../schemas/index.ts';
+import { carbonIndexOf, distanceFromBand } from './carbon-index.ts';
 import type { PeerValue, QualityContext } from './context.ts';
 import { isWeatherMetric } from './defaults.ts';
 import { checkResult, fmt, linearDecay } from './result.ts';
@@ -63,6 +64,7 @@ export function checkConsistency(observation: Observation, ctx: QualityContext):
 const NO_PARTS: readonly Part[] = [];
 const HUMIDITY_OK: Part = { score: 1, reason: 'humidity within 0..100 %' };
 const BID_ASK_OK: readonly Part[] = [{ score: 1, reason: 'bid ≤ price ≤ ask' }];
+const BAR_OK: readonly Part[] = [{ score: 1, reason: 'bar open, close and vwap within its low and high' }];
 const VALUATION_OK: readonly Part[] = [{ score: 1, reason: 'valuation within its range' }];
 const WEATHER_VALUE_MATCHES: Readonly<Record<string, Part>> = Object.fromEntries(
   Object.values(WEATHER_METRIC_FIELDS).map((field) => [field, { score: 1, reason: `value matches data.${field}` }]),
@@ -95,13 +97,8 @@ function crossFieldParts(o: Observation, ctx: QualityContext): readonly Part[] {
       }
       return parts;
     }
-    case 'market': {
-      const { bid, ask, price } = o.data;
-      if (bid === undefined || ask === undefined) return NO_PARTS;
-      if (bid > ask) return [{ score: 0, reason: `bid ${fmt(bid)} above ask ${fmt(ask)}` }];
-      if (price < bid || price > ask) return [{ score: 0, reason: `price ${fmt(price)} outside [bid ${fmt(bid)}, ask ${fmt(ask)}]` }];
-      return BID_ASK_OK;
-    }
+    case 'market':
+      return o.data.bar === undefined ? tradeAgainstQuoteParts(o.data) : barParts(o.data.bar);
     case 'real_estate': {
       const { rangeLowUsd: low, valuationUsd: valuation, rangeHighUsd: high } = o.data;
       if (low !== undefined && low > valuation) {
@@ -113,35 +110,57 @@ function crossFieldParts(o: Observation, ctx: QualityContext): readonly Part[] {
       return low !== undefined || high !== undefined ? VALUATION_OK : NO_PARTS;
     }
     case 'carbon':
-      return carbonIndexParts(o.data);
+      return carbonIndexParts(o);
     case 'iot':
       return NO_PARTS;
   }
 }
 
 /**
- * Carbon intensity index bands in g CO2/kWh (the GB National Grid scheme). The published bands
- * are lowered a little every year, so a margin around each boundary is tolerated: the check is
- * for a "very low" label on a coal-grade intensity, not for a year's exact band edges.
+ * A trade and the quote beside it are stamped apart (Alpaca: the latest of each), and a trade may
+ * print a little outside the quote that followed it; a print far outside it is a bad tick. Distance
+ * outside [bid, ask] relative to the mid: full score up to 10 bp, none from 100 bp.
  */
-const CARBON_INDEX_BANDS: ReadonlyArray<{ index: NonNullable<CarbonObservation['data']['index']>; from: number; to: number }> = [
-  { index: 'very low', from: 0, to: 40 },
-  { index: 'low', from: 40, to: 120 },
-  { index: 'moderate', from: 120, to: 200 },
-  { index: 'high', from: 200, to: 280 },
-  { index: 'very high', from: 280, to: Number.POSITIVE_INFINITY },
-];
-const CARBON_INDEX_MARGIN_G_PER_KWH = 25;
+const TRADE_OUTSIDE_QUOTE_OK = 0.001;
+const TRADE_OUTSIDE_QUOTE_REJECT = 0.01;
 
-function carbonIndexParts(data: CarbonObservation['data']): Part[] {
-  const { index, intensityGPerKwh: intensity } = data;
-  if (index === undefined || intensity === undefined) return [];
-  const band = CARBON_INDEX_BANDS.find((b) => b.index === index);
-  if (band === undefined) return [];
-  const fits = intensity >= band.from - CARBON_INDEX_MARGIN_G_PER_KWH && intensity < band.to + CARBON_INDEX_MARGIN_G_PER_KWH;
-  return fits
-    ? [{ score: 1, reason: `index "${index}" fits intensity ${fmt(intensity)} g/kWh` }]
-    : [{ score: 0, reason: `index "${index}" inconsistent with intensity ${fmt(intensity)} g/kWh` }];
+function tradeAgainstQuoteParts(data: MarketObservation['data']): readonly Part[] {
+  const { bid, ask, price } = data;
+  if (bid === undefined || ask === undefined) return NO_PARTS;
+  if (bid > ask) return [{ score: 0, reason: `bid ${fmt(bid)} above ask ${fmt(ask)}` }];
+  if (price >= bid && price <= ask) return BID_ASK_OK;
+  const outside = (price < bid ? bid - price : price - ask) / ((bid + ask) / 2);
+  const score = linearDecay(outside, TRADE_OUTSIDE_QUOTE_OK, TRADE_OUTSIDE_QUOTE_REJECT);
+  return [{ score, reason: `price ${fmt(price)} is ${fmt(outside * 10_000)} bp outside [bid ${fmt(bid)}, ask ${fmt(ask)}]` }];
+}
+
+/** A bar's open, close and average price lie within its low and high. */
+function barParts(bar: NonNullable<MarketObservation['data']['bar']>): readonly Part[] {
+  const { open, high, low, close, vwap } = bar;
+  if (low > high) return [{ score: 0, reason: `bar low ${fmt(low)} above its high ${fmt(high)}` }];
+  const within = (x: number) => x >= low && x <= high;
+  if (!within(open) || !within(close) || (vwap !== undefined && !within(vwap))) {
+    return [{ score: 0, reason: `bar open ${fmt(open)}, close ${fmt(close)} or vwap outside [low ${fmt(low)}, high ${fmt(high)}]` }];
+  }
+  return BAR_OK;
+}
+
+/**
+ * The GB index against the intensity it labels, in the bands of the window's year. The API derives
+ * the index from its forecast, so the forecast is compared when there is one; a small distance past
+ * an edge is tolerated, since the index may be computed from an earlier forecast than the one shown.
+ */
+const CARBON_INDEX_MARGIN_G_PER_KWH = 10;
+
+function carbonIndexParts(o: CarbonObservation): readonly Part[] {
+  const { index, forecastGPerKwh, intensityGPerKwh } = o.data;
+  const intensity = forecastGPerKwh ?? intensityGPerKwh;
+  if (index === undefined || intensity === undefined) return NO_PARTS;
+  const year = new Date(o.observedAt).getUTCFullYear();
+  const distance = distanceFromBand(index, intensity, year);
+  return distance <= CARBON_INDEX_MARGIN_G_PER_KWH
+    ? [{ score: 1, reason: `index "${index}" fits intensity ${fmt(intensity)} g/kWh in ${year}'s bands` }]
+    : [{ score: 0, reason: `index "${index}" inconsistent with intensity ${fmt(intensity)} g/kWh in ${year}'s bands (${carbonIndexOf(intensity, year)})` }];
 }
 
 export function median(values: readonly number[]): number {

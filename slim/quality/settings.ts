@@ -8,14 +8,15 @@ import { DEFAULT_THRESHOLDS, DEFAULT_WEAKEST_CHECK_MARGIN, DEFAULT_WEIGHTS, defa
  * QUALITY_WEIGHTS for the category, then the feed's own overrides (weights merge per check;
  * thresholds and range replace as a whole). `metric` picks the default range where a category
  * has several quantities (weather variable, carbon kind). `sourceTimestampPrecisionMs` is the
- * adapter's timestamp resolution (e.g. OPEN_METEO_CURRENT_INTERVAL_MS), tolerated by freshness.
+ * adapter's timestamp resolution (e.g. OPEN_METEO_CURRENT_INTERVAL_MS), tolerated by freshness;
+ * `freshnessSlaMs` replaces the category's SLA (a feed's own, or its source's).
  */
 export function resolveQualitySettings(
   category: Category,
   feedQuality: FeedQualityConfig,
   configWeights: QualityWeightsByCategory,
   metric?: string,
-  options: { sourceTimestampPrecisionMs?: number } = {},
+  options: { sourceTimestampPrecisionMs?: number; freshnessSlaMs?: number } = {},
 ): QualitySettings {
   const weights: Record<CheckName, number> = { ...DEFAULT_WEIGHTS };
   // Both layers were validated at their boundary (configuration, feed registration): names are check names.
@@ -44,7 +45,7 @@ export function resolveQualitySettings(
     weights,
     thresholds: { accept: thresholds.accept, review: thresholds.review },
     weakestCheckMargin: DEFAULT_WEAKEST_CHECK_MARGIN,
-    freshnessSlaMs: FRESHNESS_SLA_MS[category],
+    freshnessSlaMs: options.freshnessSlaMs ?? FRESHNESS_SLA_MS[category],
     sourceTimestampPrecisionMs: precisionMs,
     range: feedQuality.range ? { min: feedQuality.range.min, max: feedQuality.range.max } : defaultRange(category, metric),
     category,

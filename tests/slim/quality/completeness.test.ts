@@ -31,7 +31,7 @@ describe('completeness', () => {
   });
 
   it('requires a price, not an intensity, from a carbon credit price reading', () => {
-    const o = carbon({ value: 70, unit: 'USD/t' }, { kind: 'credit_price', intensityGPerKwh: undefined, forecastGPerKwh: undefined, index: undefined, priceUsdPerTonne: 70 });
+    const o = carbon({ value: 70, unit: 'USD/t' }, { kind: 'credit_price', intensityGPerKwh: undefined, forecastGPerKwh: undefined, index: undefined, priceUsdPerTonne: 70, instrument: 'toucan-protocol-base-carbon-tonne' });
     expect(checkCompleteness(o, contextFor(o)).score).toBe(1);
   });
 

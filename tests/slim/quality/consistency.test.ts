@@ -24,9 +24,36 @@ describe('consistency', () => {
       expect(checkConsistency(o, contextFor(o)).reason).toBe('bid 101 above ask 100.5');
     });
 
-    it('rejects a market price outside the bid–ask spread', () => {
+    it('rejects a market price far outside the bid–ask spread', () => {
       const o = market({ value: 102 }, { price: 102 });
-      expect(checkConsistency(o, contextFor(o))).toMatchObject({ score: 0, reason: 'price 102 outside [bid 99.5, ask 100.5]' });
+      expect(checkConsistency(o, contextFor(o))).toMatchObject({ score: 0, reason: 'price 102 is 150 bp outside [bid 99.5, ask 100.5]' });
+    });
+
+    it('forgives a trade printed just outside the quote beside it', () => {
+      const o = market({ value: 100.55 }, { price: 100.55 });
+      expect(checkConsistency(o, contextFor(o)).score).toBe(1);
+    });
+
+    it('lowers the score of a trade the further it prints outside the quote', () => {
+      const near = market({ value: 100.8 }, { price: 100.8 });
+      const far = market({ value: 101.2 }, { price: 101.2 });
+      const nearScore = checkConsistency(near, contextFor(near)).score;
+      const farScore = checkConsistency(far, contextFor(far)).score;
+      expect(nearScore).toBeLessThan(1);
+      expect(farScore).toBeLessThan(nearScore);
+      expect(farScore).toBeGreaterThan(0);
+    });
+
+    it('checks a bar by its own range instead of the quote', () => {
+      const bar = { open: 100, high: 103, low: 99, close: 102, volume: 5_000, vwap: 101, durationMs: 60_000 };
+      const o = market({ value: 102 }, { price: 102, bar });
+      expect(checkConsistency(o, contextFor(o)).score).toBe(1);
+    });
+
+    it('rejects a bar whose close lies outside its low and high', () => {
+      const bar = { open: 100, high: 101, low: 99, close: 102, volume: 5_000, durationMs: 60_000 };
+      const o = market({ value: 102 }, { price: 102, bar });
+      expect(checkConsistency(o, contextFor(o)).score).toBe(0);
     });
 
     it('skips the spread check when only one side is quoted', () => {
@@ -40,12 +67,25 @@ describe('consistency', () => {
     });
 
     it('rejects a carbon index band that contradicts the intensity', () => {
-      const o = carbon({ value: 600 }, { intensityGPerKwh: 600, index: 'very low' });
+      const o = carbon({ value: 600 }, { intensityGPerKwh: 600, forecastGPerKwh: 600, index: 'very low' });
       expect(checkConsistency(o, contextFor(o)).score).toBe(0);
     });
 
-    it('tolerates a carbon index just across a band edge, as bands shift yearly', () => {
-      const o = carbon({ value: 210 }, { intensityGPerKwh: 210, index: 'moderate' });
+    it('accepts the API documentation example, 263 g/kWh "moderate" in January 2018, in that year\'s bands', () => {
+      const o = carbon(
+        { value: 263, observedAt: '2018-01-20T12:00:00.000Z' },
+        { intensityGPerKwh: 263, forecastGPerKwh: 266, index: 'moderate' },
+      );
+      expect(checkConsistency(o, contextFor(o, { history: { values: [] } })).score).toBe(1);
+    });
+
+    it('tolerates a carbon index just across a band edge', () => {
+      const o = carbon({ value: 205 }, { intensityGPerKwh: 205, forecastGPerKwh: 205, index: 'moderate' });
+      expect(checkConsistency(o, contextFor(o)).score).toBe(1);
+    });
+
+    it('compares the index with the forecast it was derived from, not the measured intensity', () => {
+      const o = carbon({ value: 260 }, { intensityGPerKwh: 260, forecastGPerKwh: 190, index: 'moderate' });
       expect(checkConsistency(o, contextFor(o)).score).toBe(1);
     });
   });

@@ -94,6 +94,25 @@ describe('source verification', () => {
       expect(result.reason).toContain('unencrypted transport');
     });
 
+    it('trusts readings from the operator MQTT broker over TLS fully and over plain MQTT a little less', () => {
+      const overTls = weather({ source: { adapter: 'mqtt', url: 'mqtts://broker.internal:8883/site/t1', authentication: 'registered_endpoint' } });
+      const plain = weather({ source: { adapter: 'mqtt', url: 'mqtt://127.0.0.1:1883/site/t1', authentication: 'registered_endpoint' } });
+      const onMqttFeed = (o: typeof plain) => {
+        const ctx = contextFor(o);
+        const source = { adapter: 'mqtt' as const, params: { topic: 'site/t1', key: 'temperature', deviceId: 't1', unit: 'C', metric: 'temperature' } };
+        return { ...ctx, feed: { ...ctx.feed!, source } };
+      };
+      expect(checkSourceVerification(overTls, onMqttFeed(overTls)).score).toBe(1);
+      const result = checkSourceVerification(plain, onMqttFeed(plain));
+      expect(result.score).toBe(0.9);
+      expect(result.reason).toContain('unencrypted transport mqtt');
+    });
+
+    it('refuses a transport it does not know', () => {
+      const o = weather({ source: { adapter: 'mqtt', url: 'ftp://127.0.0.1/feed', authentication: 'registered_endpoint' } });
+      expect(checkSourceVerification(o, contextFor(o)).score).toBe(0);
+    });
+
     it('half-trusts an unauthenticated source', () => {
       const o = weather({ source: { adapter: 'open-meteo', authentication: 'none' } });
       expect(checkSourceVerification(o, contextFor(o)).score).toBe(0.5);
