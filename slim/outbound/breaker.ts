@@ -3,6 +3,7 @@ import { AppError, isAppError } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { SourceBreakerState } from '../../schemas/index.ts';
 import { sourceStatusOf } from './retry.ts';
+import { isDestinationRefusal } from './destination/index.ts';
 
 export interface BreakerPolicy {
   /** How long an open breaker fails fast before letting one trial fetch through (half-open). */
@@ -30,10 +31,12 @@ const LAST_FAILURE_CHARS_MAX = 300;
 /**
  * Whether a failure counts against the source. A 4xx other than 429 is our request's fault
  * (a wrong symbol, a bad key) and says nothing about the source's health; our own rate limit
- * is not the source's either. Everything else counts: 5xx, 429, network, timeouts, garbage.
+ * is not the source's either, nor is our refusal of its address. Everything else counts: 5xx,
+ * 429, network, timeouts, garbage.
  */
 export function countsAgainstSource(err: unknown): boolean {
   if (isAppError(err) && err.code === 'RATE_LIMITED') return false;
+  if (isDestinationRefusal(err)) return false;
   const status = sourceStatusOf(err);
   if (status !== null && status >= 400 && status < 500 && status !== 429) return false;
   return true;

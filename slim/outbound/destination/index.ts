@@ -131,6 +131,19 @@ function refusalOfAddresses(hostname: string, addresses: readonly LookupAddress[
 }
 
 /**
+ * Whether a failure is our refusal of the destination (directly, or as the cause of the failed
+ * request it ended): the operator's policy, not the source's health, so no breaker counts it.
+ */
+export function isDestinationRefusal(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth += 1) {
+    if (e instanceof AppError && isRecord(e.details) && 'destination' in e.details) return true;
+  }
+  return false;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
  * A refused destination as a failed fetch. Not a network error, so never retried: the same
  * address would be refused again. `details.destination` says which address and class.
  */

@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AppError } from '../../../runtime/errors.ts';
+import { countsAgainstSource } from '../../../slim/outbound/breaker.ts';
 import type { OutboundGuard } from '../../../slim/outbound/index.ts';
 import { guardOf } from './support/guard.ts';
 import { rawFetchFor, ScriptedSource, weatherFeedOf } from './support/scripted-source.ts';
@@ -83,5 +85,16 @@ describe('the breaker of one source', () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe('what counts against a source', () => {
+  it('does not count our refusal of its address, even as the cause of the failed request', () => {
+    const refusal = new AppError('SOURCE_FAILED', 'source destination refused: 10.0.0.5 is a private address', {
+      details: { destination: { host: '10.0.0.5', address: '10.0.0.5', class: 'private' } },
+    });
+    expect(countsAgainstSource(refusal)).toBe(false);
+    expect(countsAgainstSource(new AppError('SOURCE_FAILED', 'Open-Meteo: request failed', { cause: refusal }))).toBe(false);
+    expect(countsAgainstSource(new AppError('SOURCE_FAILED', 'Open-Meteo answered HTTP 503', { details: { status: 503 } }))).toBe(true);
   });
 });
