@@ -190,8 +190,9 @@ describe.skipIf(TEST_MQTT_URL === undefined)('slim worker: broker outage', () =>
     device = await connectAsync(TEST_MQTT_URL ?? '', { protocolVersion: 5 });
   });
   afterAll(async () => {
-    await device.endAsync();
-    await slim.close();
+    // A start-up that timed out leaves these unset: close what exists.
+    await (device as MqttClient | undefined)?.endAsync();
+    await (slim as SlimNode | undefined)?.close();
     await proxy.stop();
   });
 
