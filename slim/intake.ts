@@ -2,19 +2,16 @@ import type { Principal } from '../runtime/cluster-auth.ts';
 import type { Feed, FeedCreated, FeedPatch, FeedRegistration } from '../schemas/index.ts';
 import { FeedService } from './feeds/index.ts';
 import type { MqttIntake } from './mqtt/index.ts';
-import { newWebhookSecret, type WebhookSecrets } from './webhooks/index.ts';
 
 /**
  * The feed service with the intakes nobody schedules: an mqtt feed is subscribed on this replica as
  * soon as it is registered or resumed and unsubscribed when paused (other replicas follow within
- * MQTT_RECONCILE_MS, and re-check the status of every message meanwhile); an EasyPost tracker feed
- * gets its webhook secret, shown once in the registration answer. Kept apart from FeedService so the
- * provider's API stays one class and these sources stay in their own folders.
+ * MQTT_RECONCILE_MS, and re-check the status of every message meanwhile).
  */
 export class IntakeFeedService extends FeedService {
   constructor(
     deps: ConstructorParameters<typeof FeedService>[0],
-    private readonly intake: { mqtt?: MqttIntake; webhookSecrets: WebhookSecrets },
+    private readonly intake: { mqtt?: MqttIntake },
   ) {
     super(deps);
   }
@@ -22,11 +19,7 @@ export class IntakeFeedService extends FeedService {
   override async register(principal: Principal, registration: FeedRegistration): Promise<FeedCreated> {
     const created = await super.register(principal, registration);
     this.intake.mqtt?.sync(created);
-    if (created.source.adapter !== 'easypost-tracker') return created;
-    // Stored right after the feed: until then (a moment, or for good if this write fails) every event is refused with 401.
-    const webhookSecret = newWebhookSecret();
-    await this.intake.webhookSecrets.set(created.id, webhookSecret);
-    return { ...created, webhookSecret };
+    return created;
   }
 
   override async patch(principal: Principal, id: string, patch: FeedPatch): Promise<Feed> {

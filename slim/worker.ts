@@ -117,7 +117,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     upstreamOf: (feed) => outbound.upstreamOf(feed),
     devices,
     pushReplay: { windowMs: config.PUSH_REPLAY_WINDOW_MS, clockSkewMs: config.PUSH_CLOCK_SKEW_MS },
-  }, { ...(mqtt === undefined ? {} : { mqtt }), webhookSecrets });
+  }, mqtt === undefined ? {} : { mqtt });
   const reviews = new ReviewService({ storage, clock, onPublished });
 
   const health = async (): Promise<NodeHealth> => {

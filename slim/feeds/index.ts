@@ -4,6 +4,7 @@ import type { Feed, FeedCreated, FeedPatch, FeedUpstream, FeedRegistration, Obse
 import type { Clock } from '../clock.ts';
 import { settingsOf, type EvaluationItem, type Evaluator, type PushProof } from '../evaluate.ts';
 import { newFeedId } from '../ids.ts';
+import { newWebhookSecret } from '../webhooks/secrets.ts';
 import type { DeviceService } from '../devices/index.ts';
 import type { FetchObservation } from '../pull.ts';
 import type { FeedScheduler } from '../scheduler/index.ts';
@@ -61,7 +62,10 @@ export class FeedService {
     if (registration.source.adapter === 'push') {
       await this.deps.devices.assertUsableForFeed(principal, registration.source.params.deviceId, registration.assetId);
     }
+    // Shown once, in this answer; stored with the feed in the same row.
+    const webhookSecret = registration.source.adapter === 'easypost-tracker' ? newWebhookSecret() : undefined;
     const record = await this.deps.storage.feeds.insert({
+      ...(webhookSecret === undefined ? {} : { webhookSecret }),
       id: newFeedId(),
       ownerKeyId: principal.id,
       name: registration.name,
@@ -73,7 +77,8 @@ export class FeedService {
       now: this.deps.clock.now(),
     });
     this.applySchedule(record, { fetchNow: true });
-    return this.view(record);
+    const created: FeedCreated = this.view(record);
+    return webhookSecret === undefined ? created : { ...created, webhookSecret };
   }
 
   async list(principal: Principal): Promise<Feed[]> {

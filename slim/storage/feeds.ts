@@ -8,6 +8,8 @@ const LAST_ERROR_CHARS_MAX = 1_000;
 
 export type NewFeed = Pick<FeedRecord, 'id' | 'ownerKeyId' | 'name' | 'category' | 'assetId' | 'source' | 'schedule' | 'quality'> & {
   now: Date;
+  /** EasyPost tracker feeds: the webhook secret, stored with the feed so no feed ever exists without it. */
+  webhookSecret?: string;
 };
 
 export type FeedChanges = Partial<Pick<FeedRecord, 'status' | 'schedule' | 'quality'>>;
@@ -28,6 +30,7 @@ export class FeedRepository {
         schedule: feed.schedule,
         quality: feed.quality,
         status: 'active',
+        pushSecret: feed.webhookSecret ?? null,
         createdAt: feed.now,
         updatedAt: feed.now,
       })

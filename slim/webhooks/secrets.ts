@@ -5,15 +5,11 @@ import { feeds } from '../../db/schema/slim.ts';
 
 /**
  * Webhook secrets of EasyPost tracker feeds, kept in the feeds table's `push_secret` column (push
- * feeds no longer use it: their devices hold the keys). Read and written only here, so the feed
- * records, views and listings never carry it.
+ * feeds no longer use it: their devices hold the keys). Written with the feed at registration
+ * (slim/storage/feeds.ts) and read only here, so feed records, views and listings never carry it.
  */
 export class WebhookSecrets {
   constructor(private readonly db: Database) {}
-
-  async set(feedId: string, secret: string): Promise<void> {
-    await this.db.update(feeds).set({ pushSecret: secret }).where(eq(feeds.id, feedId));
-  }
 
   /** Null for an unknown feed or one without a secret. */
   async get(feedId: string): Promise<string | null> {
