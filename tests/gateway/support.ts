@@ -114,7 +114,8 @@ export async function startTestGateway(
     SLIM_URLS: (pools.slim ?? []).join(','),
     // Long by default: tests probe explicitly with probeNow() when health matters.
     HEALTH_PROBE_INTERVAL_MS: '60000',
-    HEALTH_PROBE_TIMEOUT_MS: '500',
+    // Generous: a probe that times out on a loaded machine marks a live upstream down until the next probe.
+    HEALTH_PROBE_TIMEOUT_MS: '5000',
     ...env,
   });
   const { logger, logs } = captureLogger();
