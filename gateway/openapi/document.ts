@@ -10,7 +10,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'conflicts with the current state',
   413: 'the body exceeds the size limit',
   415: 'the body is not application/json',
-  429: 'too many requests or open streams for this key (see Retry-After)',
+  429: 'a rate limit was reached (the global one, per address on /auth, or the key\'s tier), or this key has too many open streams; see Retry-After and the RateLimit-* headers',
   502: 'the upstream node could not be reached',
   503: 'no healthy node can serve this now (see Retry-After)',
   504: 'the upstream node did not answer in time',
@@ -54,6 +54,8 @@ function operation(rule: RouteRule, doc: OperationDoc): Record<string, unknown> 
   if (parameters.length > 0) errors.add(400);
   if (!isPublic) [401, 403].forEach((s) => errors.add(s));
   if (rule.target.kind === 'upstream') [502, 503, 504].forEach((s) => errors.add(s));
+  // Every route counts against the global rate limit.
+  errors.add(429);
 
   const responses: Record<string, unknown> = { [String(doc.success.status)]: successResponse(doc) };
   for (const status of [...errors].sort((a, b) => a - b)) {

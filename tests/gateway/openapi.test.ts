@@ -42,8 +42,11 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/state/accounts/{id}']).toBeUndefined();
   });
 
-  it('documents 429 for event streams, which are capped per key', () => {
-    expect(doc.paths['/channels/{name}/events']?.get?.responses['429']).toBeDefined();
+  it('documents 429 on every route, since every request counts against the global rate limit', () => {
+    for (const rule of ROUTE_POLICY) {
+      const responses = doc.paths[openApiPath(rule.pattern)]?.[rule.method.toLowerCase()]?.responses;
+      expect(responses?.['429'], `${rule.method} ${rule.pattern}`).toBeDefined();
+    }
   });
 
   it('requires a bearer key exactly on protected routes', () => {
