@@ -5,11 +5,12 @@ import type { Logger } from '../runtime/logger.ts';
 import type { ApiKeyService } from './auth/key-service.ts';
 import { authenticate } from './auth/middleware.ts';
 import { issueKeyHandler } from './auth/routes.ts';
+import { docsAssetHandler, docsPageHandler, isDocsPath } from './docs/routes.ts';
 import type { GatewayEnv } from './env.ts';
 import type { HealthProber } from './health/prober.ts';
 import { healthHandler, livenessHandler } from './health/routes.ts';
 import { limitRequestBody } from './http/body-limit.ts';
-import { securityHeaders } from './http/security-headers.ts';
+import { DOCS_CONTENT_SECURITY_POLICY, securityHeaders } from './http/security-headers.ts';
 import { infoHandler } from './info/route.ts';
 import { openApiHandler } from './openapi/route.ts';
 import type { UpstreamRegistry } from './pools/registry.ts';
@@ -73,7 +74,10 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   installErrorHandling(app, deps.logger);
 
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: REQUEST_ID_LENGTH_MAX_CHARS }));
-  app.use('*', securityHeaders());
+  const apiHeaders = securityHeaders();
+  const docsHeaders = securityHeaders(DOCS_CONTENT_SECURITY_POLICY);
+  // Only the docs page is a document a browser renders; it alone may load scripts and styles.
+  app.use('*', (c, next) => (isDocsPath(c.req.path) ? docsHeaders(c, next) : apiHeaders(c, next)));
   app.get('/livez', livenessHandler);
 
   const api = (path: string) => `${API_PREFIX}${path}`;
@@ -91,6 +95,8 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   app.get(api('/info'), infoHandler(deps));
   app.get(api('/stats'), statsHandler(deps.stats, deps.registry, deps.rateLimitCounters));
   app.get(api('/openapi.json'), openApiHandler({ title: deps.name, version: deps.version }));
+  app.get(api('/docs'), docsPageHandler);
+  app.get(api('/docs/assets/:file'), docsAssetHandler());
   app.post(api('/auth/keys'), issueKeyHandler(deps.keys));
 
   // Everything else the policy table admits goes upstream.

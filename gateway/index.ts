@@ -9,7 +9,7 @@ import type { Logger } from '../runtime/logger.ts';
 import { nodeDataDir, nodeSchema, type RunningNode, type StartNode } from '../runtime/node.ts';
 import { createGatewayApp } from './app.ts';
 import { ApiKeyService } from './auth/key-service.ts';
-import { DrizzleKeyStore } from './auth/key-store.ts';
+import { DrizzleKeyStore, storedKeyPepper } from './auth/key-store.ts';
 import type { GatewayEnv } from './env.ts';
 import { httpProbe } from './health/probe.ts';
 import { HealthProber } from './health/prober.ts';
@@ -34,6 +34,10 @@ const STREAM_RETRY_AFTER_S = 5;
 /** Below Node's default server keep-alive (5 s), so the gateway never reuses a socket the upstream is closing. */
 const UPSTREAM_KEEP_ALIVE_MS = 4_000;
 
+/** A generated pepper: 32 random bytes, hex. */
+const KEY_PEPPER_BYTES = 32;
+const generateKeyPepper = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(KEY_PEPPER_BYTES))).toString('hex');
+
 const PackageJson = z.object({ name: z.string(), version: z.string() });
 
 /** A running gateway, with what the start script and tests need beyond RunningNode. */
@@ -45,7 +49,7 @@ export interface GatewayNode extends RunningNode {
   probeNow(): Promise<void>;
 }
 
-/** Opens the key store, bootstraps the admin key, starts health probes and the HTTP server. */
+/** Opens the key store (and its pepper), bootstraps the admin key, starts health probes and the HTTP server. */
 export async function launchGateway(config: Config, logger: Logger): Promise<GatewayNode> {
   const pkg = PackageJson.parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')));
   const database = await openDatabase({ part: 'gateway', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) });
@@ -54,7 +58,8 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
   let server: RunningServer | undefined;
   let rateLimits: GatewayRateLimits | undefined;
   try {
-    const keys = new ApiKeyService(new DrizzleKeyStore(database.db));
+    const pepper = config.GATEWAY_KEY_PEPPER ?? (await storedKeyPepper(database.db, generateKeyPepper));
+    const keys = new ApiKeyService(new DrizzleKeyStore(database.db), pepper);
     await keys.bootstrapAdmin(config.ADMIN_API_KEY, logger);
 
     const registry = new StaticUpstreamRegistry(
@@ -90,6 +95,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       chainId: config.CHAIN_ID,
       clusterSecret: config.CLUSTER_SECRET,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      corsOrigins: config.GATEWAY_CORS_ORIGINS,
       proxyTimeoutMs: config.PROXY_TIMEOUT_MS,
       probeIntervalMs: config.HEALTH_PROBE_INTERVAL_MS,
       startedAt,

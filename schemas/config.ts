@@ -69,6 +69,13 @@ export const EnvConfig = z.object({
   /** Shared by the nodes of one network: authenticates traffic between roles. */
   CLUSTER_SECRET: z.string().min(16, 'at least 16 characters'),
   ADMIN_API_KEY: z.string().min(24, 'at least 24 characters').optional(),
+  /**
+   * Gateway: the secret mixed into stored API key hashes (HMAC-SHA256), so a copy of the key table
+   * alone cannot confirm a guessed key. Unset: generated once and kept in the gateway's storage.
+   */
+  GATEWAY_KEY_PEPPER: z.string().min(32, 'at least 32 characters').optional(),
+  /** Gateway: browser origins (dApps) allowed to call the API cross-origin. Default: none, no CORS headers at all. */
+  GATEWAY_CORS_ORIGINS: urlList.default([]).transform((urls) => urls.map((u) => new URL(u).origin)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   VALIDATOR_URLS: urlList.default([]),
   SLIM_URLS: urlList.default([]),

@@ -9,3 +9,9 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
 });
+
+/** Values a gateway generates once and keeps (the API key pepper when none is configured). */
+export const gatewayMeta = pgTable('gateway_meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

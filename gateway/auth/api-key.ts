@@ -1,3 +1,6 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256Hex } from '../../runtime/hash.ts';
 
 /** Keys look like `ok_<43 base64url characters>`: 32 random bytes, so guessing one is hopeless. */
@@ -12,11 +15,21 @@ export function generateApiKey(): string {
   return `${API_KEY_PREFIX}${base64url(bytes)}`;
 }
 
+/** Marks a stored hash as HMAC-SHA256 under the pepper; a bare hex hash is the legacy SHA-256. */
+export const PEPPERED_HASH_PREFIX = 'hmac1:';
+
 /**
- * What is stored and looked up: the SHA-256 of the key. The key has 256 bits of entropy,
- * so a fast unsalted hash is enough (no password stretching needed), and it lets us look a key up by it.
+ * What is stored and looked up: HMAC-SHA256 of the key under the gateway's pepper. A generated key
+ * has 256 bits of entropy, so no stretching is needed and the hash can be an index; the pepper
+ * (kept apart from the key table) also covers a configured, possibly weaker key, should the table leak.
  */
-export const hashApiKey = (key: string): string => sha256Hex(key);
+export const hashApiKey = (key: string, pepper: string): string =>
+  `${PEPPERED_HASH_PREFIX}${bytesToHex(hmac(sha256, utf8ToBytes(pepper), utf8ToBytes(key)))}`;
+
+/** How keys were stored before the pepper: still accepted, and replaced by the peppered hash on first use. */
+export const legacyHashApiKey = (key: string): string => sha256Hex(key);
+
+export const isPepperedHash = (stored: string): boolean => stored.startsWith(PEPPERED_HASH_PREFIX);
 
 export const generateKeyId = (): string => `key_${crypto.randomUUID().replaceAll('-', '')}`;
 

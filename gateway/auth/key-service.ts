@@ -1,8 +1,9 @@
 import type { IssuedKey, Role } from '../../schemas/index.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import { generateApiKey, generateKeyId, hashApiKey } from './api-key.ts';
-import type { KeyStore } from './key-store.ts';
+import { constantTimeEqual } from '../../runtime/constant-time.ts';
+import { generateApiKey, generateKeyId, hashApiKey, isPepperedHash, legacyHashApiKey } from './api-key.ts';
+import type { KeyStore, StoredKey } from './key-store.ts';
 
 /** Who is calling, as established from their API key. */
 export interface KeyPrincipal {
@@ -16,6 +17,8 @@ export const BOOTSTRAP_ADMIN_LABEL = 'bootstrap admin';
 export class ApiKeyService {
   constructor(
     private readonly store: KeyStore,
+    /** The secret of the stored HMACs (GATEWAY_KEY_PEPPER, or the one kept in storage). */
+    private readonly pepper: string,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -27,21 +30,41 @@ export class ApiKeyService {
   async register(secret: string, role: Role, label: string): Promise<IssuedKey> {
     const createdAt = this.now();
     const id = generateKeyId();
-    const inserted = await this.store.insert({ id, role, label, secretHash: hashApiKey(secret), createdAt });
+    const inserted = await this.store.insert({ id, role, label, secretHash: this.hash(secret), createdAt });
     // 256 random bits never collide; a collision means this exact secret was stored before.
     if (!inserted) throw new AppError('CONFLICT', 'this key is registered already');
     return { id, role, label, key: secret, createdAt: createdAt.toISOString() };
   }
 
-  revoke(id: string): Promise<boolean> {
+  /** When the key was revoked; null when it is unknown or was revoked before. */
+  revoke(id: string): Promise<Date | null> {
     return this.store.revoke(id, this.now());
   }
 
   /** The key's principal, or null for an unknown or revoked key (the caller cannot tell which: both are 401). */
   async authenticate(secret: string): Promise<KeyPrincipal | null> {
-    const stored = await this.store.findBySecretHash(hashApiKey(secret));
+    const stored = await this.find(secret);
     if (stored === null || stored.revokedAt !== null) return null;
+    if (!isPepperedHash(stored.secretHash)) await this.store.replaceSecretHash(stored.id, stored.secretHash, this.hash(secret));
     return { id: stored.id, role: stored.role };
+  }
+
+  private hash(secret: string): string {
+    return hashApiKey(secret, this.pepper);
+  }
+
+  /**
+   * The key stored for this secret, under the peppered hash or (keys stored before the pepper)
+   * the bare SHA-256. The lookup is by hash, which tells a timing observer nothing about the
+   * secret; the stored value is still compared in constant time, so a store that matched by
+   * anything looser (a prefix, a case-folded value) could not admit a wrong key.
+   */
+  private async find(secret: string): Promise<StoredKey | null> {
+    const candidates = [this.hash(secret), legacyHashApiKey(secret)];
+    const stored = await this.store.findBySecretHash(candidates);
+    if (stored === null) return null;
+    const matches = candidates.reduce((any, hash) => constantTimeEqual(hash, stored.secretHash) || any, false);
+    return matches ? stored : null;
   }
 
   /**
@@ -51,13 +74,13 @@ export class ApiKeyService {
    */
   async bootstrapAdmin(configuredKey: string | undefined, logger: Logger): Promise<void> {
     if (configuredKey !== undefined) {
-      const existing = await this.store.findBySecretHash(hashApiKey(configuredKey));
+      const existing = await this.find(configuredKey);
       if (existing === null) {
         const inserted = await this.store.insert({
           id: generateKeyId(),
           role: 'admin',
           label: BOOTSTRAP_ADMIN_LABEL,
-          secretHash: hashApiKey(configuredKey),
+          secretHash: this.hash(configuredKey),
           createdAt: this.now(),
         });
         // Not inserted: another gateway sharing this database stored it first, which is as good.

@@ -1,6 +1,7 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { apiKeys } from '../../db/schema/gateway.ts';
+import { apiKeys, gatewayMeta } from '../../db/schema/gateway.ts';
+import { AppError } from '../../runtime/errors.ts';
 import { Role } from '../../schemas/index.ts';
 
 export interface StoredKey {
@@ -18,9 +19,12 @@ export type NewStoredKey = Omit<StoredKey, 'revokedAt'>;
 export interface KeyStore {
   /** False when a key with this secret hash exists already (two gateways bootstrapping the same configured key). */
   insert(key: NewStoredKey): Promise<boolean>;
-  findBySecretHash(secretHash: string): Promise<StoredKey | null>;
-  /** True when the key existed and was not revoked before. */
-  revoke(id: string, at: Date): Promise<boolean>;
+  /** The key stored under any of these hashes (the same secret under each hashing scheme still accepted). */
+  findBySecretHash(secretHashes: readonly string[]): Promise<StoredKey | null>;
+  /** Rehashes a key, only if it is still stored under `from` (another gateway may have done it already). */
+  replaceSecretHash(id: string, from: string, to: string): Promise<void>;
+  /** When the key was revoked now; null when no such key exists or it was revoked before. */
+  revoke(id: string, at: Date): Promise<Date | null>;
   countActive(role: Role): Promise<number>;
 }
 
@@ -33,8 +37,8 @@ export class DrizzleKeyStore implements KeyStore {
     return rows.length > 0;
   }
 
-  async findBySecretHash(secretHash: string): Promise<StoredKey | null> {
-    const rows = await this.db.select().from(apiKeys).where(eq(apiKeys.secretHash, secretHash)).limit(1);
+  async findBySecretHash(secretHashes: readonly string[]): Promise<StoredKey | null> {
+    const rows = await this.db.select().from(apiKeys).where(inArray(apiKeys.secretHash, [...secretHashes])).limit(1);
     const row = rows[0];
     if (row === undefined) return null;
     // A role this version does not know (a row written by a newer one) must not grant anything.
@@ -43,13 +47,17 @@ export class DrizzleKeyStore implements KeyStore {
     return { ...row, role: role.data };
   }
 
-  async revoke(id: string, at: Date): Promise<boolean> {
+  async replaceSecretHash(id: string, from: string, to: string): Promise<void> {
+    await this.db.update(apiKeys).set({ secretHash: to }).where(and(eq(apiKeys.id, id), eq(apiKeys.secretHash, from)));
+  }
+
+  async revoke(id: string, at: Date): Promise<Date | null> {
     const rows = await this.db
       .update(apiKeys)
       .set({ revokedAt: at })
       .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-      .returning({ id: apiKeys.id });
-    return rows.length > 0;
+      .returning({ revokedAt: apiKeys.revokedAt });
+    return rows[0]?.revokedAt ?? null;
   }
 
   async countActive(role: Role): Promise<number> {
@@ -59,4 +67,14 @@ export class DrizzleKeyStore implements KeyStore {
       .where(and(eq(apiKeys.role, role), isNull(apiKeys.revokedAt)));
     return rows[0]?.n ?? 0;
   }
+}
+
+const KEY_PEPPER_META = 'api_key_pepper';
+
+/** The gateway's key pepper: created once by `generate`, then the same on every start and for every gateway sharing the database. */
+export async function storedKeyPepper(db: Database, generate: () => string): Promise<string> {
+  await db.insert(gatewayMeta).values({ key: KEY_PEPPER_META, value: generate() }).onConflictDoNothing();
+  const [row] = await db.select().from(gatewayMeta).where(eq(gatewayMeta.key, KEY_PEPPER_META));
+  if (row === undefined) throw new AppError('INVARIANT_VIOLATED', 'the API key pepper is missing right after it was stored');
+  return row.value;
 }

@@ -1,6 +1,6 @@
 import { API_PREFIX, ROUTE_POLICY, type RouteRule } from '../routing/policy.ts';
 import { buildComponentSchemas, componentRef, jsonSchemaOf, type JsonSchema } from './components.ts';
-import { OPERATIONS, type OperationDoc } from './operations.ts';
+import { OPERATIONS, type OperationDoc, type SuccessMediaType } from './operations.ts';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'invalid input; the details name each problem',
@@ -85,14 +85,17 @@ function operation(rule: RouteRule, doc: OperationDoc): Record<string, unknown> 
 }
 
 function successResponse(doc: OperationDoc): Record<string, unknown> {
-  const type = doc.success.contentType ?? 'application/json';
-  const media =
-    type === 'text/event-stream'
-      ? { schema: { type: 'string', description: `server-sent events; each data line is a ${doc.success.schema ?? 'JSON value'}` } }
-      : doc.success.schema === null
-        ? {}
-        : { schema: componentRef(doc.success.schema) };
-  return { description: doc.success.description, content: { [type]: media } };
+  const declared = doc.success.contentType ?? 'application/json';
+  const types: readonly SuccessMediaType[] = typeof declared === 'string' ? [declared] : declared;
+  return { description: doc.success.description, content: Object.fromEntries(types.map((type) => [type, successMedia(doc, type)])) };
+}
+
+function successMedia(doc: OperationDoc, type: SuccessMediaType): Record<string, unknown> {
+  if (type === 'text/event-stream') {
+    return { schema: { type: 'string', description: `server-sent events; each data line is a ${doc.success.schema ?? 'JSON value'}` } };
+  }
+  if (type !== 'application/json') return { schema: { type: 'string' } };
+  return doc.success.schema === null ? {} : { schema: componentRef(doc.success.schema) };
 }
 
 function pathParameters(rule: RouteRule, doc: OperationDoc): JsonSchema[] {

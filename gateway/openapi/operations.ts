@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { Hash32, Identifier, ReviewListQuery } from '../../schemas/index.ts';
+import { DOCS_ASSET_NAMES } from '../docs/assets.ts';
 import type { RequestSchemaName, ResponseSchemaName } from './components.ts';
+
+/** Text types other than JSON and event streams are described as plain strings. */
+export type SuccessMediaType = 'application/json' | 'text/event-stream' | 'text/html' | 'text/css' | 'text/javascript';
 
 export interface OperationDoc {
   summary: string;
@@ -15,7 +19,8 @@ export interface OperationDoc {
     description: string;
     /** A named schema, or null when the serving node owns a shape not yet in schemas/. */
     schema: ResponseSchemaName | null;
-    contentType?: 'application/json' | 'text/event-stream';
+    /** The media type of the answer, or several when it depends on the request (a static asset). */
+    contentType?: SuccessMediaType | readonly SuccessMediaType[];
   };
   /** Statuses this operation answers besides the ones every route of its kind may (see document.ts). */
   errors?: readonly number[];
@@ -42,6 +47,16 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'GET /openapi.json': {
     summary: 'This document',
     success: { status: 200, description: 'OpenAPI 3.1 document', schema: null },
+  },
+  'GET /docs': {
+    summary: 'Interactive API docs: Swagger UI on this document, served by the gateway itself',
+    success: { status: 200, description: 'the docs page', schema: null, contentType: 'text/html' },
+  },
+  'GET /docs/assets/:file': {
+    summary: 'A script or stylesheet of the docs page',
+    params: { file: { schema: z.enum(DOCS_ASSET_NAMES), description: 'asset name' } },
+    success: { status: 200, description: 'the asset (cacheable; revalidate with its ETag)', schema: null, contentType: ['text/javascript', 'text/css'] },
+    errors: [404],
   },
   'POST /auth/keys': {
     summary: 'Issue an API key for a role',

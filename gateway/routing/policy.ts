@@ -71,6 +71,8 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   open('GET', '/info', GATEWAY),
   open('GET', '/stats', GATEWAY),
   open('GET', '/openapi.json', GATEWAY),
+  open('GET', '/docs', GATEWAY),
+  open('GET', '/docs/assets/:file', GATEWAY),
   guarded('POST', '/auth/keys', GATEWAY, []),
 
   open('GET', '/consensus/status', VALIDATORS),

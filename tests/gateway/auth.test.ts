@@ -106,10 +106,37 @@ describe('gateway authentication and authorization', () => {
   it('rejects a revoked key with 401', async () => {
     const reviewer = await issue('reviewer');
     expect((await fetch(gw.api('/reviews'), { headers: bearer(reviewer.key) })).status).toBe(200);
-    expect(await gw.keys.revoke(reviewer.id)).toBe(true);
+    expect(await gw.keys.revoke(reviewer.id)).toBeInstanceOf(Date);
     const res = await fetch(gw.api('/reviews'), { headers: bearer(reviewer.key) });
     expect(res.status).toBe(401);
     expect(ErrorBody.parse(await res.json()).error.message).toContain('revoked');
+  });
+
+  const revoke = (id: string, key = ADMIN_KEY) => fetch(gw.api(`/auth/keys/${id}`), { method: 'DELETE', headers: bearer(key) });
+
+  it('lets an admin revoke a key through the API, after which the key answers 401 on its very next request', async () => {
+    const dapp = await issue('dapp');
+    expect((await fetch(gw.api('/channels'), { headers: bearer(dapp.key) })).status).toBe(200);
+    const res = await revoke(dapp.id);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: dapp.id, revokedAt: expect.any(String) });
+    expect((await fetch(gw.api('/channels'), { headers: bearer(dapp.key) })).status).toBe(401);
+  });
+
+  it('answers 404 to revoking an unknown or an already revoked key', async () => {
+    const dapp = await issue('dapp');
+    expect((await revoke(dapp.id)).status).toBe(200);
+    const again = await revoke(dapp.id);
+    expect(again.status).toBe(404);
+    expect(ErrorBody.parse(await again.json()).error.code).toBe('NOT_FOUND');
+    expect((await revoke('key_unknown')).status).toBe(404);
+  });
+
+  it('forbids a non-admin from revoking keys', async () => {
+    const operator = await issue('operator');
+    const victim = await issue('dapp');
+    expect((await revoke(victim.id, operator.key)).status).toBe(403);
+    expect((await fetch(gw.api('/channels'), { headers: bearer(victim.key) })).status).toBe(200);
   });
 
   it('answers invalid JSON to /auth/keys with 400 INVALID_JSON', async () => {

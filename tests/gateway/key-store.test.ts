@@ -1,12 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../db/client.ts';
-import { hashApiKey } from '../../gateway/auth/api-key.ts';
+import { generateKeyId, hashApiKey, legacyHashApiKey } from '../../gateway/auth/api-key.ts';
 import { ApiKeyService } from '../../gateway/auth/key-service.ts';
-import { DrizzleKeyStore } from '../../gateway/auth/key-store.ts';
+import { DrizzleKeyStore, storedKeyPepper } from '../../gateway/auth/key-store.ts';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from '../support/databases.ts';
 import { captureLogger } from './support.ts';
 
 /** One contract for the key store, run against each backend: PGlite (embedded) and real Postgres. */
+const PEPPER = 'test-pepper-0123456789abcdefghijklmnopqrstuv';
+
 function keyStoreContract(name: string, open: (schema: string) => Promise<OpenDatabase>, cleanup: (schema: string) => Promise<void>) {
   describe(name, () => {
     // One database per backend (opening PGlite takes seconds); the tests compare counts before and after.
@@ -19,24 +21,48 @@ function keyStoreContract(name: string, open: (schema: string) => Promise<OpenDa
 
     const service = async () => {
       db ??= await open(schema);
-      return { keys: new ApiKeyService(new DrizzleKeyStore(db.db)), store: new DrizzleKeyStore(db.db) };
+      return { keys: new ApiKeyService(new DrizzleKeyStore(db.db), PEPPER), store: new DrizzleKeyStore(db.db), db: db.db };
     };
 
-    it('authenticates an issued key as its role and stores only its hash', async () => {
+    it('authenticates an issued key as its role and stores only its peppered HMAC', async () => {
       const { keys, store } = await service();
       const issued = await keys.issue('dapp', 'a dApp');
       expect(await keys.authenticate(issued.key)).toEqual({ id: issued.id, role: 'dapp' });
-      const stored = await store.findBySecretHash(hashApiKey(issued.key));
-      expect(stored?.secretHash).toBe(hashApiKey(issued.key));
+      const stored = await store.findBySecretHash([hashApiKey(issued.key, PEPPER)]);
+      expect(stored?.secretHash).toMatch(/^hmac1:[0-9a-f]{64}$/);
       expect(JSON.stringify(stored)).not.toContain(issued.key);
+    });
+
+    it('does not authenticate a key under another pepper', async () => {
+      const { keys, db } = await service();
+      const issued = await keys.issue('dapp', 'a dApp');
+      const otherPepper = new ApiKeyService(new DrizzleKeyStore(db), 'another-pepper-0123456789abcdefghijkl');
+      expect(await otherPepper.authenticate(issued.key)).toBeNull();
+    });
+
+    it('accepts a key stored as a bare SHA-256 before the pepper, and rehashes it with the pepper on that use', async () => {
+      const { keys, store } = await service();
+      const secret = 'ok_legacy-key-0123456789abcdefghijklmnopqrstuvwxyz';
+      const id = generateKeyId();
+      await store.insert({ id, role: 'provider', label: 'legacy', secretHash: legacyHashApiKey(secret), createdAt: new Date() });
+      expect(await keys.authenticate(secret)).toEqual({ id, role: 'provider' });
+      expect((await store.findBySecretHash([legacyHashApiKey(secret)]))).toBeNull();
+      expect((await store.findBySecretHash([hashApiKey(secret, PEPPER)]))?.id).toBe(id);
+      expect(await keys.authenticate(secret)).toEqual({ id, role: 'provider' });
+    });
+
+    it('keeps the first stored pepper, whatever later starts generate', async () => {
+      const { db } = await service();
+      const first = await storedKeyPepper(db, () => 'a'.repeat(64));
+      expect(await storedKeyPepper(db, () => 'b'.repeat(64))).toBe(first);
     });
 
     it('does not authenticate an unknown or a revoked key', async () => {
       const { keys } = await service();
       const issued = await keys.issue('provider', 'a provider');
       expect(await keys.authenticate('ok_unknown')).toBeNull();
-      expect(await keys.revoke(issued.id)).toBe(true);
-      expect(await keys.revoke(issued.id)).toBe(false);
+      expect(await keys.revoke(issued.id)).toBeInstanceOf(Date);
+      expect(await keys.revoke(issued.id)).toBeNull();
       expect(await keys.authenticate(issued.key)).toBeNull();
     });
 

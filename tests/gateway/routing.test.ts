@@ -86,13 +86,15 @@ describe('route policy', () => {
     ]);
   });
 
-  it('makes health, info, stats, the OpenAPI document, consensus reads and source webhooks public', () => {
+  it('makes health, info, stats, the OpenAPI document and its docs page, consensus reads and source webhooks public', () => {
     const publicRoutes = ROUTE_POLICY.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.pattern}`);
     expect(publicRoutes).toEqual([
       'GET /health',
       'GET /info',
       'GET /stats',
       'GET /openapi.json',
+      'GET /docs',
+      'GET /docs/assets/:file',
       'GET /consensus/status',
       'GET /consensus/blocks/:height',
       'POST /external/webhooks/easypost/:feedId',
