@@ -4,12 +4,13 @@ import { installErrorHandling } from '../runtime/http.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { ApiKeyService } from './auth/key-service.ts';
 import { authenticate } from './auth/middleware.ts';
-import { issueKeyHandler } from './auth/routes.ts';
+import { issueKeyHandler, revokeKeyHandler } from './auth/routes.ts';
 import { docsAssetHandler, docsPageHandler, isDocsPath } from './docs/routes.ts';
 import type { GatewayEnv } from './env.ts';
 import type { HealthProber } from './health/prober.ts';
 import { healthHandler, livenessHandler } from './health/routes.ts';
 import { limitRequestBody } from './http/body-limit.ts';
+import { corsForOrigins } from './http/cors.ts';
 import { DOCS_CONTENT_SECURITY_POLICY, securityHeaders } from './http/security-headers.ts';
 import { infoHandler } from './info/route.ts';
 import { openApiHandler } from './openapi/route.ts';
@@ -33,6 +34,8 @@ export interface GatewayAppDeps {
   chainId: string;
   clusterSecret: string;
   bodyLimitBytes: number;
+  /** Browser origins (dApps) allowed cross-origin; empty: no CORS headers. */
+  corsOrigins: readonly string[];
   proxyTimeoutMs: number;
   probeIntervalMs: number;
   startedAt: Date;
@@ -64,7 +67,7 @@ export interface GatewayAppDeps {
 
 /**
  * The gateway as a web-standard app. Order matters: request id and security headers wrap
- * everything (errors included); then route (404/405), then the limits that come before
+ * everything (errors included); CORS answers preflights; then route (404/405), then the limits that come before
  * authentication (429), then auth (401/403), then admission (the per-key limit),
  * then stream slots (streaming routes only), then the body limit, and only then a handler
  * reads the body or the proxy forwards it.
@@ -78,6 +81,8 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   const docsHeaders = securityHeaders(DOCS_CONTENT_SECURITY_POLICY);
   // Only the docs page is a document a browser renders; it alone may load scripts and styles.
   app.use('*', (c, next) => (isDocsPath(c.req.path) ? docsHeaders(c, next) : apiHeaders(c, next)));
+  // Before routing: a preflight is OPTIONS, which no route has, and it carries no key.
+  app.use('*', corsForOrigins(deps.corsOrigins));
   app.get('/livez', livenessHandler);
 
   const api = (path: string) => `${API_PREFIX}${path}`;
@@ -98,6 +103,7 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   app.get(api('/docs'), docsPageHandler);
   app.get(api('/docs/assets/:file'), docsAssetHandler());
   app.post(api('/auth/keys'), issueKeyHandler(deps.keys));
+  app.delete(api('/auth/keys/:id'), revokeKeyHandler(deps.keys));
 
   // Everything else the policy table admits goes upstream.
   app.all(

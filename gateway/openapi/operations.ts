@@ -60,9 +60,16 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   'POST /auth/keys': {
     summary: 'Issue an API key for a role',
-    description: 'The secret is in this answer only; the gateway keeps its SHA-256.',
+    description: 'The secret is in this answer only; the gateway keeps its HMAC-SHA256 under a server-side pepper.',
     body: 'IssueKeyBody',
     success: { status: 201, description: 'the new key', schema: 'IssuedKey' },
+  },
+  'DELETE /auth/keys/:id': {
+    summary: 'Revoke an API key',
+    description: 'The key answers 401 from the next request on. Revocation is final.',
+    params: { id: id('key id (the `id` of the issued key)') },
+    success: { status: 200, description: 'the key id and when it was revoked', schema: null },
+    errors: [404],
   },
   'GET /consensus/status': {
     summary: 'Leader, term, height and members of the validator set',

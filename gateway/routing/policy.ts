@@ -74,6 +74,7 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   open('GET', '/docs', GATEWAY),
   open('GET', '/docs/assets/:file', GATEWAY),
   guarded('POST', '/auth/keys', GATEWAY, []),
+  guarded('DELETE', '/auth/keys/:id', GATEWAY, []),
 
   open('GET', '/consensus/status', VALIDATORS),
   open('GET', '/consensus/blocks/:height', VALIDATORS),

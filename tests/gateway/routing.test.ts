@@ -30,6 +30,7 @@ describe('route policy', () => {
     expect(tiersOf('GET', '/api/v11/query/attestations/f1/latest')).toEqual([['business', 'validators']]);
     expect(tiersOf('GET', '/api/v11/health')).toBe('gateway');
     expect(tiersOf('POST', '/api/v11/auth/keys')).toBe('gateway');
+    expect(tiersOf('DELETE', '/api/v11/auth/keys/key_1')).toBe('gateway');
   });
 
   it('extracts path parameters, decoded', () => {
