@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway } from './support.ts';
+import { ADMIN_KEY, bearer, startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway } from './support.ts';
 
 function expectSecurityHeaders(res: Response): void {
   expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+; includeSubDomains$/);
@@ -11,15 +11,22 @@ function expectSecurityHeaders(res: Response): void {
 
 describe('gateway security headers', () => {
   let validator: FakeUpstream;
+  let failingSlim: FakeUpstream;
   let gw: TestGateway;
 
   beforeAll(async () => {
     validator = await startFakeUpstream('validator');
-    gw = await startTestGateway({ validators: [validator.url] });
+    // An upstream that sets none of these headers and answers an error of its own.
+    failingSlim = await startFakeUpstream('slim', (_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'FEED_NOT_FOUND', message: 'no such feed' } }));
+    });
+    gw = await startTestGateway({ validators: [validator.url], slim: [failingSlim.url] });
   });
   afterAll(async () => {
     await gw.close();
     await validator.close();
+    await failingSlim.close();
   });
 
   it('are present on a 2xx answered by the gateway', async () => {
@@ -31,6 +38,13 @@ describe('gateway security headers', () => {
   it('are present on a 2xx proxied from an upstream', async () => {
     const res = await fetch(gw.api('/consensus/status'));
     expect(res.status).toBe(200);
+    expectSecurityHeaders(res);
+  });
+
+  it('are present on an error answer proxied from an upstream', async () => {
+    const res = await fetch(gw.api('/external/feeds/f1'), { headers: bearer(ADMIN_KEY) });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('FEED_NOT_FOUND');
     expectSecurityHeaders(res);
   });
 
