@@ -15,7 +15,9 @@ import { DOCS_CONTENT_SECURITY_POLICY, securityHeaders } from './http/security-h
 import { infoHandler } from './info/route.ts';
 import { openApiHandler } from './openapi/route.ts';
 import type { UpstreamRegistry } from './pools/registry.ts';
+import type { UpstreamBreakers } from './proxy/breakers.ts';
 import { proxyHandler, type ProxyTransports } from './proxy/handler.ts';
+import type { RetryBudget } from './proxy/retry-budget.ts';
 import type { RateLimitCounters } from './rate-limit/stats.ts';
 import { createRouteMatcher } from './routing/match.ts';
 import { resolveRoute } from './routing/middleware.ts';
@@ -49,6 +51,11 @@ export interface GatewayAppDeps {
   /** Told to a client refused a stream slot. */
   streamRetryAfterS: number;
   stats: ProxyStats;
+  /** One circuit breaker per upstream node. */
+  breakers: UpstreamBreakers;
+  breakerResetMs: number;
+  /** Caps retries to another node at a share of the load. */
+  retryBudget: RetryBudget;
   clientAddress: (c: Context<GatewayEnv>) => string | undefined;
   logger: Logger;
   /**
@@ -112,6 +119,9 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
       registry: deps.registry,
       transports: deps.transports,
       stats: deps.stats,
+      breakers: deps.breakers,
+      retryBudget: deps.retryBudget,
+      breakerRetryAfterS: Math.max(1, Math.ceil(deps.breakerResetMs / 1000)),
       clusterSecret: deps.clusterSecret,
       headersTimeoutMs: deps.proxyTimeoutMs,
       bodyIdleTimeoutMs: deps.proxyTimeoutMs,

@@ -15,7 +15,9 @@ import { httpProbe } from './health/probe.ts';
 import { HealthProber } from './health/prober.ts';
 import { RoundRobinBalancer } from './pools/balancer.ts';
 import { StaticUpstreamRegistry, type UpstreamRegistry } from './pools/registry.ts';
+import { UpstreamBreakers } from './proxy/breakers.ts';
 import type { ProxyTransports } from './proxy/handler.ts';
+import { RetryBudget } from './proxy/retry-budget.ts';
 import { UndiciTransport } from './proxy/undici-transport.ts';
 import { createGatewayRateLimits, type GatewayRateLimits } from './rate-limit/index.ts';
 import { ProxyStats } from './stats/counters.ts';
@@ -31,6 +33,8 @@ const UPSTREAM_CONNECT_TIMEOUT_MS = 2_000;
 const PROBE_CONNECTIONS_PER_UPSTREAM_MAX = 2;
 /** A refused stream waits for another to end, which takes a while: no point retrying at once. */
 const STREAM_RETRY_AFTER_S = 5;
+/** The rolling window an upstream breaker judges failure rates over. */
+const BREAKER_WINDOW_MS = 10_000;
 /** Below Node's default server keep-alive (5 s), so the gateway never reuses a socket the upstream is closing. */
 const UPSTREAM_KEEP_ALIVE_MS = 4_000;
 
@@ -57,6 +61,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
   let prober: HealthProber | undefined;
   let server: RunningServer | undefined;
   let rateLimits: GatewayRateLimits | undefined;
+  let breakers: UpstreamBreakers | undefined;
   try {
     const pepper = config.GATEWAY_KEY_PEPPER ?? (await storedKeyPepper(database.db, generateKeyPepper));
     const keys = new ApiKeyService(new DrizzleKeyStore(database.db), pepper);
@@ -66,6 +71,17 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       { validators: config.VALIDATOR_URLS, business: config.BUSINESS_URLS, slim: config.SLIM_URLS },
       new RoundRobinBalancer(),
     );
+    const activeBreakers = new UpstreamBreakers(
+      registry.all(),
+      {
+        resetMs: config.GATEWAY_BREAKER_RESET_MS,
+        volumeMin: config.GATEWAY_BREAKER_VOLUME_MIN,
+        errorPercentMax: config.GATEWAY_BREAKER_ERROR_PERCENT,
+        windowMs: BREAKER_WINDOW_MS,
+      },
+      logger,
+    );
+    breakers = activeBreakers;
     const activeProber = new HealthProber(
       registry,
       httpProbe(transports.probes, { clusterSecret: config.CLUSTER_SECRET, timeoutMs: config.HEALTH_PROBE_TIMEOUT_MS }),
@@ -107,6 +123,9 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       streamSlots: new StreamSlots(config.SSE_STREAMS_MAX, config.SSE_STREAMS_PER_KEY_MAX),
       streamRetryAfterS: STREAM_RETRY_AFTER_S,
       stats: new ProxyStats(startedAt),
+      breakers: activeBreakers,
+      breakerResetMs: config.GATEWAY_BREAKER_RESET_MS,
+      retryBudget: new RetryBudget(),
       clientAddress,
       beforeAuthentication: limits.beforeAuthentication,
       admission: limits.admission,
@@ -128,10 +147,10 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       keys,
       registry,
       probeNow: () => activeProber.probeAll(),
-      close: () => (closing ??= shutdown(activeProber, running, transports, limits, database)),
+      close: () => (closing ??= shutdown(activeProber, activeBreakers, running, transports, limits, database)),
     };
   } catch (error) {
-    await shutdown(prober, server, transports, rateLimits, database).catch(() => {});
+    await shutdown(prober, breakers, server, transports, rateLimits, database).catch(() => {});
     throw error;
   }
 }
@@ -141,6 +160,7 @@ export const startGateway: StartNode = launchGateway;
 /** Stops in dependency order: no new probes, no new requests, then the connections (upstreams, Redis), then storage. */
 async function shutdown(
   prober: HealthProber | undefined,
+  breakers: UpstreamBreakers | undefined,
   server: RunningServer | undefined,
   transports: GatewayTransports,
   rateLimits: GatewayRateLimits | undefined,
@@ -148,6 +168,7 @@ async function shutdown(
 ): Promise<void> {
   prober?.stop();
   await server?.close();
+  breakers?.shutdown();
   await Promise.all([transports.requests.close(), transports.streams.close(), transports.probes.close(), rateLimits?.close()]);
   await database.close();
 }

@@ -112,6 +112,8 @@ export const UpstreamStats = z.object({
   checkedAt: IsoTimestamp.nullable(),
   requests: z.number().int(),
   failures: z.number().int(),
+  /** The node's circuit breaker: while open, the balancer skips the node. */
+  breaker: z.enum(['closed', 'open', 'half_open']),
 });
 export type UpstreamStats = z.infer<typeof UpstreamStats>;
 
@@ -121,6 +123,14 @@ export const GatewayStats = z.object({
   uptimeMs: z.number().int(),
   pools: z.record(UpstreamPool, PoolStats),
   upstreams: z.array(UpstreamStats),
+  retries: z.object({
+    /** Second attempts sent to another node after a refused connection or a 502/503. */
+    attempted: z.number().int(),
+    /** Second attempts not sent because the retry budget was empty. */
+    budgetRefused: z.number().int(),
+    /** Requests an open (or trial-busy half-open) breaker refused without contacting the node. */
+    breakerRejected: z.number().int(),
+  }),
   rateLimits: RateLimitStats,
 });
 export type GatewayStats = z.infer<typeof GatewayStats>;

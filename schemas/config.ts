@@ -119,6 +119,12 @@ export const EnvConfig = z.object({
    */
   SCHEDULER_LEASE_TTL_MS: positiveInt(30_000),
   PROXY_TIMEOUT_MS: positiveInt(15_000),
+  /** Gateway: an upstream node's open breaker fails fast this long, then lets one trial request through. */
+  GATEWAY_BREAKER_RESET_MS: positiveInt(10_000),
+  /** Gateway: requests to a node in the rolling window before its failure rate is judged at all. */
+  GATEWAY_BREAKER_VOLUME_MIN: positiveInt(10),
+  /** Gateway: failure rate (percent of a node's requests, 5xx and unreachable) above which its breaker opens. */
+  GATEWAY_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   BODY_LIMIT_BYTES: positiveInt(1_048_576),
   /** Gateway: how often each upstream's health is probed, and how long one probe may take. */
   HEALTH_PROBE_INTERVAL_MS: positiveInt(2_000),

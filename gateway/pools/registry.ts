@@ -11,6 +11,8 @@ export interface UpstreamRegistry {
   all(): readonly Upstream[];
   /** The first tier with an eligible member wins; within a tier, the balancer chooses. Undefined: nobody can serve. */
   select(tiers: readonly (readonly PoolName[])[]): Upstream | undefined;
+  /** Another eligible member of the tier `failed` was chosen from (for a retry); undefined if there is none. */
+  selectOther(tiers: readonly (readonly PoolName[])[], failed: Upstream): Upstream | undefined;
 }
 
 export type PoolUrls = Record<PoolName, readonly string[]>;
@@ -42,6 +44,15 @@ export class StaticUpstreamRegistry implements UpstreamRegistry {
       if (picked !== undefined) return picked;
     }
     return undefined;
+  }
+
+  selectOther(tiers: readonly (readonly PoolName[])[], failed: Upstream): Upstream | undefined {
+    const tier = tiers.find((t) => t.includes(failed.pool));
+    if (tier === undefined) return undefined;
+    return this.balancer.pick(
+      tier.join('+'),
+      tier.flatMap((p) => this.byPool[p]).filter((u) => u !== failed),
+    );
   }
 }
 

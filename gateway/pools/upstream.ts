@@ -3,6 +3,9 @@ import type { PoolName } from '../routing/policy.ts';
 /** `unknown` until the first probe answers; it counts as healthy so the first request after start-up is served. */
 export type UpstreamHealth = 'unknown' | 'up' | 'degraded' | 'down';
 
+/** The node's circuit breaker, as the proxy's breakers last set it. */
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
 export interface ProbeResult {
   status: 'up' | 'degraded' | 'down';
   /** Null when no answer came (refused, timed out). */
@@ -18,6 +21,7 @@ export interface ProbeResult {
 export class Upstream {
   health: UpstreamHealth = 'unknown';
   lastProbe: ProbeResult | null = null;
+  breaker: BreakerState = 'closed';
 
   constructor(
     readonly pool: PoolName,
@@ -25,9 +29,9 @@ export class Upstream {
     readonly url: string,
   ) {}
 
-  /** May this member receive requests? Everything but a failed probe says yes. */
+  /** May this member receive requests? Everything but a failed probe or an open breaker says yes (half-open: one trial). */
   get eligible(): boolean {
-    return this.health !== 'down';
+    return this.health !== 'down' && this.breaker !== 'open';
   }
 
   recordProbe(result: ProbeResult): void {

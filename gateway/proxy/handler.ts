@@ -4,10 +4,13 @@ import { AppError } from '../../runtime/errors.ts';
 import { errorResponse } from '../../runtime/http.ts';
 import type { GatewayEnv } from '../env.ts';
 import type { UpstreamRegistry } from '../pools/registry.ts';
+import type { Upstream } from '../pools/upstream.ts';
 import type { ProxyStats } from '../stats/counters.ts';
+import { BreakerOpenError, type UpstreamBreakers } from './breakers.ts';
 import { classifyUpstreamError } from './errors.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
-import type { UpstreamTransport } from './transport.ts';
+import type { RetryBudget } from './retry-budget.ts';
+import type { UpstreamResponse, UpstreamTransport } from './transport.ts';
 
 /** A failed exchange is worth retrying soon: another member, or the same one back up. */
 export const UPSTREAM_RETRY_AFTER_S = 1;
@@ -27,8 +30,12 @@ export interface ProxyDeps {
   registry: UpstreamRegistry;
   transports: ProxyTransports;
   stats: ProxyStats;
+  breakers: UpstreamBreakers;
+  retryBudget: RetryBudget;
+  /** When a node's breaker is open: its reset timeout, after which a trial may bring it back. */
+  breakerRetryAfterS: number;
   clusterSecret: string;
-  /** Until the upstream's response headers arrive. */
+  /** Until the upstream's response headers arrive, on routes without a timeout of their own. */
   headersTimeoutMs: number;
   /** Longest silence between body chunks of an ordinary response; streaming routes have none. */
   bodyIdleTimeoutMs: number;
@@ -49,8 +56,8 @@ export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
       // Invariant: every gateway-served rule has a handler registered ahead of the proxy.
       throw new AppError('INTERNAL', `no handler for ${rule.method} ${rule.pattern}`);
     }
-    const upstream = deps.registry.select(rule.target.tiers);
-    if (upstream === undefined) {
+    const first = deps.registry.select(rule.target.tiers);
+    if (first === undefined) {
       const pools = rule.target.tiers.flat();
       deps.stats.unavailable(pools);
       throw new AppError('UNAVAILABLE', `no healthy node in ${pools.join(' or ')} can serve this now`, {
@@ -68,38 +75,110 @@ export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
       proto: url.protocol.replace(/:$/, ''),
       host: c.req.header('host'),
     });
-    try {
-      const streaming = rule.streaming === true;
-      const transport = streaming ? deps.transports.streams : deps.transports.requests;
-      const answer = await transport.send(upstream.url, {
-        method: c.req.method,
-        path: `${url.pathname}${url.search}`,
-        headers: forwardHeaders,
-        body: c.req.raw.body,
-        signal,
-        headersTimeoutMs: deps.headersTimeoutMs,
-        bodyIdleTimeoutMs: streaming ? 0 : deps.bodyIdleTimeoutMs,
-      });
-      deps.stats.answered(upstream, answer.status);
+    const streaming = rule.streaming === true;
+    const transport = streaming ? deps.transports.streams : deps.transports.requests;
+    const body = c.req.raw.body;
+    // Each exchange gets its own deadlines (undici's per-request timers), so one slow route cannot cut another short.
+    const headersTimeoutMs = rule.timeoutMs ?? deps.headersTimeoutMs;
+    const attempt = (target: Upstream) =>
+      deps.breakers.send(target, signal, () =>
+        transport.send(target.url, {
+          method: c.req.method,
+          path: `${url.pathname}${url.search}`,
+          headers: forwardHeaders,
+          body,
+          signal,
+          headersTimeoutMs,
+          bodyIdleTimeoutMs: streaming ? 0 : deps.bodyIdleTimeoutMs,
+        }),
+      );
+
+    deps.retryBudget.deposit();
+    let upstream = first;
+    let outcome = await settle(attempt(upstream));
+    // A body stream cannot be replayed, so only bodiless idempotent requests are retried.
+    if (IDEMPOTENT_METHODS.has(c.req.method) && body === null && worthRetrying(outcome, signal)) {
+      const other = deps.registry.selectOther(rule.target.tiers, upstream);
+      if (other !== undefined) {
+        if (deps.retryBudget.withdraw()) {
+          record(deps, upstream, outcome, signal);
+          if (outcome.ok) await outcome.answer.body?.cancel();
+          deps.stats.retried();
+          upstream = other;
+          outcome = await settle(attempt(upstream));
+        } else {
+          deps.stats.retryRefused();
+        }
+      }
+    }
+    record(deps, upstream, outcome, signal);
+    if (outcome.ok) {
+      const { answer } = outcome;
       const headers = clientResponseHeaders(answer.headers);
       return answer.body === null
         ? c.body(null, { status: answer.status as StatusCode, headers })
         : c.body(answer.body, { status: answer.status as ContentfulStatusCode, headers });
-    } catch (error) {
-      const kind = classifyUpstreamError(error, signal.aborted);
-      if (kind === 'body-too-large') {
-        throw new AppError('PAYLOAD_TOO_LARGE', error instanceof Error ? error.message : 'the body is too large', { cause: error });
-      }
-      if (kind === 'aborted') {
-        // Nobody is left to read this; answer without logging a warning for an ordinary disconnect.
-        return errorResponse(c, new AppError('UPSTREAM_FAILED', 'the client closed the request'));
-      }
-      deps.stats.failed(upstream, kind);
-      // The pool, not the member's address: the caller has no use for the cluster's layout.
-      const where = `${upstream.pool} node`;
-      throw kind === 'timeout'
-        ? new AppError('UPSTREAM_TIMEOUT', `the ${where} did not answer in time`, { cause: error, retryAfterS: UPSTREAM_RETRY_AFTER_S })
-        : new AppError('UPSTREAM_FAILED', `the ${where} could not be reached`, { cause: error, retryAfterS: UPSTREAM_RETRY_AFTER_S });
     }
+    const { error } = outcome;
+    // The pool, not the member's address: the caller has no use for the cluster's layout.
+    const where = `${upstream.pool} node`;
+    if (error instanceof BreakerOpenError) {
+      throw new AppError('UNAVAILABLE', `the ${where} is failing and gets no traffic for now`, {
+        retryAfterS: deps.breakerRetryAfterS,
+      });
+    }
+    const kind = classifyUpstreamError(error, signal.aborted);
+    if (kind === 'body-too-large') {
+      throw new AppError('PAYLOAD_TOO_LARGE', error instanceof Error ? error.message : 'the body is too large', { cause: error });
+    }
+    if (kind === 'aborted') {
+      // Nobody is left to read this; answer without logging a warning for an ordinary disconnect.
+      return errorResponse(c, new AppError('UPSTREAM_FAILED', 'the client closed the request'));
+    }
+    throw kind === 'timeout'
+      ? new AppError('UPSTREAM_TIMEOUT', `the ${where} did not answer in time`, { cause: error, retryAfterS: UPSTREAM_RETRY_AFTER_S })
+      : new AppError('UPSTREAM_FAILED', `the ${where} could not be reached`, { cause: error, retryAfterS: UPSTREAM_RETRY_AFTER_S });
   };
+}
+
+/**
+ * Methods whose repetition has the effect of one request (RFC 9110 §9.2.2). PUT and DELETE are
+ * idempotent too, but here they carry bodies or change state on nodes whose answer we may have
+ * lost mid-way; retrying them buys little, so they are left out.
+ */
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+type Outcome = { ok: true; answer: UpstreamResponse } | { ok: false; error: unknown };
+
+const settle = (p: Promise<UpstreamResponse>): Promise<Outcome> =>
+  p.then(
+    (answer) => ({ ok: true, answer }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+
+/**
+ * Whether another node may well succeed where this one did not, before any byte reached the
+ * client: a 502/503 (the node's own dependency is missing, or it is overloaded), a connection
+ * refused or broken, or a breaker that refused without trying. Not a timeout: the node may have
+ * done the work, and a second wait would double the client's.
+ */
+function worthRetrying(outcome: Outcome, clientSignal: AbortSignal): boolean {
+  if (clientSignal.aborted) return false;
+  if (outcome.ok) return outcome.answer.status === 502 || outcome.answer.status === 503;
+  if (outcome.error instanceof BreakerOpenError) return true;
+  return classifyUpstreamError(outcome.error, false) === 'failed';
+}
+
+/** Counts one exchange's result in the stats. */
+function record(deps: ProxyDeps, upstream: Upstream, outcome: Outcome, clientSignal: AbortSignal): void {
+  if (outcome.ok) {
+    deps.stats.answered(upstream, outcome.answer.status);
+    return;
+  }
+  if (outcome.error instanceof BreakerOpenError) {
+    deps.stats.breakerRejected();
+    return;
+  }
+  const kind = classifyUpstreamError(outcome.error, clientSignal.aborted);
+  if (kind === 'timeout' || kind === 'failed') deps.stats.failed(upstream, kind);
 }

@@ -24,6 +24,8 @@ export interface RouteRule {
   access: 'public' | readonly Role[];
   /** Long-lived response (server-sent events): no idle timeout on the body. */
   streaming?: boolean;
+  /** Time allowed until the upstream's response headers arrive; PROXY_TIMEOUT_MS when absent. */
+  timeoutMs?: number;
 }
 
 const GATEWAY: RouteTarget = { kind: 'gateway' };
@@ -76,7 +78,8 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   guarded('POST', '/auth/keys', GATEWAY, []),
   guarded('DELETE', '/auth/keys/:id', GATEWAY, []),
 
-  open('GET', '/consensus/status', VALIDATORS),
+  // A status read is cheap for a validator: one that takes longer is stuck, and the client should hear so soon.
+  open('GET', '/consensus/status', VALIDATORS, { timeoutMs: 2_000 }),
   open('GET', '/consensus/blocks/:height', VALIDATORS),
 
   guarded('POST', '/external/feeds', SLIM, ['provider']),

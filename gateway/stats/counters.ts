@@ -15,6 +15,9 @@ const emptyPool = (): PoolStats => ({ requests: 0, upstreamErrors: 0, upstreamFa
 export class ProxyStats {
   private readonly pools: Record<PoolName, PoolStats> = { validators: emptyPool(), business: emptyPool(), slim: emptyPool() };
   private readonly upstreams = new Map<Upstream, UpstreamCounters>();
+  private retriesAttempted = 0;
+  private retriesBudgetRefused = 0;
+  private breakerRejections = 0;
 
   constructor(readonly startedAt: Date) {}
 
@@ -30,6 +33,21 @@ export class ProxyStats {
     if (kind === 'timeout') pool.upstreamTimeouts++;
     else pool.upstreamFailed++;
     this.of(upstream).failures++;
+  }
+
+  /** A second attempt went to another node. */
+  retried(): void {
+    this.retriesAttempted++;
+  }
+
+  /** A second attempt was warranted but the retry budget was empty. */
+  retryRefused(): void {
+    this.retriesBudgetRefused++;
+  }
+
+  /** An open (or trial-busy half-open) breaker refused a request without contacting its node. */
+  breakerRejected(): void {
+    this.breakerRejections++;
   }
 
   /** No member of any of these pools could take the request. */
@@ -50,7 +68,9 @@ export class ProxyStats {
         checkedAt: u.lastProbe?.checkedAt.toISOString() ?? null,
         requests: this.upstreams.get(u)?.requests ?? 0,
         failures: this.upstreams.get(u)?.failures ?? 0,
+        breaker: u.breaker,
       })),
+      retries: { attempted: this.retriesAttempted, budgetRefused: this.retriesBudgetRefused, breakerRejected: this.breakerRejections },
       rateLimits,
     };
   }

@@ -1,0 +1,107 @@
+import CircuitBreaker from 'opossum';
+import type { Logger } from '../../runtime/logger.ts';
+import type { Upstream } from '../pools/upstream.ts';
+import { classifyUpstreamError } from './errors.ts';
+import type { UpstreamResponse } from './transport.ts';
+
+export interface UpstreamBreakerPolicy {
+  /** How long an open breaker fails fast before letting one trial request through (half-open). */
+  resetMs: number;
+  /** Requests in the rolling window before the failure rate is judged at all. */
+  volumeMin: number;
+  /** Failure rate (percent of requests in the window) above which the breaker opens. */
+  errorPercentMax: number;
+  /** Length of the rolling window the rate is computed over. */
+  windowMs: number;
+}
+
+/** The breaker refused the request without contacting the node: nothing was sent. */
+export class BreakerOpenError extends Error {
+  constructor(readonly upstream: Upstream) {
+    super(`circuit breaker open for ${upstream.url}`);
+  }
+}
+
+/** A 5xx answer: a failure for the breaker, yet still the answer the client gets. */
+class ServerErrorAnswer extends Error {
+  constructor(readonly answer: UpstreamResponse) {
+    super(`upstream answered ${answer.status}`);
+  }
+}
+
+/** An error that says nothing about the node (the client went away, the body was too large): passed on, not counted. */
+class NotTheNodes extends Error {
+  constructor(readonly inner: unknown) {
+    super('not counted against the node');
+  }
+}
+
+type Action = () => Promise<UpstreamResponse>;
+
+/**
+ * One opossum breaker per upstream node. 5xx answers, refused or broken connections and timeouts
+ * count; 4xx answers are the request's fault and count as successes. The breaker's state is
+ * mirrored on the Upstream, whose `eligible` the balancer reads, so an open node gets no traffic.
+ */
+export class UpstreamBreakers {
+  private readonly byUpstream = new Map<Upstream, CircuitBreaker<[Action], UpstreamResponse>>();
+  constructor(upstreams: readonly Upstream[], policy: UpstreamBreakerPolicy, logger?: Logger) {
+    for (const upstream of upstreams) {
+      const breaker = new CircuitBreaker<[Action], UpstreamResponse>((send) => send(), {
+        name: upstream.url,
+        // The transport enforces the per-route timeouts: no second clock here.
+        timeout: false,
+        resetTimeout: policy.resetMs,
+        volumeThreshold: policy.volumeMin,
+        errorThresholdPercentage: policy.errorPercentMax,
+        rollingCountTimeout: policy.windowMs,
+        rollingCountBuckets: 10,
+        // Filtered errors still reject; they just do not count as failures.
+        errorFilter: (err: unknown) => err instanceof NotTheNodes,
+      });
+      breaker.on('open', () => {
+        upstream.breaker = 'open';
+        logger?.warn({ upstream: upstream.url, resetMs: policy.resetMs }, 'upstream breaker opened');
+      });
+      breaker.on('halfOpen', () => {
+        upstream.breaker = 'half_open';
+      });
+      breaker.on('close', () => {
+        upstream.breaker = 'closed';
+        logger?.info({ upstream: upstream.url }, 'upstream breaker closed');
+      });
+      this.byUpstream.set(upstream, breaker);
+    }
+  }
+
+  /** Runs one exchange with `upstream` through its breaker; `clientSignal` tells a client disconnect from a node failure. */
+  async send(upstream: Upstream, clientSignal: AbortSignal, exchange: Action): Promise<UpstreamResponse> {
+    const breaker = this.byUpstream.get(upstream);
+    if (breaker === undefined) return exchange();
+    try {
+      return await breaker.fire(async () => {
+        let answer: UpstreamResponse;
+        try {
+          answer = await exchange();
+        } catch (error) {
+          const kind = classifyUpstreamError(error, clientSignal.aborted);
+          throw kind === 'aborted' || kind === 'body-too-large' ? new NotTheNodes(error) : error;
+        }
+        if (answer.status >= 500) throw new ServerErrorAnswer(answer);
+        return answer;
+      });
+    } catch (error) {
+      if (error instanceof ServerErrorAnswer) return error.answer;
+      if (error instanceof NotTheNodes) throw error.inner;
+      if (error instanceof Error && 'code' in error && error.code === 'EOPENBREAKER') {
+        throw new BreakerOpenError(upstream);
+      }
+      throw error;
+    }
+  }
+
+  /** Stops the breakers' timers (rolling windows, reset timers). */
+  shutdown(): void {
+    for (const breaker of this.byUpstream.values()) breaker.shutdown();
+  }
+}
