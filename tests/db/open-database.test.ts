@@ -6,7 +6,7 @@ import { TEST_DATABASE_URL, dropSchema, tempDir, uniqueSchema } from '../support
 
 const PARTS: StoragePart[] = ['gateway', 'slim', 'consensus'];
 const EXPECTED_TABLES: Record<StoragePart, string[]> = {
-  gateway: ['api_keys'],
+  gateway: ['api_keys', 'gateway_meta'],
   slim: ['channel_outbox', 'devices', 'feed_leases', 'feeds', 'observations', 'push_nonces', 'review_audit', 'reviews', 'source_cache'],
   consensus: ['blocks', 'committed_events', 'ledger_state', 'node_meta', 'transactions'],
 };
