@@ -102,7 +102,7 @@ export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
       if (other !== undefined) {
         if (deps.retryBudget.withdraw()) {
           record(deps, upstream, outcome, signal);
-          if (outcome.ok) await outcome.answer.body?.cancel();
+          if (outcome.ok) await drain(outcome.answer);
           deps.stats.retried();
           upstream = other;
           outcome = await settle(attempt(upstream));
@@ -167,6 +167,14 @@ function worthRetrying(outcome: Outcome, clientSignal: AbortSignal): boolean {
   if (outcome.ok) return outcome.answer.status === 502 || outcome.answer.status === 503;
   if (outcome.error instanceof BreakerOpenError) return true;
   return classifyUpstreamError(outcome.error, false) === 'failed';
+}
+
+/**
+ * Reads a discarded answer to its end (a short 502/503 error body), so its connection goes back to
+ * the pool; cancelling the stream instead trips a Node bug (enqueue on a closed Readable.toWeb controller).
+ */
+async function drain(answer: UpstreamResponse): Promise<void> {
+  await answer.body?.pipeTo(new WritableStream()).catch(() => {});
 }
 
 /** Counts one exchange's result in the stats. */
