@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectFailFastRedis } from '../../runtime/redis.ts';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../../runtime/logger.ts';
 import type { Rate, RateLimitName } from '../../schemas/rate-limit.ts';
@@ -97,21 +98,9 @@ export async function createGatewayRateLimits(settings: RateLimitSettings, clien
   };
 }
 
-function connectRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, {
-    // Fail a command at once while disconnected (the fallback answers) instead of queueing without bound.
-    enableOfflineQueue: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    maxRetriesPerRequest: 1,
-  });
-  let errorsLogged = 0;
-  redis.on('error', (err: unknown) => {
-    // ioredis reports every failed reconnect; RedisHealth logs the outage itself, the first few errors say why.
-    errorsLogged += 1;
-    if (errorsLogged <= 3) logger.warn({ err }, 'redis connection error (gateway rate limits)');
-  });
-  return redis;
-}
+// RedisHealth logs the outage itself; the connection's first few errors say why.
+const connectRedis = (url: string, logger: Logger): Redis =>
+  connectFailFastRedis(url, { commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS, purpose: 'gateway rate limits', logger });
 
 /** Resolves when connected or after `waitMs`, whichever comes first: a Redis down at start-up must not stop the gateway. */
 function waitReady(redis: Redis, waitMs: number): Promise<void> {

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectFailFastRedis } from '../../runtime/redis.ts';
 import type { Database } from '../../db/client.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { EnvConfig } from '../../schemas/index.ts';
@@ -28,17 +29,7 @@ const REDIS_COMMAND_TIMEOUT_MS = 250;
  * queueing without bound, and ioredis keeps reconnecting, so the tier comes back by itself.
  */
 export function connectCacheRedis(url: string, logger?: Logger): Redis {
-  const redis = new Redis(url, { enableOfflineQueue: false, commandTimeout: REDIS_COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 });
-  let errorsLogged = 0;
-  redis.on('error', (err: unknown) => {
-    // ioredis reports every failed reconnect; the first few say enough.
-    errorsLogged += 1;
-    if (errorsLogged <= 3) logger?.warn({ err }, 'redis connection error (the source cache skips L2 meanwhile)');
-  });
-  redis.on('ready', () => {
-    errorsLogged = 0;
-  });
-  return redis;
+  return connectFailFastRedis(url, { commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS, purpose: 'the source cache skips L2 meanwhile', logger });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectFailFastRedis } from '../../runtime/redis.ts';
 import { isAppError } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { Category, EnvConfig, FeedSource, FeedUpstream } from '../../schemas/index.ts';
@@ -182,20 +182,10 @@ const REDIS_COMMAND_TIMEOUT_MS = 500;
  */
 export function createSourceRateLimiter(options: { redisUrl: string | undefined; logger?: Logger }): { limiter: SourceRateLimiter; close: () => Promise<void> } {
   if (options.redisUrl === undefined) return { limiter: new MemoryRateLimiter(), close: () => Promise.resolve() };
-  const redis = new Redis(options.redisUrl, {
-    // Fail a command at once while disconnected (the fallback answers it) instead of queueing without bound.
-    enableOfflineQueue: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    maxRetriesPerRequest: 1,
-  });
-  let errorsLogged = 0;
-  redis.on('error', (err: unknown) => {
-    // ioredis reports every failed reconnect; the first few say enough.
-    errorsLogged += 1;
-    if (errorsLogged <= 3) options.logger?.warn({ err }, 'redis connection error (outbound rate limits fall back to in-process)');
-  });
-  redis.on('ready', () => {
-    errorsLogged = 0;
+  const redis = connectFailFastRedis(options.redisUrl, {
+    commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
+    purpose: 'outbound rate limits fall back to in-process',
+    logger: options.logger,
   });
   const limiter = new RedisRateLimiter(redis, options.logger === undefined ? {} : { logger: options.logger });
   return {
