@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { IotObservation } from '../schemas/index.ts';
 import { AppError } from '../runtime/errors.ts';
 
 /** What an adapter needs of the feed it fetches for. */
@@ -29,4 +30,30 @@ export function checkedObservation<S extends z.ZodType>(schema: S, observation: 
     });
   }
   return checked.data;
+}
+
+/**
+ * One device reading as a normalized IoT observation, whichever way it arrived (a signed push, an
+ * MQTT message): the feed's device, metric and unit, the source's own time, and how it came.
+ */
+export function deviceReadingObservation(
+  feed: AdapterFeed & { deviceId: string; metric: string; unit: string },
+  reading: { observedAt: string; value: number; latitude?: number | undefined; longitude?: number | undefined },
+  source: IotObservation['source'],
+  receivedAt: Date,
+): IotObservation {
+  const data: IotObservation['data'] = { deviceId: feed.deviceId, metric: feed.metric, reading: reading.value };
+  if (reading.latitude !== undefined) data.latitude = reading.latitude;
+  if (reading.longitude !== undefined) data.longitude = reading.longitude;
+  return {
+    category: 'iot',
+    feedId: feed.id,
+    assetId: feed.assetId,
+    observedAt: reading.observedAt,
+    receivedAt: receivedAt.toISOString(),
+    value: reading.value,
+    unit: feed.unit,
+    source,
+    data,
+  };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FeedSource, IotObservation } from '../schemas/index.ts';
+import { deviceReadingObservation } from './observation.ts';
 
 /**
  * ThingsBoard's device telemetry JSON, as devices publish it over MQTT: `{"ts": 1451649600512,
@@ -80,22 +81,12 @@ type MqttFeed = { id: string; assetId: string; source: Extract<FeedSource, { ada
  */
 export function observationOfTelemetry(feed: MqttFeed, reading: TelemetryReading, brokerUrl: string, receivedAt: Date): IotObservation {
   const params = feed.source.params;
-  return {
-    category: 'iot',
-    feedId: feed.id,
-    assetId: feed.assetId,
-    observedAt: reading.observedAt,
-    receivedAt: receivedAt.toISOString(),
-    value: reading.value,
-    unit: params.unit,
-    source: {
-      adapter: 'mqtt',
-      url: topicUrl(brokerUrl, params.topic),
-      deviceId: params.deviceId,
-      authentication: 'registered_endpoint',
-    },
-    data: { deviceId: params.deviceId, metric: params.metric ?? params.key, reading: reading.value },
-  };
+  return deviceReadingObservation(
+    { id: feed.id, assetId: feed.assetId, deviceId: params.deviceId, metric: params.metric ?? params.key, unit: params.unit },
+    reading,
+    { adapter: 'mqtt', url: topicUrl(brokerUrl, params.topic), deviceId: params.deviceId, authentication: 'registered_endpoint' },
+    receivedAt,
+  );
 }
 
 /** `mqtt://host:port/<topic>` without credentials; each topic level percent-encoded. */

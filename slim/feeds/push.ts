@@ -1,5 +1,6 @@
 import type { FeedSource, IotObservation, PushReading } from '../../schemas/index.ts';
 import { pushSignaturePayload } from '../../schemas/index.ts';
+import { deviceReadingObservation } from '../../oracles/observation.ts';
 import type { PushProof } from '../evaluate.ts';
 import { pushSignatureValid, withinReplayWindow } from '../quality/index.ts';
 import type { DeviceRecord } from '../storage/index.ts';
@@ -11,25 +12,13 @@ export function observationOfReading(
   receivedAt: Date,
 ): IotObservation {
   const params = feed.source.params;
-  const data: IotObservation['data'] = { deviceId: params.deviceId, metric: params.metric, reading: reading.value };
-  if (reading.latitude !== undefined) data.latitude = reading.latitude;
-  if (reading.longitude !== undefined) data.longitude = reading.longitude;
-  return {
-    category: 'iot',
-    feedId: feed.id,
-    assetId: feed.assetId,
-    observedAt: reading.observedAt,
-    receivedAt: receivedAt.toISOString(),
-    value: reading.value,
-    unit: params.unit,
-    source: {
-      adapter: 'push',
-      deviceId: params.deviceId,
-      // A signed reading claims device authentication; the chain verifies the claim with the device's key.
-      authentication: reading.signature !== undefined ? 'signed' : 'api_key',
-    },
-    data,
-  };
+  return deviceReadingObservation(
+    { id: feed.id, assetId: feed.assetId, deviceId: params.deviceId, metric: params.metric, unit: params.unit },
+    reading,
+    // A signed reading claims device authentication; the chain verifies the claim with the device's key.
+    { adapter: 'push', deviceId: params.deviceId, authentication: reading.signature !== undefined ? 'signed' : 'api_key' },
+    receivedAt,
+  );
 }
 
 /** The replay window a worker applies (PUSH_REPLAY_WINDOW_MS, PUSH_CLOCK_SKEW_MS). */

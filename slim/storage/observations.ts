@@ -1,9 +1,10 @@
 import { and, desc, eq, gte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { channelOutbox, feeds, observations, reviewAudit, reviews } from '../../db/schema/slim.ts';
+import { feeds, observations, reviews } from '../../db/schema/slim.ts';
 import type { ChannelEvent, Decision, Observation, QualityReport } from '../../schemas/index.ts';
 import { channelEventOf } from '../channel/event.ts';
-import { QUALITY_CHAIN_ACTOR } from './reviews.ts';
+import { appendChannelEvents } from './outbox.ts';
+import { insertQueuedReviews, type QueuedReview } from './reviews.ts';
 
 /** How much history the quality context sees: enough for a robust median, small enough to read on every evaluation. */
 export const HISTORY_VALUES_MAX = 50;
@@ -116,7 +117,7 @@ export class ObservationRepository {
    * and the feed's counters and last observation (that of the last item). Either all of it happens
    * or none, so the outbox never holds an event for an unrecorded observation and the queue never
    * misses one. One multi-row statement per table, in the items' order, so outbox sequence numbers
-   * follow the readings. The rows are those `appendChannelEvent` and `insertQueuedReview` write.
+   * follow the readings.
    */
   async recordBatch(items: readonly EvaluationToRecord[]): Promise<RecordedEvaluation[]> {
     if (items.length === 0) return [];
@@ -127,7 +128,7 @@ export class ObservationRepository {
 
     const recorded: RecordedEvaluation[] = [];
     const events: Array<{ event: ChannelEvent; now: Date }> = [];
-    const queued: EvaluationToRecord[] = [];
+    const queued: QueuedReview[] = [];
     const counts = { accepted: 0, review: 0, rejected: 0 };
     for (const e of items) {
       const decision = e.report.decision;
@@ -137,7 +138,16 @@ export class ObservationRepository {
         events.push({ event, now: e.now });
         recorded.push({ observationId: e.observationId, decision, score: e.report.score, eventId: event.id, reviewId: null });
       } else {
-        queued.push(e);
+        queued.push({
+          reviewId: e.reviewId,
+          observationId: e.observationId,
+          feedId,
+          category: e.observation.category,
+          qualityDecision: decision,
+          score: e.report.score,
+          reason: e.queuedReason,
+          now: e.now,
+        });
         recorded.push({ observationId: e.observationId, decision, score: e.report.score, eventId: null, reviewId: e.reviewId });
       }
     }
@@ -168,26 +178,8 @@ export class ObservationRepository {
           updatedAt: last.now,
         })
         .where(eq(feeds.id, feedId));
-      if (events.length > 0) {
-        await tx.insert(channelOutbox).values(events.map(({ event, now }) => ({ eventId: event.id, channel: event.channel, event, createdAt: now })));
-      }
-      if (queued.length > 0) {
-        await tx.insert(reviews).values(
-          queued.map((e) => ({
-            id: e.reviewId,
-            observationId: e.observationId,
-            feedId,
-            category: e.observation.category,
-            status: 'pending',
-            qualityDecision: e.report.decision,
-            score: e.report.score,
-            createdAt: e.now,
-          })),
-        );
-        await tx.insert(reviewAudit).values(
-          queued.map((e) => ({ reviewId: e.reviewId, action: 'queued', actor: QUALITY_CHAIN_ACTOR, reason: e.queuedReason, at: e.now })),
-        );
-      }
+      await appendChannelEvents(tx, events);
+      await insertQueuedReviews(tx, queued);
     });
     return recorded;
   }

@@ -15,9 +15,13 @@ export interface PendingEvent {
   attempts: number;
 }
 
-/** Writes an event to the outbox; called inside the transaction that records its observation or approval. */
-export async function appendChannelEvent(tx: Database, event: ChannelEvent, now: Date): Promise<void> {
-  await tx.insert(channelOutbox).values({ eventId: event.id, channel: event.channel, event, createdAt: now });
+/**
+ * Writes events to the outbox, in order (one statement); called inside the transaction that
+ * records their observations or approval.
+ */
+export async function appendChannelEvents(tx: Database, events: readonly { event: ChannelEvent; now: Date }[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.insert(channelOutbox).values(events.map(({ event, now }) => ({ eventId: event.id, channel: event.channel, event, createdAt: now })));
 }
 
 /** The tokenization channel's durable queue: rows stay until the validator reports them committed. */

@@ -11,7 +11,7 @@ import {
   type ReviewStatus,
 } from '../../schemas/index.ts';
 import { AppError } from '../../runtime/errors.ts';
-import { appendChannelEvent } from './outbox.ts';
+import { appendChannelEvents } from './outbox.ts';
 import { channelEventOf } from '../channel/event.ts';
 
 export interface QueuedReview {
@@ -29,25 +29,24 @@ export interface QueuedReview {
 /** Who queued an item: the chain itself, not a person. */
 export const QUALITY_CHAIN_ACTOR = 'quality-chain';
 
-/** Queues an observation for review with its first audit entry; called inside the recording transaction. */
-export async function insertQueuedReview(tx: Database, item: QueuedReview): Promise<void> {
-  await tx.insert(reviews).values({
-    id: item.reviewId,
-    observationId: item.observationId,
-    feedId: item.feedId,
-    category: item.category,
-    status: 'pending',
-    qualityDecision: item.qualityDecision,
-    score: item.score,
-    createdAt: item.now,
-  });
-  await tx.insert(reviewAudit).values({
-    reviewId: item.reviewId,
-    action: 'queued',
-    actor: QUALITY_CHAIN_ACTOR,
-    reason: item.reason,
-    at: item.now,
-  });
+/** Queues observations for review, each with its first audit entry; called inside the recording transaction. */
+export async function insertQueuedReviews(tx: Database, items: readonly QueuedReview[]): Promise<void> {
+  if (items.length === 0) return;
+  await tx.insert(reviews).values(
+    items.map((item) => ({
+      id: item.reviewId,
+      observationId: item.observationId,
+      feedId: item.feedId,
+      category: item.category,
+      status: 'pending',
+      qualityDecision: item.qualityDecision,
+      score: item.score,
+      createdAt: item.now,
+    })),
+  );
+  await tx.insert(reviewAudit).values(
+    items.map((item) => ({ reviewId: item.reviewId, action: 'queued', actor: QUALITY_CHAIN_ACTOR, reason: item.reason, at: item.now })),
+  );
 }
 
 export interface ReviewDecision {
@@ -146,7 +145,7 @@ export class ReviewRepository {
         decidedAt: decision.now.toISOString(),
       };
       const event = channelEventOf(observationId, item.observation, item.quality, decision.now, approval);
-      await appendChannelEvent(tx, event, decision.now);
+      await appendChannelEvents(tx, [{ event, now: decision.now }]);
       return { item, publishedEventId: event.id };
     });
   }
