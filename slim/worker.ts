@@ -10,8 +10,7 @@ import type { ChannelTransport } from './channel/transport.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DeviceService } from './devices/index.ts';
 import { Evaluator } from './evaluate.ts';
-import type { FeedService } from './feeds/index.ts';
-import { IntakeFeedService } from './intake.ts';
+import { FeedService } from './feeds/index.ts';
 import { MqttIntake } from './mqtt/index.ts';
 import { EasyPostWebhooks, WebhookSecrets } from './webhooks/index.ts';
 import { createSlimApp } from './http/app.ts';
@@ -105,7 +104,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
       : new MqttIntake({ url: config.MQTT_URL, shareGroup: config.MQTT_SHARE_GROUP, storage, evaluator, clock, logger: logger.child({ part: 'mqtt' }) });
   const webhookSecrets = new WebhookSecrets(options.db);
   const easypost = new EasyPostWebhooks({ storage, evaluator, secrets: webhookSecrets, clock });
-  const feeds: FeedService = new IntakeFeedService({
+  const feeds = new FeedService({
     storage,
     evaluator,
     scheduler,
@@ -117,7 +116,8 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     upstreamOf: (feed) => outbound.upstreamOf(feed),
     devices,
     pushReplay: { windowMs: config.PUSH_REPLAY_WINDOW_MS, clockSkewMs: config.PUSH_CLOCK_SKEW_MS },
-  }, mqtt === undefined ? {} : { mqtt });
+    ...(mqtt === undefined ? {} : { mqtt }),
+  });
   const reviews = new ReviewService({ storage, clock, onPublished });
 
   const health = async (): Promise<NodeHealth> => {

@@ -6,6 +6,7 @@ import { settingsOf, type EvaluationItem, type Evaluator, type PushProof } from 
 import { newFeedId } from '../ids.ts';
 import { newWebhookSecret } from '../webhooks/secrets.ts';
 import type { DeviceService } from '../devices/index.ts';
+import type { MqttIntake } from '../mqtt/index.ts';
 import type { FetchObservation } from '../pull.ts';
 import type { FeedScheduler } from '../scheduler/index.ts';
 import { KeyedMutex } from '../keyed-mutex.ts';
@@ -50,6 +51,8 @@ export class FeedService {
       devices: DeviceService;
       /** Signed readings: how long a nonce is remembered and how far a device's clock may run ahead. */
       pushReplay: ReplayWindow;
+      /** The MQTT subscriptions of this worker, when it has a broker (MQTT_URL). */
+      mqtt?: Pick<MqttIntake, 'sync'>;
     },
   ) {}
 
@@ -185,6 +188,8 @@ export class FeedService {
 
   /** Keeps the scheduler in step with storage: active pull feeds are scheduled, everything else is not. */
   private applySchedule(feed: FeedRecord, opts: { fetchNow: boolean }): void {
+    // Broker-fed feeds are subscribed while active (other replicas follow on their own reconcile).
+    this.deps.mqtt?.sync(feed);
     if (feed.status !== 'active' || !isPullSource(feed.source)) {
       this.deps.scheduler.unschedule(feed.id);
       return;
