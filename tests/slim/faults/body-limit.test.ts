@@ -49,10 +49,8 @@ describe('a source answering more than SOURCE_BODY_BYTES_MAX', () => {
 
   it('stops reading a chunked body that never ends once it passes the limit, and hangs up', async () => {
     source.fault = 'endless';
-    const startedMs = performance.now();
     const error = await fetchOnce();
     expect(error.message).toBe(`Open-Meteo: response body exceeds ${SOURCE_BODY_BYTES_MAX} bytes`);
-    expect(performance.now() - startedMs).toBeLessThan(5_000);
     const exchange = await exchangeClosed();
     // What the source managed to send before the hang-up: the limit plus what sat in socket buffers, not an unbounded stream.
     expect(exchange.bytesWritten).toBeGreaterThan(SOURCE_BODY_BYTES_MAX);
