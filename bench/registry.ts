@@ -1,4 +1,5 @@
 import { blockBench } from './block.ts';
+import { gatewayBench } from './gateway.ts';
 import { hashBench } from './hash.ts';
 import { qualityBench } from './quality.ts';
 
@@ -14,4 +15,8 @@ export const BENCHMARKS = {
     run: qualityBench,
   },
   hash: { description: 'SHA-256 of 1 KiB: node:crypto against @noble/hashes, side by side', run: hashBench },
+  gateway: {
+    description: 'proxying a small JSON GET: requests/s and p50/p99 through the gateway (auth, rate limits, breakers) against nginx (limit_req) and the upstream hit directly, each in its own process',
+    run: gatewayBench,
+  },
 } satisfies Record<string, Benchmark>;

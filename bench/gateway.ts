@@ -1,0 +1,212 @@
+/**
+ * Gateway throughput and latency, side by side in one run: the upstream hit directly, nginx
+ * proxying to it with limit_req, and the gateway (API key auth, in-process rate limits, breakers)
+ * proxying to it. Each of the four runs in its own process (the gateway as the real `gateway`
+ * role): the load generator never shares an event loop with what it measures. nginx has one
+ * worker process, as the gateway is one Node process. Loopback only.
+ *
+ * BENCH_GATEWAY_CPU_PROF_DIR=<dir> also writes a CPU profile of the gateway there (node --cpu-prof).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IssuedKey } from '../schemas/index.ts';
+import { runLoad, type LoadResult } from './gateway/load.ts';
+import { findOrInstallNginx, startNginx } from './gateway/nginx.ts';
+
+const CONNECTIONS = 50;
+const DURATION_S = 8;
+/** Each target first gets a short run of its own, unmeasured: JIT, connection pools, keep-alive sockets. */
+const WARMUP_S = 1;
+const START_TIMEOUT_MS = 30_000;
+const POLL_INTERVAL_MS = 100;
+/** On, but far above what two cores can push through any of the three, so nothing is refused. */
+const RATE_LIMIT_PER_S = 1_000_000;
+const NGINX_UPSTREAM_KEEPALIVE = 64;
+const CLUSTER_SECRET = 'bench-cluster-secret-0123456789';
+const ADMIN_KEY = 'ok_bench-admin-key-0123456789abcdefghijkl';
+const ASSET_PATH = '/api/v11/state/assets/bench-asset';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Target: at least this share of nginx's requests per second… */
+const RPS_SHARE_OF_NGINX_MIN = 0.75;
+/** …with a p99 latency no more than this multiple of nginx's. */
+const P99_MULTIPLE_OF_NGINX_MAX = 2;
+
+export async function gatewayBench(): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
+  const children: ChildProcess[] = [];
+  const cpuProfDir = process.env.BENCH_GATEWAY_CPU_PROF_DIR;
+  try {
+    const upstream = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/gateway/upstream.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(upstream);
+    const upstreamPort = await firstJsonLine(upstream, (o) => (typeof o.port === 'number' ? o.port : undefined));
+    const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+
+    const gatewayPort = await freePort();
+    const gateway = spawn(
+      process.execPath,
+      [...(cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`]), '--import', 'tsx', join(ROOT, 'bin/role.ts'), 'gateway'],
+      { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: gatewayEnv(gatewayPort, upstreamUrl) },
+    );
+    children.push(gateway);
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    await waitFor(async () => (await fetch(`${gatewayUrl}/livez`).catch(() => null))?.ok === true, 'the gateway to listen');
+    const key = await issueKey(gatewayUrl);
+    const auth = { authorization: `Bearer ${key}` };
+    // The first health probe marks the upstream up; until then the route answers 503.
+    await waitFor(async () => (await fetch(`${gatewayUrl}${ASSET_PATH}`, { headers: auth }).catch(() => null))?.status === 200, 'the upstream to be healthy');
+
+    const nginxBinary = findOrInstallNginx();
+    let nginxUrl: string | null = null;
+    if (nginxBinary.ok) {
+      const nginxPort = await freePort();
+      const nginx = startNginx(nginxBinary.path, {
+        dir: join(dir, 'nginx'),
+        port: nginxPort,
+        upstreamPort,
+        rateLimitPerS: RATE_LIMIT_PER_S,
+        upstreamKeepaliveConnections: NGINX_UPSTREAM_KEEPALIVE,
+      });
+      children.push(nginx);
+      nginxUrl = `http://127.0.0.1:${nginxPort}`;
+      await waitFor(async () => (await fetch(`${nginxUrl}${ASSET_PATH}`).catch(() => null))?.status === 200, 'nginx to proxy');
+    }
+
+    const measure = async (url: string, headers: Record<string, string> = {}): Promise<LoadResult> => {
+      await runLoad({ url, connections: CONNECTIONS, durationS: WARMUP_S, headers });
+      return runLoad({ url, connections: CONNECTIONS, durationS: DURATION_S, headers });
+    };
+    const direct = await measure(`${upstreamUrl}${ASSET_PATH}`);
+    const viaNginx = nginxUrl === null ? null : await measure(`${nginxUrl}${ASSET_PATH}`);
+    const viaGateway = await measure(`${gatewayUrl}${ASSET_PATH}`, auth);
+
+    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+    return {
+      setup: {
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        warmupS: WARMUP_S,
+        path: ASSET_PATH,
+        gateway: 'one Node process (the gateway role): API key auth, in-process global and per-key rate limits, per-upstream breakers, LOG_LEVEL=warn',
+        nginx: 'one process (worker_processes 1, master_process off), limit_req on, keep-alive to the upstream, access_log off',
+        cpus: (await import('node:os')).cpus().length,
+      },
+      directRps: direct.rps,
+      nginxRps: viaNginx?.rps ?? null,
+      gatewayRps: viaGateway.rps,
+      directP50Ms: direct.p50Ms,
+      directP99Ms: direct.p99Ms,
+      nginxP50Ms: viaNginx?.p50Ms ?? null,
+      nginxP99Ms: viaNginx?.p99Ms ?? null,
+      gatewayP50Ms: viaGateway.p50Ms,
+      gatewayP99Ms: viaGateway.p99Ms,
+      gatewayRpsShareOfNginx: viaNginx === null ? null : ratio(viaGateway.rps, viaNginx.rps),
+      gatewayP99MultipleOfNginx: viaNginx === null ? null : ratio(viaGateway.p99Ms, Math.max(viaNginx.p99Ms, 1)),
+      gatewayRpsShareOfDirect: ratio(viaGateway.rps, direct.rps),
+      targetMet:
+        viaNginx === null
+          ? null
+          : viaGateway.rps >= RPS_SHARE_OF_NGINX_MIN * viaNginx.rps && viaGateway.p99Ms <= P99_MULTIPLE_OF_NGINX_MAX * Math.max(viaNginx.p99Ms, 1),
+      nginxSkippedReason: nginxBinary.ok ? null : nginxBinary.reason,
+      failures: { direct: failures(direct), nginx: viaNginx === null ? null : failures(viaNginx), gateway: failures(viaGateway) },
+    };
+  } finally {
+    await Promise.all(children.map(stop));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const failures = (r: LoadResult) => ({ non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts });
+
+function gatewayEnv(port: number, upstreamUrl: string): NodeJS.ProcessEnv {
+  // A clean environment: no DATABASE_URL or REDIS_URL from the caller, so storage and limits are in-process.
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ROLE: 'gateway',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: 'memory://',
+    CLUSTER_SECRET,
+    ADMIN_API_KEY: ADMIN_KEY,
+    LOG_LEVEL: 'warn',
+    VALIDATOR_URLS: upstreamUrl,
+    HEALTH_PROBE_INTERVAL_MS: '1000',
+    GATEWAY_RATE_GLOBAL_PER_S: String(RATE_LIMIT_PER_S),
+    GATEWAY_RATE_TIERS: JSON.stringify({ dapp: `${RATE_LIMIT_PER_S}/s` }),
+  };
+}
+
+async function issueKey(gatewayUrl: string): Promise<string> {
+  const res = await fetch(`${gatewayUrl}/api/v11/auth/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ role: 'dapp', label: 'gateway bench' }),
+  });
+  if (res.status !== 201) throw new Error(`issuing the bench key answered ${res.status}: ${await res.text()}`);
+  return IssuedKey.parse(await res.json()).key;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(ready: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+  }
+}
+
+/** The first line of a child's stdout that parses as JSON and yields a value. */
+function firstJsonLine<T>(child: ChildProcess, pick: (o: Record<string, unknown>) => T | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error('the child printed nothing usable in time')), START_TIMEOUT_MS);
+    child.once('exit', (code) => reject(new Error(`the child exited ${code} before it was ready`)));
+    child.stdout?.on('data', (d: Buffer) => {
+      buffered += d.toString('utf8');
+      for (const line of buffered.split('\n').slice(0, -1)) {
+        try {
+          const value = pick(JSON.parse(line) as Record<string, unknown>);
+          if (value !== undefined) {
+            clearTimeout(timer);
+            resolve(value);
+          }
+        } catch {
+          // not JSON: keep reading
+        }
+      }
+      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+    });
+  });
+}
+
+const STOP_GRACE_MS = 10_000;
+
+/** SIGTERM, and SIGKILL if it has not exited in time (the gateway writes its CPU profile on exit). */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
