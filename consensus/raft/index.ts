@@ -1,5 +1,5 @@
 export { RaftError, type RaftErrorCode } from './errors.ts';
-export { decodeConfChange, encodeConfChange } from './membership.ts';
+export { bootstrapState, decodeConfChange, encodeConfChange } from './membership.ts';
 export { RaftOptionsSchema, type RaftOptions } from './options.ts';
 export type { RandomSource } from './random.ts';
 export { RawNode, type RaftStatus, type Ready } from './raw-node.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { invariant } from '../invariant.ts';
-import type { ConfChange, ConfState, NodeId } from './types.ts';
+import type { ConfChange, ConfState, Entry, HardState, NodeId } from './types.ts';
 
 const ConfChangeSchema = z.object({
   type: z.enum(['add_learner', 'promote_learner', 'remove_node']),
@@ -58,4 +58,18 @@ export function applyConfChange(conf: ConfState, change: ConfChange): ConfState 
 
 export function members(conf: ConfState): NodeId[] {
   return [...conf.voters, ...conf.learners];
+}
+
+/**
+ * The first log of a new group: each initial member added (and voters promoted) by committed
+ * conf entries of term 1, so a node that joins later and replays the log from index 1 arrives
+ * at the same membership as the founders. Every founder writes the same entries.
+ */
+export function bootstrapState(conf: ConfState): { entries: Entry[]; hardState: HardState } {
+  invariant(conf.voters.length > 0, 'a group needs at least one voter');
+  const changes: ConfChange[] = [];
+  for (const nodeId of conf.voters) changes.push({ type: 'add_learner', nodeId }, { type: 'promote_learner', nodeId });
+  for (const nodeId of conf.learners) changes.push({ type: 'add_learner', nodeId });
+  const entries = changes.map((change, k): Entry => ({ index: k + 1, term: 1, type: 'conf_change', data: encodeConfChange(change) }));
+  return { entries, hardState: { term: 1, vote: null, commit: entries.length } };
 }
