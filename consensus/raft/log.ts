@@ -15,10 +15,11 @@ export class RaftLog {
 
   constructor(storage: RaftStorage) {
     this.storage = storage;
-    const first = storage.firstIndex();
     this.unstable = new UnstableLog(storage.lastIndex() + 1);
-    this.committed = first - 1;
-    this.applied = first - 1;
+    // Entries may be kept below the snapshot, but the state machine restarts from the snapshot.
+    const start = Math.max(storage.firstIndex() - 1, storage.snapshot().meta.index);
+    this.committed = start;
+    this.applied = start;
   }
 
   firstIndex(): number {

@@ -371,7 +371,7 @@ export class Raft {
   restore(snapshot: Snapshot): boolean {
     const meta = snapshot.meta;
     if (meta.index <= this.log.committed) return false;
-    if (!members(meta.conf).includes(this.id)) return false;
+    // A snapshot taken before this node was added does not name it; it learns of itself from the entries after.
     if (this.log.matchTerm(meta.index, meta.term)) {
       this.log.commitTo(meta.index);
       return false;
