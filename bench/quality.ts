@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { pushSignaturePayload, type FeedSource, type Observation } from '../schemas/index.ts';
 import type { PeerValue, QualityContext } from '../slim/quality/index.ts';
-import { contentHashOf, inspectFormat, runQualityChain, signPushPayload } from '../slim/quality/index.ts';
+import { contentHashOf, inspectFormat, runQualityChain, signPushPayload, sortedFinite } from '../slim/quality/index.ts';
+import { feedHistoryOf } from '../slim/storage/observations.ts';
 import { settingsOf } from '../slim/evaluate.ts';
 import { carbon, iot, market, NOW, realEstate, weather } from '../tests/slim/quality/support.ts';
 import { signedReading } from '../demo/iot-device.ts';
@@ -97,11 +98,12 @@ export function mix(): BenchCase[] {
     const ctx: QualityContext = {
       now: new Date(nowMs),
       feed,
-      history: {
-        values: Array.from({ length: HISTORY_VALUES }, (_, k) => Math.round(wave(k) * 100) / 100),
-        lastObservedAt: iso(observedMs - 1_000),
-        recentContentHashes: Array.from({ length: HISTORY_VALUES }, (_, k) => sha256Hex(`${i}:${k}`)),
-      },
+      // What the worker's read of the feed's history returns (newest first), turned into the context's view by the worker's own code.
+      history: feedHistoryOf({
+        published: Array.from({ length: HISTORY_VALUES }, (_, k) => ({ observedAtMs: observedMs - 1_000 * (k + 1), value: Math.round(wave(HISTORY_VALUES - 1 - k) * 100) / 100 })),
+        publishedSorted: sortedFinite(Array.from({ length: HISTORY_VALUES }, (_, k) => Math.round(wave(k) * 100) / 100)),
+        recent: Array.from({ length: HISTORY_VALUES }, (_, k) => ({ observedAtMs: observedMs - 1_000 * (k + 1), contentHash: sha256Hex(`${i}:${k}`) })),
+      }),
       peers,
       contentHash: contentHashOf(observation),
       settings: settingsOf(feed, {}),

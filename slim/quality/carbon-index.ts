@@ -24,16 +24,24 @@ export interface CarbonIndexBand {
 
 /** The five bands in force in `year` (UTC year of the half-hour window). */
 export function carbonIndexBands(year: number): readonly CarbonIndexBand[] {
-  const steps = Math.min(Math.max(year, FIRST_YEAR), LAST_YEAR) - FIRST_YEAR;
+  return BANDS_BY_STEP[stepsOf(year)] as readonly CarbonIndexBand[];
+}
+
+const stepsOf = (year: number): number => Math.min(Math.max(year, FIRST_YEAR), LAST_YEAR) - FIRST_YEAR;
+
+function bandsAfter(steps: number): readonly CarbonIndexBand[] {
   const edge = (k: keyof typeof EDGES_FIRST_YEAR) => EDGES_FIRST_YEAR[k] - STEP_PER_YEAR[k] * steps;
-  return [
+  return Object.freeze([
     { index: 'very low', from: 0, to: edge('veryLow') },
     { index: 'low', from: edge('veryLow'), to: edge('low') },
     { index: 'moderate', from: edge('low'), to: edge('moderate') },
     { index: 'high', from: edge('moderate'), to: edge('high') },
     { index: 'very high', from: edge('high'), to: Number.POSITIVE_INFINITY },
-  ];
+  ] as const);
 }
+
+/** Every year's bands, built once: the consistency step reads them for each carbon observation. */
+const BANDS_BY_STEP: ReadonlyArray<readonly CarbonIndexBand[]> = Array.from({ length: LAST_YEAR - FIRST_YEAR + 1 }, (_, steps) => bandsAfter(steps));
 
 /** The band an intensity falls in, in `year`. */
 export function carbonIndexOf(intensityGPerKwh: number, year: number): CarbonIndex {
@@ -48,7 +56,8 @@ export function carbonIndexOf(intensityGPerKwh: number, year: number): CarbonInd
  * (forecast) figure, which can sit on the other side of an edge from the one we compare with.
  */
 export function distanceFromBand(index: CarbonIndex, intensityGPerKwh: number, year: number): number {
-  const band = carbonIndexBands(year).find((b) => b.index === index);
+  let band: CarbonIndexBand | undefined;
+  for (const b of carbonIndexBands(year)) if (b.index === index) band = b;
   if (band === undefined) return Number.POSITIVE_INFINITY;
   if (intensityGPerKwh < band.from) return band.from - intensityGPerKwh;
   if (intensityGPerKwh >= band.to) return intensityGPerKwh - band.to + 1;

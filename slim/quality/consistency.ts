@@ -3,6 +3,7 @@ import { carbonIndexOf, distanceFromBand } from './carbon-index.ts';
 import type { PeerValue, QualityContext } from './context.ts';
 import { isWeatherMetric } from './defaults.ts';
 import { checkResult, fmt, linearDecay } from './result.ts';
+import { observedAtMs } from './timestamps.ts';
 
 interface Part {
   score: number;
@@ -47,7 +48,7 @@ export const AGREEMENT_BY_CATEGORY: Readonly<Record<Category, { okRelative: numb
  */
 export function checkConsistency(observation: Observation, ctx: QualityContext): CheckResult {
   const cross = crossFieldParts(observation, ctx);
-  const spike = spikePart(observation.value, ctx.history.values);
+  const spike = spikePartOfSorted(observation.value, ctx.history.sortedValues);
   const agreement = agreementPart(observation.value, ctx.peers, observation.category, observation.feedId);
   // The first of the worst parts, in order cross-field, spike, agreement.
   let worst: Part | undefined;
@@ -156,7 +157,7 @@ function carbonIndexParts(o: CarbonObservation): readonly Part[] {
   const { index, forecastGPerKwh, intensityGPerKwh } = o.data;
   const intensity = forecastGPerKwh ?? intensityGPerKwh;
   if (index === undefined || intensity === undefined) return NO_PARTS;
-  const year = new Date(o.observedAt).getUTCFullYear();
+  const year = new Date(observedAtMs(o.observedAt)).getUTCFullYear();
   const distance = distanceFromBand(index, intensity, year);
   return distance <= CARBON_INDEX_MARGIN_G_PER_KWH
     ? [{ score: 1, reason: `index "${index}" fits intensity ${fmt(intensity)} g/kWh in ${year}'s bands` }]
@@ -262,18 +263,35 @@ const SPIKE_BEYOND = `beyond ${SPIKE_Z_OK}`;
 /**
  * Spike test against recent history by median absolute deviation: unlike mean and standard
  * deviation, one earlier outlier in the history cannot inflate the scale and hide the next one.
+ * Non-finite history values are left out. The chain takes the history sorted (`spikePartOfSorted`).
  */
 export function spikePart(value: number, history: readonly number[]): Part {
-  // The scratch buffer, selected twice in place (values, then deviations): no per-call arrays or comparators.
-  const values = scratchOf(history.length);
-  let n = 0;
-  for (const v of history) if (Number.isFinite(v)) values[n++] = v;
+  return spikePartOfSorted(value, sortedFinite(history));
+}
+
+/** The finite values, ascending: what the I/O layer keeps as `history.sortedValues` (see slim/storage/observations.ts). */
+export function sortedFinite(values: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const v of values) if (Number.isFinite(v)) out.push(v);
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * The spike test over finite history values in ascending order. The median is read off the middle,
+ * and the deviations from it are two ascending runs (leftwards and rightwards of the middle), so
+ * their median is found by merging the runs halfway: no selection and no buffer per observation.
+ * Throws RangeError when `sorted` is not finite and ascending, a bug of whoever built the context.
+ */
+export function spikePartOfSorted(value: number, sorted: readonly number[]): Part {
+  const n = sorted.length;
+  assertSortedFinite(sorted);
   if (n < SPIKE_HISTORY_MIN) {
     return { score: 1, reason: `not enough history (${n} of ${SPIKE_HISTORY_MIN} values) for a spike test` };
   }
-  const m = medianInPlace(values, n);
-  for (let i = 0; i < n; i++) values[i] = Math.abs((values[i] as number) - m);
-  const mad = medianInPlace(values, n);
+  const mid = n >> 1;
+  const m = n % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  // Two values near ±Number.MAX_VALUE overflow their mean to ±Infinity; the runs' order then breaks, so select.
+  const mad = Number.isFinite(m) ? medianDeviationOfSorted(sorted, m) : medianDeviationBySelection(sorted, m);
   const deviation = Math.abs(value - m);
   if (mad > 0) {
     const z = (MAD_TO_SIGMA * deviation) / mad;
@@ -292,4 +310,52 @@ export function spikePart(value: number, history: readonly number[]): Part {
   const relative = deviation / Math.abs(m);
   const score = linearDecay(relative, SPIKE_RELATIVE_OK, SPIKE_RELATIVE_REJECT);
   return { score, reason: `deviation ${fmt(relative * 100)} % from the constant history ${fmt(m)}` };
+}
+
+function medianDeviationBySelection(values: readonly number[], m: number): number {
+  const a = scratchOf(values.length);
+  for (let i = 0; i < values.length; i++) a[i] = Math.abs((values[i] as number) - m);
+  return medianInPlace(a, values.length);
+}
+
+function assertSortedFinite(sorted: readonly number[]): void {
+  let previous = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i] as number;
+    // Also false for NaN, and for ±Infinity past the first step.
+    if (!(v >= previous) || !Number.isFinite(v)) throw new RangeError(`history.sortedValues must be finite and ascending (index ${i}: ${v})`);
+    previous = v;
+  }
+}
+
+/**
+ * Median of |x − m| over an ascending array whose median is m. Left of `mid` every value is ≤ m and
+ * right of it ≥ m, so the deviations m − x (walking left from mid − 1) and x − m (walking right from
+ * mid) each ascend: the merge of the two runs yields the deviations in order, and the median needs
+ * only its first half. The same numbers as selecting over |x − m| (subtraction is exact under negation).
+ */
+function medianDeviationOfSorted(sorted: readonly number[], m: number): number {
+  const n = sorted.length;
+  let left = (n >> 1) - 1;
+  let right = n >> 1;
+  // Ranks of the deviations the median needs: (n−1)/2 and n/2 (the same rank when n is odd).
+  const lowRank = (n - 1) >> 1;
+  const highRank = n >> 1;
+  let low = 0;
+  for (let rank = 0; rank <= highRank; rank++) {
+    const fromLeft = left >= 0 ? m - (sorted[left] as number) : Number.POSITIVE_INFINITY;
+    const fromRight = right < n ? (sorted[right] as number) - m : Number.POSITIVE_INFINITY;
+    let next: number;
+    if (fromLeft <= fromRight) {
+      next = fromLeft;
+      left--;
+    } else {
+      next = fromRight;
+      right++;
+    }
+    if (rank === lowRank) low = next;
+    if (rank === highRank) return n % 2 === 1 ? next : (low + next) / 2;
+  }
+  // Unreachable for n ≥ 1: the loop returns at highRank.
+  throw new RangeError('median deviation of no values');
 }

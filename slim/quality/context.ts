@@ -17,6 +17,12 @@ export interface QualityContext {
   history: {
     /** Values of recent accepted or approved observations (bounded, e.g. the last 50). */
     values: number[];
+    /**
+     * The finite ones of `values`, ascending: the spike test reads its median and MAD off them. The I/O
+     * layer keeps them sorted as the window moves (one insertion per published observation), rather
+     * than the chain selecting over the history on every evaluation. See `sortedFinite`.
+     */
+    sortedValues: readonly number[];
     /** Source timestamp of the newest stored observation, if any. */
     lastObservedAt: string | null;
     /** Content hashes of recent observations (bounded). */

@@ -6,7 +6,7 @@ export { DEFAULT_THRESHOLDS, DEFAULT_WEAKEST_CHECK_MARGIN, DEFAULT_WEIGHTS, WEAT
 export { checkCompleteness } from './completeness.ts';
 export { checkFormat, inspectFormat } from './format.ts';
 export { checkRange } from './range.ts';
-export { AGREEMENT_BY_CATEGORY, AGREEMENT_PEERS_MIN, agreementPart, checkConsistency, spikePart } from './consistency.ts';
+export { AGREEMENT_BY_CATEGORY, AGREEMENT_PEERS_MIN, agreementPart, checkConsistency, sortedFinite, spikePart, spikePartOfSorted } from './consistency.ts';
 export { checkSourceVerification, pushSignatureValid, signPushPayload, withinReplayWindow } from './source-verification.ts';
 export { checkFreshness } from './freshness.ts';
 export { checkUniqueness, contentHashOf } from './uniqueness.ts';

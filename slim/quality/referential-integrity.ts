@@ -89,9 +89,46 @@ function entityMismatch(observation: Exclude<Observation, { category: 'iot' }>, 
 }
 
 /** Addresses compare without case, surrounding spaces and repeated blanks: "1 Main St,  Austin" is "1 main st, austin". */
-function sameAddress(a: string, b: string): boolean {
-  const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
-  return norm(a) === norm(b);
+export function sameAddress(a: string, b: string): boolean {
+  return isAscii(a) && isAscii(b) ? sameAsciiWords(a, b) : normalizedAddress(a) === normalizedAddress(b);
+}
+
+const normalizedAddress = (s: string): string => s.trim().replace(/\s+/g, ' ').toLowerCase();
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** ASCII white space as `\s` and `trim` know it: tab, line feed, vertical tab, form feed, carriage return, space. */
+const isAsciiSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+const asciiLower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
+
+/**
+ * `normalizedAddress(a) === normalizedAddress(b)` for ASCII strings, walked in place: the normalized
+ * forms are equal exactly when both have the same words (runs of non-blanks) up to ASCII case. This
+ * runs on every real-estate observation, where the regex and copies cost more than the rest of the step.
+ */
+function sameAsciiWords(a: string, b: string): boolean {
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < a.length && isAsciiSpace(a.charCodeAt(i))) i++;
+    while (j < b.length && isAsciiSpace(b.charCodeAt(j))) j++;
+    if (i >= a.length || j >= b.length) return i >= a.length && j >= b.length;
+    // One word of each, compared to its end.
+    while (i < a.length && j < b.length) {
+      const x = a.charCodeAt(i);
+      const y = b.charCodeAt(j);
+      if (isAsciiSpace(x) || isAsciiSpace(y)) break;
+      if (asciiLower(x) !== asciiLower(y)) return false;
+      i++;
+      j++;
+    }
+    const aWordEnds = i >= a.length || isAsciiSpace(a.charCodeAt(i));
+    const bWordEnds = j >= b.length || isAsciiSpace(b.charCodeAt(j));
+    if (!(aWordEnds && bWordEnds)) return false;
+  }
 }
 
 /** CoinGecko's answer is keyed by the coin asked for; the request URL's `ids` names it. */

@@ -5,7 +5,8 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { CheckResult, Observation } from '../../schemas/index.ts';
 import type { PushContext, QualityContext } from './context.ts';
 import { checkResult } from './result.ts';
-import { constantTimeEqual } from '../../runtime/constant-time.ts';
+import { parsedUrl, type ParsedUrl } from './parsed-url.ts';
+import { observedAtMs } from './timestamps.ts';
 
 /**
  * HMAC-SHA256 of a push payload, lower-case hex. The key is the UTF-8 bytes of the device's secret
@@ -35,9 +36,24 @@ function pushHmacHex(secret: string, signedPayload: string): string {
   return createHmac('sha256', secret).update(signedPayload).digest('hex');
 }
 
-/** Whether `signature` is the HMAC of `signedPayload` under `secret` (compared in constant time). */
+/** Whether `signature` is the HMAC of `signedPayload` under `secret` (compared in constant time, any case). */
 export function pushSignatureValid(secret: string, signedPayload: string, signature: string): boolean {
-  return constantTimeEqual(pushHmacHex(secret, signedPayload), signature.toLowerCase());
+  return hexDigestEquals(pushHmacHex(secret, signedPayload), signature);
+}
+
+/**
+ * `constantTimeEqual(digestHex, signature.toLowerCase())` without encoding either string: the digest
+ * is lower-case ASCII hex, so the signature matches exactly when it has the same UTF-16 units with
+ * ASCII capitals folded (no other character lower-cases to a hex digit). Time depends on the lengths only.
+ */
+function hexDigestEquals(digestHex: string, signature: string): boolean {
+  if (digestHex.length !== signature.length) return false;
+  let diff = 0;
+  for (let i = 0; i < digestHex.length; i++) {
+    const c = signature.charCodeAt(i);
+    diff |= digestHex.charCodeAt(i) ^ (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
+  }
+  return diff === 0;
 }
 
 /**
@@ -45,7 +61,7 @@ export function pushSignatureValid(secret: string, signedPayload: string, signat
  * its nonce still remembered, so only there can a replay be told from a first sighting.
  */
 export function withinReplayWindow(observedAt: string, now: Date, windowMs: number, clockSkewMs: number): boolean {
-  const t = Date.parse(observedAt);
+  const t = observedAtMs(observedAt);
   if (!Number.isFinite(t)) return false;
   const nowMs = now.getTime();
   return t >= nowMs - windowMs && t <= nowMs + clockSkewMs;
@@ -92,12 +108,8 @@ function verifyPull(observation: Observation, ctx: QualityContext): CheckResult 
 
 function verifyEndpoint(url: string | undefined, ctx: QualityContext): CheckResult {
   if (url === undefined) return checkResult('source_verification', 0, 'authenticated source without a URL');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return checkResult('source_verification', 0, `source URL "${url}" is not a URL`);
-  }
+  const parsed = parsedUrl(url);
+  if (parsed === null) return checkResult('source_verification', 0, `source URL "${url}" is not a URL`);
   // "Registered endpoint" means the feed's own base URL: an observation fetched elsewhere is not it.
   const source = ctx.feed?.source;
   if (source?.adapter === 'open-meteo' && !isUnder(parsed, source.params.baseUrl)) {
@@ -113,13 +125,9 @@ function verifyEndpoint(url: string | undefined, ctx: QualityContext): CheckResu
   return checkResult('source_verification', 0, `unsupported transport ${parsed.protocol}`);
 }
 
-function isUnder(url: URL, base: string): boolean {
-  let b: URL;
-  try {
-    b = new URL(base);
-  } catch {
-    return false;
-  }
+function isUnder(url: ParsedUrl, base: string): boolean {
+  const b = parsedUrl(base);
+  if (b === null) return false;
   const basePath = b.pathname.endsWith('/') ? b.pathname : `${b.pathname}/`;
   return url.origin === b.origin && (url.pathname + '/').startsWith(basePath);
 }

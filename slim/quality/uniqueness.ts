@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { CheckResult, Observation } from '../../schemas/index.ts';
-import { hashValue } from '../../runtime/hash.ts';
+import { canonicalJson } from '../../runtime/canonical-json.ts';
 import type { QualityContext } from './context.ts';
 import { checkResult } from './result.ts';
-import { observedAtMs } from './timestamps.ts';
+import { isoMs, observedAtMs } from './timestamps.ts';
 
 /**
  * The identity of an observation's content: what the source said, not when we heard it
@@ -11,7 +12,10 @@ import { observedAtMs } from './timestamps.ts';
  */
 export function contentHashOf(observation: Observation): string {
   const { feedId, assetId, category, observedAt, value, unit, data } = observation;
-  return hashValue({ feedId, assetId, category, observedAt, value, unit, data });
+  // The same SHA-256 of canonical JSON as runtime/hash.ts's hashValue, from node:crypto: the worker
+  // hashes every observation, and its hex digest is one flat string, which uniqueness compares against
+  // fifty others (the portable hex is built by concatenation, and comparing such a string costs more).
+  return createHash('sha256').update(canonicalJson({ feedId, assetId, category, observedAt, value, unit, data })).digest('hex');
 }
 
 /**
@@ -24,7 +28,7 @@ export function checkUniqueness(observation: Observation, ctx: QualityContext): 
   }
   const last = ctx.history.lastObservedAt;
   if (last !== null) {
-    const lastMs = Date.parse(last);
+    const lastMs = isoMs(last);
     const observedMs = observedAtMs(observation.observedAt);
     if (!Number.isNaN(lastMs) && !(observedMs > lastMs)) {
       return checkResult('uniqueness', 0, `source timestamp not after the last one (${observation.observedAt} ≤ ${last})`);

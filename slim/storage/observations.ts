@@ -3,6 +3,8 @@ import type { Database } from '../../db/client.ts';
 import { feeds, observations, reviews } from '../../db/schema/slim.ts';
 import type { ChannelEvent, Decision, Observation, QualityReport } from '../../schemas/index.ts';
 import { channelEventOf } from '../channel/event.ts';
+import { sortedFinite } from '../quality/index.ts';
+import { isoOfMs } from '../quality/timestamps.ts';
 import { appendChannelEvents } from './outbox.ts';
 import { insertQueuedReviews, type QueuedReview } from './reviews.ts';
 
@@ -13,6 +15,8 @@ export const HISTORY_HASHES_MAX = 50;
 export interface FeedHistory {
   /** Values of recent accepted or approved observations, newest last. */
   values: number[];
+  /** The finite ones of `values`, ascending (what the spike test reads). */
+  sortedValues: number[];
   lastObservedAt: string | null;
   recentContentHashes: string[];
 }
@@ -24,6 +28,8 @@ export interface FeedHistory {
 export interface HistoryWindow {
   /** Accepted or approved observations, at most HISTORY_VALUES_MAX. */
   published: Array<{ observedAtMs: number; value: number }>;
+  /** The finite values of `published`, ascending: kept in step with it, so no evaluation sorts them. */
+  publishedSorted: number[];
   /** Every recorded observation, at most HISTORY_HASHES_MAX. */
   recent: Array<{ observedAtMs: number; contentHash: string }>;
 }
@@ -35,7 +41,7 @@ export function feedHistoryOf(w: HistoryWindow): FeedHistory {
   const recentContentHashes = new Array<string>(w.recent.length);
   for (let i = 0; i < w.recent.length; i++) recentContentHashes[w.recent.length - 1 - i] = (w.recent[i] as { contentHash: string }).contentHash;
   const newest = w.recent[0];
-  return { values, lastObservedAt: newest === undefined ? null : new Date(newest.observedAtMs).toISOString(), recentContentHashes };
+  return { values, sortedValues: w.publishedSorted.slice(), lastObservedAt: newest === undefined ? null : isoOfMs(newest.observedAtMs), recentContentHashes };
 }
 
 /**
@@ -45,15 +51,45 @@ export function feedHistoryOf(w: HistoryWindow): FeedHistory {
  */
 export function addToHistoryWindow(w: HistoryWindow, o: { observedAtMs: number; value: number; contentHash: string; published: boolean }): void {
   insertNewestFirst(w.recent, { observedAtMs: o.observedAtMs, contentHash: o.contentHash }, HISTORY_HASHES_MAX);
-  if (o.published) insertNewestFirst(w.published, { observedAtMs: o.observedAtMs, value: o.value }, HISTORY_VALUES_MAX);
+  if (!o.published) return;
+  const row = { observedAtMs: o.observedAtMs, value: o.value };
+  const evicted = insertNewestFirst(w.published, row, HISTORY_VALUES_MAX);
+  if (evicted === row) return; // older than the whole full window: not part of it
+  addSorted(w.publishedSorted, o.value);
+  if (evicted !== undefined) removeSorted(w.publishedSorted, evicted.value);
 }
 
-function insertNewestFirst<T extends { observedAtMs: number }>(rows: T[], row: T, max: number): void {
+/** Inserts `row` by source timestamp; answers the row that fell off the end (`row` itself when it never got in). */
+function insertNewestFirst<T extends { observedAtMs: number }>(rows: T[], row: T, max: number): T | undefined {
   let at = 0;
   while (at < rows.length && (rows[at] as T).observedAtMs > row.observedAtMs) at++;
-  if (at >= max) return;
+  if (at >= max) return row;
   rows.splice(at, 0, row);
-  if (rows.length > max) rows.length = max;
+  return rows.length > max ? rows.pop() : undefined;
+}
+
+/** Index of the first element of ascending `sorted` not below `v`. */
+function lowerBound(sorted: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function addSorted(sorted: number[], v: number): void {
+  if (Number.isFinite(v)) sorted.splice(lowerBound(sorted, v), 0, v);
+}
+
+function removeSorted(sorted: number[], v: number): void {
+  if (!Number.isFinite(v)) return;
+  const at = lowerBound(sorted, v);
+  // Present by construction (it was added with its row); checked so a bug cannot remove another value.
+  if (sorted[at] !== v) throw new Error(`history window out of step: ${v} is not among its sorted values`);
+  sorted.splice(at, 1);
 }
 
 /** How many observations one `recordBatch` writes at most: a push body's 100 readings fit, and one statement stays small. */
@@ -204,8 +240,11 @@ export class ObservationRepository {
       .where(eq(observations.feedId, feedId))
       .orderBy(desc(observations.observedAt))
       .limit(HISTORY_HASHES_MAX);
+    const publishedRows = published.map((r) => ({ observedAtMs: r.observedAt.getTime(), value: r.value }));
     return {
-      published: published.map((r) => ({ observedAtMs: r.observedAt.getTime(), value: r.value })),
+      published: publishedRows,
+      // A fresh read sorts once; readings added later are inserted in place.
+      publishedSorted: sortedFinite(publishedRows.map((r) => r.value)),
       recent: recent.map((r) => ({ observedAtMs: r.observedAt.getTime(), contentHash: r.contentHash })),
     };
   }

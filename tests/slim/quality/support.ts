@@ -10,7 +10,7 @@ import type {
 } from '../../../schemas/index.ts';
 import { pushSignaturePayload } from '../../../schemas/index.ts';
 import type { PushContext, QualityContext, QualitySettings } from '../../../slim/quality/context.ts';
-import { contentHashOf, resolveQualitySettings, signPushPayload } from '../../../slim/quality/index.ts';
+import { contentHashOf, resolveQualitySettings, signPushPayload, sortedFinite } from '../../../slim/quality/index.ts';
 
 /** The evaluation instant of every test: 30 s after the fixtures' source timestamp. */
 export const NOW = new Date('2025-01-15T13:45:30.000Z');
@@ -153,7 +153,8 @@ export function contextFor(o: Observation, over: ContextOverrides = {}): Quality
   return {
     now: over.now ?? NOW,
     feed: over.feed === undefined ? feedFor(o, quality) : over.feed,
-    history: { values: [], lastObservedAt: null, recentContentHashes: [], ...over.history },
+    // The I/O layer keeps the sorted view of the values beside them; so does every test context.
+    history: { values: [], lastObservedAt: null, recentContentHashes: [], ...over.history, sortedValues: over.history?.sortedValues ?? sortedFinite(over.history?.values ?? []) },
     peers: over.peers ?? [],
     contentHash: over.contentHash ?? contentHashOf(o),
     // An iot reading always arrives with its device looked up: by default, a verified signed reading.
