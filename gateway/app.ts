@@ -9,9 +9,11 @@ import { docsAssetHandler, docsPageHandler, isDocsPath } from './docs/routes.ts'
 import type { GatewayEnv } from './env.ts';
 import type { HealthProber } from './health/prober.ts';
 import { healthHandler, livenessHandler } from './health/routes.ts';
+import { accessLog } from './http/access-log.ts';
 import { limitRequestBody } from './http/body-limit.ts';
 import { corsForOrigins } from './http/cors.ts';
 import { DOCS_CONTENT_SECURITY_POLICY, securityHeaders } from './http/security-headers.ts';
+import { trustedProxyCheck } from './http/trusted-proxies.ts';
 import { infoHandler } from './info/route.ts';
 import { openApiHandler } from './openapi/route.ts';
 import type { UpstreamRegistry } from './pools/registry.ts';
@@ -57,6 +59,8 @@ export interface GatewayAppDeps {
   /** Caps retries to another node at a share of the load. */
   retryBudget: RetryBudget;
   clientAddress: (c: Context<GatewayEnv>) => string | undefined;
+  /** Addresses or CIDRs of proxies in front of the gateway whose X-Forwarded-* headers are believed; default none. */
+  trustedProxies?: readonly string[];
   logger: Logger;
   /**
    * Runs after route resolution and before authentication: limits that must hold whether or not
@@ -84,6 +88,7 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   installErrorHandling(app, deps.logger);
 
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: REQUEST_ID_LENGTH_MAX_CHARS }));
+  app.use('*', accessLog(deps.logger));
   const apiHeaders = securityHeaders();
   const docsHeaders = securityHeaders(DOCS_CONTENT_SECURITY_POLICY);
   // Only the docs page is a document a browser renders; it alone may load scripts and styles.
@@ -127,6 +132,7 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
       bodyIdleTimeoutMs: deps.proxyTimeoutMs,
       unavailableRetryAfterS: Math.max(1, Math.ceil(deps.probeIntervalMs / 1000)),
       clientAddress: deps.clientAddress,
+      isTrustedProxy: trustedProxyCheck(deps.trustedProxies ?? []),
     }),
   );
   return app;

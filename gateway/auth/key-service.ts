@@ -4,6 +4,7 @@ import type { Logger } from '../../runtime/logger.ts';
 import { constantTimeEqual } from '../../runtime/constant-time.ts';
 import { generateApiKey, generateKeyId, hashApiKey, isPepperedHash, legacyHashApiKey } from './api-key.ts';
 import type { KeyStore, StoredKey } from './key-store.ts';
+import type { PrincipalCache } from './principal-cache.ts';
 
 /** Who is calling, as established from their API key. */
 export interface KeyPrincipal {
@@ -20,7 +21,17 @@ export class ApiKeyService {
     /** The secret of the stored HMACs (GATEWAY_KEY_PEPPER, or the one kept in storage). */
     private readonly pepper: string,
     private readonly now: () => Date = () => new Date(),
+    /** Null: every request asks storage. */
+    private readonly cache: PrincipalCache | null = null,
   ) {}
+
+  /**
+   * Lookups in flight by secret: concurrent first requests of one key share one storage query.
+   * Bounded by the requests in flight; each entry leaves when its lookup settles.
+   */
+  private readonly verifying = new Map<string, Promise<KeyPrincipal | null>>();
+  /** Bumped by every revocation: a lookup that started before one may have read the key as live, so it is not cached. */
+  private revocations = 0;
 
   async issue(role: Role, label: string): Promise<IssuedKey> {
     return this.register(generateApiKey(), role, label);
@@ -36,17 +47,36 @@ export class ApiKeyService {
     return { id, role, label, key: secret, createdAt: createdAt.toISOString() };
   }
 
-  /** When the key was revoked; null when it is unknown or was revoked before. */
-  revoke(id: string): Promise<Date | null> {
-    return this.store.revoke(id, this.now());
+  /** When the key was revoked; null when it is unknown or was revoked before. It stops working on this gateway at once. */
+  async revoke(id: string): Promise<Date | null> {
+    const revokedAt = await this.store.revoke(id, this.now());
+    this.revocations++;
+    this.cache?.forgetKey(id);
+    return revokedAt;
   }
 
-  /** The key's principal, or null for an unknown or revoked key (the caller cannot tell which: both are 401). */
-  async authenticate(secret: string): Promise<KeyPrincipal | null> {
+  /**
+   * The key's principal, or null for an unknown or revoked key (the caller cannot tell which: both are 401).
+   * A key verified within the cache's TTL is answered from memory.
+   */
+  authenticate(secret: string): Promise<KeyPrincipal | null> {
+    const cached = this.cache?.get(secret);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const pending = this.verifying.get(secret);
+    if (pending !== undefined) return pending;
+    const verification = this.verify(secret).finally(() => this.verifying.delete(secret));
+    this.verifying.set(secret, verification);
+    return verification;
+  }
+
+  private async verify(secret: string): Promise<KeyPrincipal | null> {
+    const revocationsBefore = this.revocations;
     const stored = await this.find(secret);
     if (stored === null || stored.revokedAt !== null) return null;
     if (!isPepperedHash(stored.secretHash)) await this.store.replaceSecretHash(stored.id, stored.secretHash, this.hash(secret));
-    return { id: stored.id, role: stored.role };
+    const principal: KeyPrincipal = { id: stored.id, role: stored.role };
+    if (this.revocations === revocationsBefore) this.cache?.set(secret, principal);
+    return principal;
   }
 
   private hash(secret: string): string {

@@ -22,8 +22,12 @@ export function limitRequestBody(maxBytes: number): MiddlewareHandler {
   });
   return async (c, next) => {
     const raw = c.req.raw;
-    if (raw.body === null) return next();
-    if (raw.headers.has('content-length') && !raw.headers.has('transfer-encoding')) return byContentLength(c, next);
+    const chunked = raw.headers.has('transfer-encoding');
+    // No length and no transfer coding: no body (RFC 9112 §6.3). Not asking for `raw.body` spares the
+    // Node adapter building a web Request and stream for every bodiless request.
+    if (!chunked && !raw.headers.has('content-length')) return next();
+    if (raw.method === 'GET' || raw.method === 'HEAD' || raw.body === null) return next();
+    if (!chunked) return byContentLength(c, next);
     const counted = raw.body.pipeThrough(byteLimit(maxBytes));
     c.req.raw = new Request(raw, { body: counted, duplex: 'half' });
     await next();

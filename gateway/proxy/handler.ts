@@ -3,6 +3,7 @@ import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import { AppError } from '../../runtime/errors.ts';
 import { errorResponse } from '../../runtime/http.ts';
 import type { GatewayEnv } from '../env.ts';
+import type { TrustedProxyCheck } from '../http/trusted-proxies.ts';
 import type { UpstreamRegistry } from '../pools/registry.ts';
 import type { Upstream } from '../pools/upstream.ts';
 import type { ProxyStats } from '../stats/counters.ts';
@@ -43,6 +44,8 @@ export interface ProxyDeps {
   unavailableRetryAfterS: number;
   /** The client's address as the runtime sees it (the Node adapter reads the socket). */
   clientAddress: (c: Context<GatewayEnv>) => string | undefined;
+  /** Whether that address is a proxy in front of the gateway whose X-Forwarded-* headers are believed. */
+  isTrustedProxy: TrustedProxyCheck;
 }
 
 /**
@@ -65,31 +68,36 @@ export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
       });
     }
 
-    const url = new URL(c.req.url);
-    const signal = c.req.raw.signal;
-    const forwardHeaders = upstreamRequestHeaders(c.req.raw.headers, {
+    const raw = c.req.raw;
+    const { pathAndQuery, proto } = splitUrl(raw.url);
+    const signal = raw.signal;
+    const clientAddress = deps.clientAddress(c);
+    const forwardHeaders = upstreamRequestHeaders(raw.headers, {
       clusterSecret: deps.clusterSecret,
       principal: c.var.principal,
       requestId: c.var.requestId,
-      clientAddress: deps.clientAddress(c),
-      proto: url.protocol.replace(/:$/, ''),
-      host: c.req.header('host'),
+      clientAddress,
+      peerTrusted: deps.isTrustedProxy(clientAddress),
+      proto,
+      host: raw.headers.get('host') ?? undefined,
     });
     const streaming = rule.streaming === true;
     const transport = streaming ? deps.transports.streams : deps.transports.requests;
-    const body = c.req.raw.body;
+    // Asked only when there is one: on Node, reading `body` builds the full web Request and a stream for it.
+    const body = hasRequestBody(raw.method, raw.headers) ? raw.body : null;
     // Each exchange gets its own deadlines (undici's per-request timers), so one slow route cannot cut another short.
     const headersTimeoutMs = rule.timeoutMs ?? deps.headersTimeoutMs;
     const attempt = (target: Upstream) =>
       deps.breakers.send(target, signal, () =>
         transport.send(target.url, {
           method: c.req.method,
-          path: `${url.pathname}${url.search}`,
+          path: pathAndQuery,
           headers: forwardHeaders,
           body,
           signal,
           headersTimeoutMs,
           bodyIdleTimeoutMs: streaming ? 0 : deps.bodyIdleTimeoutMs,
+          bufferBodyBytesMax: streaming ? 0 : RESPONSE_BUFFER_BYTES_MAX,
         }),
       );
 
@@ -115,9 +123,8 @@ export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
     if (outcome.ok) {
       const { answer } = outcome;
       const headers = clientResponseHeaders(answer.headers);
-      return answer.body === null
-        ? c.body(null, { status: answer.status as StatusCode, headers })
-        : c.body(answer.body, { status: answer.status as ContentfulStatusCode, headers });
+      if (answer.bytes !== undefined) return c.body(answer.bytes, answer.status as ContentfulStatusCode, headers);
+      return answer.body === null ? c.body(null, answer.status as StatusCode, headers) : c.body(answer.body, answer.status as ContentfulStatusCode, headers);
     }
     const { error } = outcome;
     // The pool, not the member's address: the caller has no use for the cluster's layout.
@@ -139,6 +146,27 @@ export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
       ? new AppError('UPSTREAM_TIMEOUT', `the ${where} did not answer in time`, { cause: error, retryAfterS: UPSTREAM_RETRY_AFTER_S })
       : new AppError('UPSTREAM_FAILED', `the ${where} could not be reached`, { cause: error, retryAfterS: UPSTREAM_RETRY_AFTER_S });
   };
+}
+
+/**
+ * Answers up to this size (by Content-Length) are read whole and sent to the client in one write;
+ * larger or chunked ones, and every event stream, are streamed. Small enough that holding one per
+ * request in flight costs little (128 connections × 64 KiB = 8 MiB per upstream at most).
+ */
+export const RESPONSE_BUFFER_BYTES_MAX = 65_536;
+
+/** Path and query of an absolute request URL, and its scheme, without a full URL parse per request. */
+function splitUrl(url: string): { pathAndQuery: string; proto: string } {
+  const schemeEnd = url.indexOf('://');
+  const pathStart = url.indexOf('/', schemeEnd + 3);
+  return { pathAndQuery: pathStart === -1 ? '/' : url.slice(pathStart), proto: url.slice(0, schemeEnd) };
+}
+
+/** A request carries a body only with a length or a transfer coding (RFC 9112 §6.3); GET and HEAD bodies are never read. */
+function hasRequestBody(method: string, headers: Headers): boolean {
+  if (method === 'GET' || method === 'HEAD') return false;
+  const length = headers.get('content-length');
+  return (length !== null && length !== '0') || headers.has('transfer-encoding');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { CLUSTER_TOKEN_HEADER, PRINCIPAL_ID_HEADER, PRINCIPAL_ROLE_HEADER } from '../../runtime/cluster-auth.ts';
 import type { KeyPrincipal } from '../auth/key-service.ts';
+import type { UpstreamHeaders } from './transport.ts';
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus host and expect, which the proxy sets itself. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host']);
@@ -27,7 +28,13 @@ export interface ForwardContext {
   /** Null on public routes. */
   principal: KeyPrincipal | null;
   requestId: string;
+  /** The direct peer's address (the socket's), not anything a header claims. */
   clientAddress: string | undefined;
+  /**
+   * The peer is a configured proxy in front of the gateway (GATEWAY_TRUSTED_PROXIES): its
+   * X-Forwarded-* headers are believed, the For chain extended with the peer's address.
+   */
+  peerTrusted: boolean;
   /** `http` or `https`, as the client reached the gateway. */
   proto: string;
   host: string | undefined;
@@ -45,31 +52,51 @@ export function upstreamRequestHeaders(incoming: Headers, ctx: ForwardContext): 
   out[CLUSTER_TOKEN_HEADER] = ctx.clusterSecret;
   out[PRINCIPAL_ID_HEADER] = ctx.principal?.id ?? ANONYMOUS_PRINCIPAL_ID;
   if (ctx.principal !== null) out[PRINCIPAL_ROLE_HEADER] = ctx.principal.role;
-  if (ctx.clientAddress !== undefined) out['x-forwarded-for'] = ctx.clientAddress;
-  out['x-forwarded-proto'] = ctx.proto;
-  if (ctx.host !== undefined) out['x-forwarded-host'] = ctx.host;
+  const forwardedFor = forwardedChain(ctx.peerTrusted ? incoming.get('x-forwarded-for') : null, ctx.clientAddress);
+  if (forwardedFor !== undefined) out['x-forwarded-for'] = forwardedFor;
+  // A trusted proxy saw the original scheme and host (it may have terminated TLS); otherwise the gateway's own view.
+  out['x-forwarded-proto'] = (ctx.peerTrusted ? incoming.get('x-forwarded-proto') : null) ?? ctx.proto;
+  const host = (ctx.peerTrusted ? incoming.get('x-forwarded-host') : null) ?? ctx.host;
+  if (host !== undefined) out['x-forwarded-host'] = host;
   out['x-request-id'] = ctx.requestId;
   return out;
 }
 
+/** The For chain: a trusted proxy's chain with the peer appended (`client, proxy1, peer`), or the peer alone. */
+function forwardedChain(trustedChain: string | null, peer: string | undefined): string | undefined {
+  const chain = trustedChain?.trim();
+  if (chain === undefined || chain === '') return peer;
+  return peer === undefined ? chain : `${chain}, ${peer}`;
+}
+
+/** Response header fields for the client, by name; set-cookie and other repeated fields as lists. */
+export type ClientHeaders = Record<string, string | string[]>;
+
 /** The headers passed back to the client: hop-by-hop ones go, and cluster secrets never leave. */
-export function clientResponseHeaders(upstream: Headers): Headers {
-  const dropped = connectionListed(upstream);
-  const out = new Headers();
-  for (const [name, value] of upstream) {
+export function clientResponseHeaders(upstream: UpstreamHeaders): ClientHeaders {
+  const connection = upstream.connection;
+  const dropped = connection === undefined ? NONE : connectionTokens(typeof connection === 'string' ? connection : connection.join(','));
+  // No prototype: a field named __proto__ is a field like any other.
+  const out: ClientHeaders = Object.create(null) as ClientHeaders;
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value === undefined) continue;
     if (HOP_BY_HOP.has(name) || name.startsWith('proxy-') || dropped.has(name)) continue;
     if (name === CLUSTER_TOKEN_HEADER || isPrincipalHeader(name)) continue;
-    if (name === 'set-cookie') continue; // re-added below: Headers iteration would join them into one
-    out.append(name, value);
+    out[name] = typeof value === 'string' ? value : [...value];
   }
-  for (const cookie of upstream.getSetCookie()) out.append('set-cookie', cookie);
   return out;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** Headers named in `Connection` are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionListed(headers: Headers): Set<string> {
+function connectionListed(headers: Headers): ReadonlySet<string> {
   const value = headers.get('connection');
-  if (value === null) return new Set();
+  return value === null ? NONE : connectionTokens(value);
+}
+
+function connectionTokens(value: string): ReadonlySet<string> {
   return new Set(
     value
       .split(',')

@@ -1,3 +1,10 @@
+/**
+ * Response header fields by lower-case name; a field sent more than once (set-cookie) is a list.
+ * A plain object, not `Headers`: the proxy copies them once onto the client's answer, and a
+ * `Headers` in between would validate and copy every field a second time.
+ */
+export type UpstreamHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
 /** One request to an upstream node, in web-standard types so the proxy logic stays runtime-neutral. */
 export interface UpstreamRequest {
   method: string;
@@ -11,13 +18,21 @@ export interface UpstreamRequest {
   headersTimeoutMs: number;
   /** Longest silence allowed between body chunks; 0 means none (server-sent events). */
   bodyIdleTimeoutMs: number;
+  /**
+   * An answer whose Content-Length is at most this is read whole before `send` resolves and
+   * handed over as `bytes`: one write to the client instead of a stream pumped chunk by chunk.
+   * 0 or absent: always streamed.
+   */
+  bufferBodyBytesMax?: number;
 }
 
 export interface UpstreamResponse {
   status: number;
-  headers: Headers;
-  /** Null when the answer has no body by definition (HEAD, 204, 304). */
+  headers: UpstreamHeaders;
+  /** Null when the answer has no body by definition (HEAD, 204, 304), or when it was read whole into `bytes`. */
   body: ReadableStream<Uint8Array> | null;
+  /** The whole body, when it was small enough to read at once (UpstreamRequest.bufferBodyBytesMax). */
+  bytes?: Uint8Array<ArrayBuffer>;
 }
 
 /**
