@@ -10,6 +10,7 @@ import { nodeDataDir, nodeSchema, type RunningNode, type StartNode } from '../ru
 import { createGatewayApp } from './app.ts';
 import { ApiKeyService } from './auth/key-service.ts';
 import { DrizzleKeyStore, storedKeyPepper } from './auth/key-store.ts';
+import { PRINCIPAL_CACHE_ENTRIES_MAX, PrincipalCache } from './auth/principal-cache.ts';
 import type { GatewayEnv } from './env.ts';
 import { httpProbe } from './health/probe.ts';
 import { HealthProber } from './health/prober.ts';
@@ -64,7 +65,8 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
   let breakers: UpstreamBreakers | undefined;
   try {
     const pepper = config.GATEWAY_KEY_PEPPER ?? (await storedKeyPepper(database.db, generateKeyPepper));
-    const keys = new ApiKeyService(new DrizzleKeyStore(database.db), pepper);
+    const keyCache = config.GATEWAY_KEY_CACHE_TTL_MS > 0 ? new PrincipalCache({ ttlMs: config.GATEWAY_KEY_CACHE_TTL_MS, entriesMax: PRINCIPAL_CACHE_ENTRIES_MAX }) : null;
+    const keys = new ApiKeyService(new DrizzleKeyStore(database.db), pepper, undefined, keyCache);
     await keys.bootstrapAdmin(config.ADMIN_API_KEY, logger);
 
     const registry = new StaticUpstreamRegistry(
@@ -127,6 +129,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       breakerResetMs: config.GATEWAY_BREAKER_RESET_MS,
       retryBudget: new RetryBudget(),
       clientAddress,
+      trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
       beforeAuthentication: limits.beforeAuthentication,
       admission: limits.admission,
       rateLimitCounters: limits.counters,

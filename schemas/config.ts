@@ -76,6 +76,21 @@ export const EnvConfig = z.object({
   GATEWAY_KEY_PEPPER: z.string().min(32, 'at least 32 characters').optional(),
   /** Gateway: browser origins (dApps) allowed to call the API cross-origin. Default: none, no CORS headers at all. */
   GATEWAY_CORS_ORIGINS: urlList.default([]).transform((urls) => urls.map((u) => new URL(u).origin)),
+  /**
+   * Gateway: addresses or CIDRs of the proxies in front of it (load balancers) whose X-Forwarded-For
+   * chain is believed and extended. Default: none, the gateway is the edge and replaces a client-sent
+   * chain with the peer's address.
+   */
+  GATEWAY_TRUSTED_PROXIES: z
+    .string()
+    .transform((s) => s.split(',').map((a) => a.trim()).filter((a) => a.length > 0))
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'an IPv4/IPv6 address or CIDR' })))
+    .default([]),
+  /**
+   * Gateway: how long a verified API key is answered from memory before storage is asked again;
+   * a key revoked on another gateway (or in storage) still works here for at most this long. 0: no cache.
+   */
+  GATEWAY_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   VALIDATOR_URLS: urlList.default([]),
   SLIM_URLS: urlList.default([]),
