@@ -97,14 +97,15 @@ async function waitReady(role: NodeRole): Promise<void> {
   throw new Error(`${role} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${logDir}/${role}.log`);
 }
 
-/** Waits until the gateway's aggregated health sees every node up. */
+/** Waits until the gateway's aggregated health sees every node up, the validator and the slim worker among them (they join by announcing). */
 async function waitNetworkUp(): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     try {
       const res = await fetch(`${url('gateway')}/api/v11/health`);
-      const body = (await res.json()) as { status?: string };
-      if (body.status === 'up') return;
+      const body = (await res.json()) as { status?: string; nodes?: { role?: string }[] };
+      const roles = new Set((body.nodes ?? []).map((n) => n.role));
+      if (body.status === 'up' && roles.has('validator') && roles.has('slim')) return;
     } catch {
       // gateway not answering yet
     }
@@ -134,15 +135,17 @@ process.on('SIGTERM', () => void shutdown(0));
 async function main(): Promise<void> {
   console.log(`Starting the oracle network (data in ${dataDir}, logs in ${logDir}) ...`);
   const source = flags['no-demo'] ? null : await startDemoSource(host, DEMO_SOURCE_PORT + portOffset);
-  spawnRole('validator', {});
+  // Validator and slim announce themselves to the gateway (self-registration): it is given no node addresses.
+  spawnRole('validator', { GATEWAY_URLS: url('gateway') });
   spawnRole('slim', {
+    GATEWAY_URLS: url('gateway'),
     VALIDATOR_URLS: url('validator'),
     // The demo source is on loopback, which sources may reach only when the operator allows their origin.
     SOURCE_ORIGINS_ALLOWED: [...(fromEnv('SOURCE_ORIGINS_ALLOWED')?.split(',') ?? []), ...(source === null ? [] : [source.url])].join(','),
   });
   await Promise.all([waitReady('validator'), waitReady('slim')]);
-  // The gateway comes last, so its first health probes find every node listening.
-  spawnRole('gateway', { VALIDATOR_URLS: url('validator'), SLIM_URLS: url('slim'), ADMIN_API_KEY: adminKey });
+  // The gateway comes last; the nodes' next heartbeats (every second) put them in its pools.
+  spawnRole('gateway', { ADMIN_API_KEY: adminKey });
   await waitReady('gateway');
   await waitNetworkUp();
   writeCredentials(credentialsPath, { ...(saved ?? {}), adminKey });

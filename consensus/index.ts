@@ -1,5 +1,6 @@
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { openDatabase } from '../db/client.ts';
+import { startAnnouncer } from '../runtime/announce/open.ts';
 import { startServer } from '../runtime/http.ts';
 import { nodeDataDir, nodeSchema, type RunningNode, type StartNode } from '../runtime/node.ts';
 import { createSigner, KEY_SEED_BYTES } from './crypto/signer.ts';
@@ -42,6 +43,11 @@ export const startValidator: StartNode = async (config, logger) => {
       startedAtMs,
     });
     const server = await startServer(app, config.HOST, config.PORT);
+    // Self-registration: gateways see this validator while it announces, and no longer once it withdraws.
+    const announcer = await startAnnouncer(config, server.url, logger).catch(async (error: unknown) => {
+      await server.close();
+      throw error;
+    });
     const running = consensus;
     let closing: Promise<void> | undefined;
     const node: RunningNode = {
@@ -50,6 +56,7 @@ export const startValidator: StartNode = async (config, logger) => {
       port: server.port,
       close: () => {
         closing ??= (async () => {
+          await announcer?.stop();
           shutdown.abort();
           await server.close();
           await running.close();

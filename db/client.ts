@@ -11,8 +11,8 @@ import postgres from 'postgres';
 /** What every part's storage code is written against: the same for PGlite and Postgres. */
 export type Database = PgDatabase<PgQueryResultHKT>;
 
-/** Each part owns its tables and its migrations folder. */
-export type StoragePart = 'gateway' | 'slim' | 'consensus';
+/** Each part owns its tables and its migrations folder; `cluster` holds what every node of a network shares (node announcements). */
+export type StoragePart = 'gateway' | 'slim' | 'consensus' | 'cluster';
 
 export interface DatabaseOptions {
   part: StoragePart;
@@ -38,21 +38,27 @@ const migrationsFolder = (part: StoragePart) => fileURLToPath(new URL(`./migrati
 export async function openDatabase(options: DatabaseOptions): Promise<OpenDatabase> {
   const { part, schema } = options;
   assertIdentifier(schema);
-  if (options.url !== undefined) {
-    const admin = postgres(options.url, { max: 1, onnotice: () => {} });
-    try {
-      await admin.unsafe(`create schema if not exists "${schema}"`);
-    } finally {
-      await admin.end();
-    }
-    const client = postgres(options.url, {
+  const { url } = options;
+  if (url !== undefined) {
+    const client = postgres(url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
       connection: { search_path: schema },
     });
     const db = drizzlePostgres(client);
     const close = () => client.end({ timeout: 5 });
-    await closingOnFailure(close, () => migratePostgres(db, { migrationsFolder: migrationsFolder(part), migrationsSchema: schema }));
+    // Nodes sharing a schema (the cluster part) may start together: one migrates at a time, under a lock held by this session.
+    await closingOnFailure(close, async () => {
+      const admin = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await admin`select pg_advisory_lock(hashtext(${`migrate:${schema}`}))`;
+        await admin.unsafe(`create schema if not exists "${schema}"`);
+        await migratePostgres(db, { migrationsFolder: migrationsFolder(part), migrationsSchema: schema });
+      } finally {
+        // Ending the session releases the lock.
+        await admin.end();
+      }
+    });
     return { db, kind: 'postgres', close };
   }
   if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });

@@ -38,6 +38,15 @@ export const NodeHealth = z.object({
   uptimeMs: z.number().optional(),
   latencyMs: z.number().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
+  /** As the gateway reports an upstream: how it joined its pool, its weight, and any ejection in force. */
+  membership: z
+    .object({
+      source: z.enum(['config', 'announced']),
+      weight: z.number().int(),
+      expiresAt: IsoTimestamp.optional(),
+      ejectedUntil: IsoTimestamp.optional(),
+    })
+    .optional(),
 });
 export type NodeHealth = z.infer<typeof NodeHealth>;
 
@@ -101,6 +110,8 @@ export const PoolStats = z.object({
   upstreamTimeouts: z.number().int(),
   /** Requests answered 503 because no member of the pool was healthy. */
   unavailable: z.number().int(),
+  /** Times a member of this pool was ejected for consecutive failures. */
+  ejections: z.number().int(),
 });
 export type PoolStats = z.infer<typeof PoolStats>;
 
@@ -114,6 +125,22 @@ export const UpstreamStats = z.object({
   failures: z.number().int(),
   /** The node's circuit breaker: while open, the balancer skips the node. */
   breaker: z.enum(['closed', 'open', 'half_open']),
+  /** `config`: listed in the gateway's configuration, never leaves; `announced`: joined by heartbeat, leaves when they stop. */
+  source: z.enum(['config', 'announced']),
+  /** The announcing node's id; null for a configured member that does not announce. */
+  nodeId: z.string().nullable(),
+  /** When the latest announcement runs out unless renewed; null for a configured member that does not announce. */
+  expiresAt: IsoTimestamp.nullable(),
+  /** Share of the pool's traffic relative to the other members (smooth weighted round-robin). */
+  weight: z.number().int(),
+  /** Passive outlier detection: consecutive failures eject the node for a cool-down. */
+  ejection: z.object({
+    ejected: z.boolean(),
+    /** When the current ejection ends; null when not ejected. */
+    until: IsoTimestamp.nullable(),
+    timesEjected: z.number().int(),
+    consecutiveFailures: z.number().int(),
+  }),
 });
 export type UpstreamStats = z.infer<typeof UpstreamStats>;
 
@@ -132,5 +159,12 @@ export const GatewayStats = z.object({
     breakerRejected: z.number().int(),
   }),
   rateLimits: RateLimitStats,
+  /** Where announced members come from, and how the latest reads of it went. */
+  membership: z.object({
+    directory: z.enum(['redis', 'postgres', 'embedded']),
+    lastSyncAt: IsoTimestamp.nullable(),
+    syncFailures: z.number().int(),
+    announced: z.number().int(),
+  }),
 });
 export type GatewayStats = z.infer<typeof GatewayStats>;

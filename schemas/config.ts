@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ANNOUNCE_TTL_MS_MAX, ANNOUNCE_TTL_MS_MIN, ANNOUNCE_WEIGHT_MAX } from './announcement.ts';
 import { SignatureAlgorithm } from './block.ts';
 import { CATEGORIES, type Category } from './common.ts';
 import { QualityWeightsByCategory } from './quality.ts';
@@ -144,6 +145,35 @@ export const EnvConfig = z.object({
   /** Gateway: how often each upstream's health is probed, and how long one probe may take. */
   HEALTH_PROBE_INTERVAL_MS: positiveInt(2_000),
   HEALTH_PROBE_TIMEOUT_MS: positiveInt(1_000),
+  /** Gateway: consecutive failures (5xx, unreachable, timed out) that eject an upstream for a cool-down (passive outlier detection). */
+  GATEWAY_EJECT_FAILURES: positiveInt(5),
+  /** Gateway: the first ejection lasts this long, each further one as much again, up to GATEWAY_EJECT_MAX_MS. */
+  GATEWAY_EJECT_BASE_MS: positiveInt(30_000),
+  GATEWAY_EJECT_MAX_MS: positiveInt(300_000),
+  /** Gateway: at most this percentage of a pool is ejected at once; its last member never is. */
+  GATEWAY_EJECT_PERCENT_MAX: z.coerce.number().int().min(0).max(100).default(50),
+  /** Gateway: how often the live announcements are read (self-registration). */
+  DIRECTORY_POLL_MS: positiveInt(1_000),
+  /**
+   * Self-registration: announcements of one network are kept apart from other networks sharing the
+   * same Redis or Postgres under this name. Unset: derived from CHAIN_ID and CLUSTER_SECRET, which
+   * every node of one network shares.
+   */
+  DIRECTORY_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '1–64 letters, digits or . _ -').optional(),
+  /** Self-registration with DATABASE_URL: the Postgres schema of the shared node_announcements table. */
+  DIRECTORY_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case SQL identifier').default('cluster'),
+  /**
+   * Validator and slim, embedded (no REDIS_URL nor DATABASE_URL): gateways this node announces
+   * itself to. With neither set and no gateway listed, the node does not announce.
+   */
+  GATEWAY_URLS: urlList.default([]),
+  /** Validator and slim: the base URL gateways reach this node at. Default: the address it listens on. */
+  ANNOUNCE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Validator and slim: this node's share of its pool's traffic, relative to the other members. */
+  ANNOUNCE_WEIGHT: z.coerce.number().int().min(1).max(ANNOUNCE_WEIGHT_MAX).default(1),
+  /** Validator and slim: a heartbeat every this long, each valid for ANNOUNCE_TTL_MS (at least twice the interval). */
+  ANNOUNCE_INTERVAL_MS: positiveInt(1_000),
+  ANNOUNCE_TTL_MS: z.coerce.number().int().min(ANNOUNCE_TTL_MS_MIN).max(ANNOUNCE_TTL_MS_MAX).default(4_000),
   /** Gateway: open connections per upstream node for ordinary requests (event streams and probes have their own). */
   UPSTREAM_CONNECTIONS_MAX: positiveInt(128),
   /** Concurrent server-sent event streams: proxied by a gateway, or served by a validator. Past it: 503 with Retry-After. */
@@ -203,6 +233,10 @@ export const EnvConfig = z.object({
     const missing = c.ALPACA_KEY_ID === undefined ? 'ALPACA_KEY_ID' : 'ALPACA_SECRET_KEY';
     ctx.addIssue({ code: 'custom', path: [missing], message: 'ALPACA_KEY_ID and ALPACA_SECRET_KEY are set together or not at all' });
   }
+}).refine((c) => c.ANNOUNCE_TTL_MS >= 2 * c.ANNOUNCE_INTERVAL_MS, {
+  path: ['ANNOUNCE_TTL_MS'],
+  // One late or lost heartbeat must not make a live node leave its pool.
+  message: 'must be at least twice ANNOUNCE_INTERVAL_MS',
 }).refine((c) => c.SCHEDULER_LEASE_TTL_MS > 2 * c.SOURCE_RETRY_TOTAL_MS_MAX, {
   path: ['SCHEDULER_LEASE_TTL_MS'],
   // A fetch (retries included) must end well inside its lease, or a second worker could take the feed mid-fetch.

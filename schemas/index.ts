@@ -8,4 +8,5 @@ export * from './transaction.ts';
 export * from './block.ts';
 export * from './review.ts';
 export * from './api.ts';
+export * from './announcement.ts';
 export * from './config.ts';

@@ -1,4 +1,5 @@
 import { openDatabase } from '../db/client.ts';
+import { startAnnouncer } from '../runtime/announce/open.ts';
 import { startServer } from '../runtime/http.ts';
 import { nodeDataDir, nodeSchema, type StartNode } from '../runtime/node.ts';
 import { createSlimWorker } from './worker.ts';
@@ -13,11 +14,15 @@ export const startSlim: StartNode = async (config, logger) => {
   const database = await openDatabase({ part: 'slim', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) });
   const worker = createSlimWorker({ config, logger, db: database.db });
   let server;
+  let announcer;
   try {
     await worker.start();
     server = await startServer(worker.app, config.HOST, config.PORT);
+    // Self-registration: gateways see this worker while it announces, and no longer once it withdraws.
+    announcer = await startAnnouncer(config, server.url, logger);
   } catch (err) {
     try {
+      await server?.close();
       await worker.stop();
     } finally {
       await database.close();
@@ -25,6 +30,7 @@ export const startSlim: StartNode = async (config, logger) => {
     throw err;
   }
   const running = server;
+  const announcing = announcer;
   logger.info({ url: running.url, storage: database.kind }, 'slim worker started');
   return {
     role: 'slim',
@@ -32,6 +38,7 @@ export const startSlim: StartNode = async (config, logger) => {
     port: running.port,
     async close() {
       try {
+        await announcing?.stop();
         await running.close();
         await worker.stop();
       } finally {

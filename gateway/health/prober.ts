@@ -1,10 +1,12 @@
 import type { Logger } from '../../runtime/logger.ts';
 import type { UpstreamRegistry } from '../pools/registry.ts';
+import type { Upstream } from '../pools/upstream.ts';
 import type { Probe } from './probe.ts';
 
 /**
  * Active health checks: every member is probed each interval, all in parallel; a round that is
  * still running when the next is due is not doubled (its probes time out before long anyway).
+ * Members come and go with their announcements: each round probes the members of the moment.
  */
 export class HealthProber {
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -42,17 +44,18 @@ export class HealthProber {
     if (this.registry.all().some((u) => u.health === 'unknown')) await this.probeAll();
   }
 
+  /** Probes one member now (one that just joined), outside the rounds. */
+  async probeOne(upstream: Upstream): Promise<void> {
+    const before = upstream.health;
+    const result = await this.probe(upstream);
+    upstream.recordProbe(result);
+    if (before === result.status) return;
+    const fields = { pool: upstream.pool, url: upstream.url, from: before, to: result.status, error: result.error };
+    if (result.status === 'down') this.logger.warn(fields, 'upstream is down');
+    else this.logger.info(fields, `upstream is ${result.status}`);
+  }
+
   private async runRound(): Promise<void> {
-    await Promise.all(
-      this.registry.all().map(async (upstream) => {
-        const before = upstream.health;
-        const result = await this.probe(upstream);
-        upstream.recordProbe(result);
-        if (before === result.status) return;
-        const fields = { pool: upstream.pool, url: upstream.url, from: before, to: result.status, error: result.error };
-        if (result.status === 'down') this.logger.warn(fields, 'upstream is down');
-        else this.logger.info(fields, `upstream is ${result.status}`);
-      }),
-    );
+    await Promise.all(this.registry.all().map((upstream) => this.probeOne(upstream)));
   }
 }

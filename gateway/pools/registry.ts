@@ -1,11 +1,9 @@
+import type { AnnouncedNode } from '../../schemas/index.ts';
 import { POOL_NAMES, type PoolName } from '../routing/policy.ts';
 import type { Balancer } from './balancer.ts';
-import { Upstream } from './upstream.ts';
+import { DEFAULT_WEIGHT, Upstream } from './upstream.ts';
 
-/**
- * The upstream members of each pool. This version's membership is fixed by configuration;
- * self-registration would be another implementation of the same interface.
- */
+/** The upstream members of each pool, as the proxy, the prober and the reports see them. */
 export interface UpstreamRegistry {
   members(pool: PoolName): readonly Upstream[];
   all(): readonly Upstream[];
@@ -17,17 +15,35 @@ export interface UpstreamRegistry {
 
 export type PoolUrls = Record<PoolName, readonly string[]>;
 
-export class StaticUpstreamRegistry implements UpstreamRegistry {
-  private readonly byPool: Record<PoolName, readonly Upstream[]>;
-  private readonly everyone: readonly Upstream[];
+/** What one reconciliation changed: members that joined and members that left. */
+export interface MembershipChange {
+  added: Upstream[];
+  removed: Upstream[];
+}
+
+/**
+ * Membership = configured URLs ∪ live announcements. Configured members never leave; announced
+ * ones join when first seen and leave when their announcement is no longer live. A configured
+ * URL that also announces stays one member (configured), taking the announced weight.
+ */
+export class PoolRegistry implements UpstreamRegistry {
+  private readonly configured = new Map<string, Upstream>();
+  private readonly announced = new Map<string, Upstream>();
+  private byPool: Record<PoolName, readonly Upstream[]> = { validators: [], business: [], slim: [] };
+  private everyone: readonly Upstream[] = [];
 
   constructor(
     urls: PoolUrls,
     private readonly balancer: Balancer,
+    private readonly nowMs: () => number = Date.now,
   ) {
-    const build = (pool: PoolName) => dedupe(urls[pool]).map((u) => new Upstream(pool, u));
-    this.byPool = { validators: build('validators'), business: build('business'), slim: build('slim') };
-    this.everyone = POOL_NAMES.flatMap((p) => this.byPool[p]);
+    for (const pool of POOL_NAMES) {
+      for (const url of urls[pool]) {
+        const key = memberKey(pool, url);
+        if (!this.configured.has(key)) this.configured.set(key, new Upstream(pool, normalizeUrl(url), 'config'));
+      }
+    }
+    this.rebuild();
   }
 
   members(pool: PoolName): readonly Upstream[] {
@@ -38,9 +54,41 @@ export class StaticUpstreamRegistry implements UpstreamRegistry {
     return this.everyone;
   }
 
+  /** Applies the directory's live announcements: joins, departures, new weights and expiries. */
+  reconcile(live: readonly AnnouncedNode[]): MembershipChange {
+    const latest = new Map<string, AnnouncedNode>();
+    for (const node of live) {
+      const key = memberKey(node.pool, node.url);
+      const seen = latest.get(key);
+      // Two node ids at one address (a restart under a new id): the fresher announcement speaks for it.
+      if (seen === undefined || Date.parse(seen.expiresAt) < Date.parse(node.expiresAt)) latest.set(key, node);
+    }
+    const added: Upstream[] = [];
+    const removed: Upstream[] = [];
+    for (const [key, upstream] of this.configured) applyAnnouncement(upstream, latest.get(key));
+    for (const [key, upstream] of this.announced) {
+      if (latest.has(key)) continue;
+      this.announced.delete(key);
+      removed.push(upstream);
+    }
+    for (const [key, node] of latest) {
+      if (this.configured.has(key)) continue;
+      let upstream = this.announced.get(key);
+      if (upstream === undefined) {
+        upstream = new Upstream(node.pool, normalizeUrl(node.url), 'announced');
+        this.announced.set(key, upstream);
+        added.push(upstream);
+      }
+      applyAnnouncement(upstream, node);
+    }
+    if (added.length > 0 || removed.length > 0) this.rebuild();
+    return { added, removed };
+  }
+
   select(tiers: readonly (readonly PoolName[])[]): Upstream | undefined {
+    const nowMs = this.nowMs();
     for (const tier of tiers) {
-      const picked = this.balancer.pick(tier.join('+'), tier.flatMap((p) => this.byPool[p]));
+      const picked = this.balancer.pick(tier.join('+'), tier.flatMap((p) => this.byPool[p]), nowMs);
       if (picked !== undefined) return picked;
     }
     return undefined;
@@ -52,11 +100,25 @@ export class StaticUpstreamRegistry implements UpstreamRegistry {
     return this.balancer.pick(
       tier.join('+'),
       tier.flatMap((p) => this.byPool[p]).filter((u) => u !== failed),
+      this.nowMs(),
     );
+  }
+
+  /** Configured members first, in configuration order, then announced ones by address: a stable order for reports. */
+  private rebuild(): void {
+    const announced = [...this.announced.values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+    const of = (pool: PoolName) => [...this.configured.values(), ...announced].filter((u) => u.pool === pool);
+    this.byPool = { validators: of('validators'), business: of('business'), slim: of('slim') };
+    this.everyone = POOL_NAMES.flatMap((p) => this.byPool[p]);
   }
 }
 
-/** A URL listed twice would get twice the traffic by accident; trailing slashes do not make a new node. */
-function dedupe(urls: readonly string[]): string[] {
-  return [...new Set(urls.map((u) => u.replace(/\/+$/, '')))];
+function applyAnnouncement(upstream: Upstream, node: AnnouncedNode | undefined): void {
+  upstream.weight = node?.weight ?? DEFAULT_WEIGHT;
+  upstream.nodeId = node?.nodeId ?? null;
+  upstream.expiresAt = node === undefined ? null : new Date(node.expiresAt);
 }
+
+/** Trailing slashes do not make a new node; a URL listed twice would get twice the traffic by accident. */
+const normalizeUrl = (url: string): string => url.replace(/\/+$/, '');
+const memberKey = (pool: PoolName, url: string): string => `${pool} ${normalizeUrl(url)}`;

@@ -1,10 +1,14 @@
 import type { PoolName } from '../routing/policy.ts';
+import { freshOutlierState, isEjected, type OutlierState } from './outlier.ts';
 
 /** `unknown` until the first probe answers; it counts as healthy so the first request after start-up is served. */
 export type UpstreamHealth = 'unknown' | 'up' | 'degraded' | 'down';
 
 /** The node's circuit breaker, as the proxy's breakers last set it. */
 export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/** `config`: listed in the gateway's configuration, never leaves; `announced`: joined by heartbeat, leaves when they stop. */
+export type MemberSource = 'config' | 'announced';
 
 export interface ProbeResult {
   status: 'up' | 'degraded' | 'down';
@@ -17,21 +21,31 @@ export interface ProbeResult {
   error?: string;
 }
 
+/** Weight of a member nobody gave one: configured members, and announcements that say nothing else. */
+export const DEFAULT_WEIGHT = 1;
+
 /** One node the gateway forwards to. */
 export class Upstream {
   health: UpstreamHealth = 'unknown';
   lastProbe: ProbeResult | null = null;
   breaker: BreakerState = 'closed';
+  outlier: OutlierState = freshOutlierState();
+  /** Share of its pool's traffic relative to the other members. */
+  weight = DEFAULT_WEIGHT;
+  /** The announcing node, and when its latest announcement runs out; null while it does not announce. */
+  nodeId: string | null = null;
+  expiresAt: Date | null = null;
 
   constructor(
     readonly pool: PoolName,
-    /** Base URL as configured, e.g. `http://127.0.0.1:9003`. */
+    /** Base URL without a trailing slash, e.g. `http://127.0.0.1:9003`. */
     readonly url: string,
+    readonly source: MemberSource = 'config',
   ) {}
 
-  /** May this member receive requests? Everything but a failed probe or an open breaker says yes (half-open: one trial). */
-  get eligible(): boolean {
-    return this.health !== 'down' && this.breaker !== 'open';
+  /** May this member receive requests? Not after a failed probe, with its breaker open, or while ejected (half-open: one trial). */
+  isEligible(nowMs: number): boolean {
+    return this.health !== 'down' && this.breaker !== 'open' && !isEjected(this.outlier, nowMs);
   }
 
   recordProbe(result: ProbeResult): void {

@@ -1,5 +1,6 @@
 import CircuitBreaker from 'opossum';
 import type { Logger } from '../../runtime/logger.ts';
+import type { OutcomeObserver } from '../pools/ejector.ts';
 import type { Upstream } from '../pools/upstream.ts';
 import { classifyUpstreamError } from './errors.ts';
 import type { UpstreamResponse } from './transport.ts';
@@ -37,49 +38,29 @@ class NotTheNodes extends Error {
 }
 
 type Action = () => Promise<UpstreamResponse>;
+type Breaker = CircuitBreaker<[Action], UpstreamResponse>;
 
 /**
- * One opossum breaker per upstream node. 5xx answers, refused or broken connections and timeouts
- * count; 4xx answers are the request's fault and count as successes. The breaker's state is
- * mirrored on the Upstream, whose `eligible` the balancer reads, so an open node gets no traffic.
+ * One opossum breaker per upstream node, made on its first request (members come and go with
+ * their announcements) and dropped with `forget` when the member leaves. 5xx answers, refused or
+ * broken connections and timeouts count; 4xx answers are the request's fault and count as
+ * successes. The breaker's state is mirrored on the Upstream, whose eligibility the balancer
+ * reads, so an open node gets no traffic. Every outcome that says something about the node also
+ * goes to the outlier ejector.
  */
 export class UpstreamBreakers {
-  private readonly byUpstream = new Map<Upstream, CircuitBreaker<[Action], UpstreamResponse>>();
-  constructor(upstreams: readonly Upstream[], policy: UpstreamBreakerPolicy, logger?: Logger) {
-    for (const upstream of upstreams) {
-      const breaker = new CircuitBreaker<[Action], UpstreamResponse>((send) => send(), {
-        name: upstream.url,
-        // The transport enforces the per-route timeouts: no second clock here.
-        timeout: false,
-        resetTimeout: policy.resetMs,
-        volumeThreshold: policy.volumeMin,
-        errorThresholdPercentage: policy.errorPercentMax,
-        rollingCountTimeout: policy.windowMs,
-        rollingCountBuckets: 10,
-        // Filtered errors still reject; they just do not count as failures.
-        errorFilter: (err: unknown) => err instanceof NotTheNodes,
-      });
-      breaker.on('open', () => {
-        upstream.breaker = 'open';
-        logger?.warn({ upstream: upstream.url, resetMs: policy.resetMs }, 'upstream breaker opened');
-      });
-      breaker.on('halfOpen', () => {
-        upstream.breaker = 'half_open';
-      });
-      breaker.on('close', () => {
-        upstream.breaker = 'closed';
-        logger?.info({ upstream: upstream.url }, 'upstream breaker closed');
-      });
-      this.byUpstream.set(upstream, breaker);
-    }
-  }
+  private readonly byUpstream = new Map<Upstream, Breaker>();
+
+  constructor(
+    private readonly policy: UpstreamBreakerPolicy,
+    private readonly outcomes?: OutcomeObserver,
+    private readonly logger?: Logger,
+  ) {}
 
   /** Runs one exchange with `upstream` through its breaker; `clientSignal` tells a client disconnect from a node failure. */
   async send(upstream: Upstream, clientSignal: AbortSignal, exchange: Action): Promise<UpstreamResponse> {
-    const breaker = this.byUpstream.get(upstream);
-    if (breaker === undefined) return exchange();
     try {
-      return await breaker.fire(async () => {
+      const answer = await this.breakerFor(upstream).fire(async () => {
         let answer: UpstreamResponse;
         try {
           answer = await exchange();
@@ -90,18 +71,62 @@ export class UpstreamBreakers {
         if (answer.status >= 500) throw new ServerErrorAnswer(answer);
         return answer;
       });
+      this.outcomes?.succeeded(upstream);
+      return answer;
     } catch (error) {
-      if (error instanceof ServerErrorAnswer) return error.answer;
+      if (error instanceof ServerErrorAnswer) {
+        this.outcomes?.failed(upstream);
+        return error.answer;
+      }
       if (error instanceof NotTheNodes) throw error.inner;
       if (error instanceof Error && 'code' in error && error.code === 'EOPENBREAKER') {
         throw new BreakerOpenError(upstream);
       }
+      this.outcomes?.failed(upstream);
       throw error;
     }
+  }
+
+  /** A member left its pool: its breaker's timers stop and its state goes. */
+  forget(upstream: Upstream): void {
+    this.byUpstream.get(upstream)?.shutdown();
+    this.byUpstream.delete(upstream);
   }
 
   /** Stops the breakers' timers (rolling windows, reset timers). */
   shutdown(): void {
     for (const breaker of this.byUpstream.values()) breaker.shutdown();
+    this.byUpstream.clear();
+  }
+
+  private breakerFor(upstream: Upstream): Breaker {
+    const existing = this.byUpstream.get(upstream);
+    if (existing !== undefined) return existing;
+    const { policy, logger } = this;
+    const breaker: Breaker = new CircuitBreaker<[Action], UpstreamResponse>((send) => send(), {
+      name: upstream.url,
+      // The transport enforces the per-route timeouts: no second clock here.
+      timeout: false,
+      resetTimeout: policy.resetMs,
+      volumeThreshold: policy.volumeMin,
+      errorThresholdPercentage: policy.errorPercentMax,
+      rollingCountTimeout: policy.windowMs,
+      rollingCountBuckets: 10,
+      // Filtered errors still reject; they just do not count as failures.
+      errorFilter: (err: unknown) => err instanceof NotTheNodes,
+    });
+    breaker.on('open', () => {
+      upstream.breaker = 'open';
+      logger?.warn({ upstream: upstream.url, resetMs: policy.resetMs }, 'upstream breaker opened');
+    });
+    breaker.on('halfOpen', () => {
+      upstream.breaker = 'half_open';
+    });
+    breaker.on('close', () => {
+      upstream.breaker = 'closed';
+      logger?.info({ upstream: upstream.url }, 'upstream breaker closed');
+    });
+    this.byUpstream.set(upstream, breaker);
+    return breaker;
   }
 }

@@ -2,6 +2,8 @@ import type { GatewayStats, PoolStats } from '../../schemas/index.ts';
 import type { RateLimitStats } from '../../schemas/rate-limit.ts';
 import { POOL_NAMES, type PoolName } from '../routing/policy.ts';
 import type { UpstreamRegistry } from '../pools/registry.ts';
+import type { MembershipStatus } from '../pools/membership-sync.ts';
+import { isEjected } from '../pools/outlier.ts';
 import type { Upstream } from '../pools/upstream.ts';
 
 interface UpstreamCounters {
@@ -9,17 +11,22 @@ interface UpstreamCounters {
   failures: number;
 }
 
-const emptyPool = (): PoolStats => ({ requests: 0, upstreamErrors: 0, upstreamFailed: 0, upstreamTimeouts: 0, unavailable: 0 });
+const emptyPool = (): PoolStats => ({ requests: 0, upstreamErrors: 0, upstreamFailed: 0, upstreamTimeouts: 0, unavailable: 0, ejections: 0 });
 
 /** Counters of what the proxy did, per pool and per upstream, since start-up. In memory: they describe this process. */
 export class ProxyStats {
   private readonly pools: Record<PoolName, PoolStats> = { validators: emptyPool(), business: emptyPool(), slim: emptyPool() };
-  private readonly upstreams = new Map<Upstream, UpstreamCounters>();
+  /** Weak: a member that leaves its pool takes its counters with it. */
+  private readonly upstreams = new WeakMap<Upstream, UpstreamCounters>();
   private retriesAttempted = 0;
   private retriesBudgetRefused = 0;
   private breakerRejections = 0;
 
-  constructor(readonly startedAt: Date) {}
+  constructor(
+    readonly startedAt: Date,
+    /** Where pool members come from; read at each snapshot. */
+    private readonly membership: () => MembershipStatus,
+  ) {}
 
   answered(upstream: Upstream, status: number): void {
     const pool = this.pools[upstream.pool];
@@ -50,12 +57,18 @@ export class ProxyStats {
     this.breakerRejections++;
   }
 
+  /** Outlier detection ejected a member of this pool. */
+  ejected(upstream: Upstream): void {
+    this.pools[upstream.pool].ejections++;
+  }
+
   /** No member of any of these pools could take the request. */
   unavailable(pools: readonly PoolName[]): void {
     for (const p of pools) this.pools[p].unavailable++;
   }
 
   snapshot(registry: UpstreamRegistry, now: Date, rateLimits: RateLimitStats): GatewayStats {
+    const membership = this.membership();
     return {
       startedAt: this.startedAt.toISOString(),
       uptimeMs: now.getTime() - this.startedAt.getTime(),
@@ -69,9 +82,20 @@ export class ProxyStats {
         requests: this.upstreams.get(u)?.requests ?? 0,
         failures: this.upstreams.get(u)?.failures ?? 0,
         breaker: u.breaker,
+        source: u.source,
+        nodeId: u.nodeId,
+        expiresAt: u.expiresAt?.toISOString() ?? null,
+        weight: u.weight,
+        ejection: {
+          ejected: isEjected(u.outlier, now.getTime()),
+          until: isEjected(u.outlier, now.getTime()) && u.outlier.ejectedUntilMs !== null ? new Date(u.outlier.ejectedUntilMs).toISOString() : null,
+          timesEjected: u.outlier.timesEjected,
+          consecutiveFailures: u.outlier.consecutiveFailures,
+        },
       })),
       retries: { attempted: this.retriesAttempted, budgetRefused: this.retriesBudgetRefused, breakerRejected: this.breakerRejections },
       rateLimits,
+      membership: { ...membership, lastSyncAt: membership.lastSyncAt?.toISOString() ?? null },
     };
   }
 

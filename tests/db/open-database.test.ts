@@ -4,11 +4,12 @@ import { openDatabase, type DatabaseOptions, type StoragePart } from '../../db/c
 import { apiKeys } from '../../db/schema/gateway.ts';
 import { TEST_DATABASE_URL, dropSchema, tempDir, uniqueSchema } from '../support/databases.ts';
 
-const PARTS: StoragePart[] = ['gateway', 'slim', 'consensus'];
+const PARTS: StoragePart[] = ['gateway', 'slim', 'consensus', 'cluster'];
 const EXPECTED_TABLES: Record<StoragePart, string[]> = {
   gateway: ['api_keys', 'gateway_meta'],
   slim: ['channel_outbox', 'devices', 'feed_leases', 'feeds', 'observations', 'push_nonces', 'review_audit', 'reviews', 'source_cache'],
   consensus: ['blocks', 'committed_events', 'ledger_state', 'node_meta', 'transactions'],
+  cluster: ['node_announcements'],
 };
 
 async function tablesOf(options: DatabaseOptions): Promise<string[]> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRouteMatcher } from '../../gateway/routing/match.ts';
 import { ROUTE_POLICY, type PoolName, type RouteRule } from '../../gateway/routing/policy.ts';
-import { RoundRobinBalancer } from '../../gateway/pools/balancer.ts';
-import { StaticUpstreamRegistry } from '../../gateway/pools/registry.ts';
+import { SmoothWeightedBalancer } from '../../gateway/pools/balancer.ts';
+import { PoolRegistry } from '../../gateway/pools/registry.ts';
 
 const matcher = createRouteMatcher();
 
@@ -105,7 +105,7 @@ describe('route policy', () => {
 
 describe('upstream selection', () => {
   const registry = (urls: Partial<Record<PoolName, string[]>>) =>
-    new StaticUpstreamRegistry({ validators: urls.validators ?? [], business: urls.business ?? [], slim: urls.slim ?? [] }, new RoundRobinBalancer());
+    new PoolRegistry({ validators: urls.validators ?? [], business: urls.business ?? [], slim: urls.slim ?? [] }, new SmoothWeightedBalancer());
 
   it('falls back to validators for /transaction when no business node is configured', () => {
     const r = registry({ validators: ['http://v1'] });
