@@ -92,7 +92,8 @@ export class SafetyChecker {
     if (seen && seen.digest !== digest) throw new SafetyViolation('state machine safety', `${id} restored a snapshot at ${index} that differs from the applied state there`);
   }
 
-  isApplied(index: number): boolean {
-    return this.appliedAt.has(index);
+  /** Terms that had a leader so far. */
+  leaderTerms(): number {
+    return this.leaderOfTerm.size;
   }
 }

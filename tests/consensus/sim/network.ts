@@ -11,11 +11,6 @@ export interface LinkFaults {
 
 export const PERFECT_LINK: LinkFaults = { dropP: 0, dupP: 0, delayRoundsMin: 1, delayRoundsMax: 1 };
 
-interface InFlight {
-  readonly deliverAtRound: number;
-  readonly seq: number;
-  readonly message: Message;
-}
 
 /** Messages in flight beyond this are dropped, as a full socket buffer would. */
 const IN_FLIGHT_MAX = 20_000;
@@ -25,8 +20,9 @@ const IN_FLIGHT_MAX = 20_000;
  * reorder), and a set of cut directed links, so partitions can be asymmetric.
  */
 export class Network {
-  private inFlight: InFlight[] = [];
-  private seq = 0;
+  /** Messages by the round they arrive in. */
+  private readonly byRound = new Map<number, Message[]>();
+  private inFlight = 0;
   private readonly cut = new Set<string>();
   faults: LinkFaults = PERFECT_LINK;
   readonly linkFaults = new Map<string, LinkFaults>();
@@ -62,7 +58,7 @@ export class Network {
   send(message: Message, nowRound: number): void {
     this.stats.sent++;
     const f = this.linkFaults.get(Network.key(message.from, message.to)) ?? this.faults;
-    if (this.random.chance(f.dropP) || this.inFlight.length >= IN_FLIGHT_MAX) {
+    if (this.random.chance(f.dropP) || this.inFlight >= IN_FLIGHT_MAX) {
       this.stats.dropped++;
       return;
     }
@@ -70,22 +66,29 @@ export class Network {
     if (copies === 2) this.stats.duplicated++;
     for (let k = 0; k < copies; k++) {
       const delay = this.random.between(f.delayRoundsMin, f.delayRoundsMax);
-      this.inFlight.push({ deliverAtRound: nowRound + delay, seq: this.seq++, message });
+      const at = nowRound + delay;
+      const bucket = this.byRound.get(at);
+      if (bucket) bucket.push(message);
+      else this.byRound.set(at, [message]);
+      this.inFlight++;
     }
   }
 
   /** Messages due by this round, in a random order; a cut link loses them at delivery time. */
   due(nowRound: number): Message[] {
-    const due: InFlight[] = [];
-    const later: InFlight[] = [];
-    for (const m of this.inFlight) (m.deliverAtRound <= nowRound ? due : later).push(m);
-    this.inFlight = later;
+    const due: Message[] = [];
+    for (const [at, bucket] of this.byRound) {
+      if (at > nowRound) continue;
+      due.push(...bucket);
+      this.byRound.delete(at);
+    }
+    this.inFlight -= due.length;
     for (let i = due.length - 1; i > 0; i--) {
       const j = this.random.intBelow(i + 1);
       [due[i], due[j]] = [due[j]!, due[i]!];
     }
     const out: Message[] = [];
-    for (const { message } of due) {
+    for (const message of due) {
       if (this.isCut(message.from, message.to)) this.stats.dropped++;
       else out.push(message);
     }
@@ -94,6 +97,6 @@ export class Network {
   }
 
   inFlightCount(): number {
-    return this.inFlight.length;
+    return this.inFlight;
   }
 }
