@@ -33,6 +33,8 @@ export class PrincipalCache {
       ttl: options.ttlMs,
       // The TTL counts from verification, not from last use: a revoked key in steady use must still expire.
       updateAgeOnGet: false,
+      // Read the clock on every lookup (a few ns) rather than reuse a reading for a millisecond: exact expiry.
+      ttlResolution: 0,
       ...(now === undefined ? {} : { perf: { now } }),
     });
   }
