@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { openDatabase, type OpenDatabase } from '../db/client.ts';
-import type { AnnouncementDirectory } from '../runtime/announce/directory.ts';
-import { openGatewayDirectory } from '../runtime/announce/open.ts';
 import type { Config } from '../runtime/config.ts';
 import { startServer, type RunningServer } from '../runtime/http.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -16,11 +14,8 @@ import { PRINCIPAL_CACHE_ENTRIES_MAX, PrincipalCache } from './auth/principal-ca
 import type { GatewayEnv } from './env.ts';
 import { httpProbe } from './health/probe.ts';
 import { HealthProber } from './health/prober.ts';
-import { announcementRoutes, isAnnouncementPath } from './pools/announce-routes.ts';
-import { SmoothWeightedBalancer } from './pools/balancer.ts';
-import { OutlierEjector } from './pools/ejector.ts';
-import { MembershipSync } from './pools/membership-sync.ts';
-import { PoolRegistry, type UpstreamRegistry } from './pools/registry.ts';
+import { RoundRobinBalancer } from './pools/balancer.ts';
+import { StaticUpstreamRegistry, type UpstreamRegistry } from './pools/registry.ts';
 import { UpstreamBreakers } from './proxy/breakers.ts';
 import type { ProxyTransports } from './proxy/handler.ts';
 import { RetryBudget } from './proxy/retry-budget.ts';
@@ -42,7 +37,7 @@ const STREAM_RETRY_AFTER_S = 5;
 /** The rolling window an upstream breaker judges failure rates over. */
 const BREAKER_WINDOW_MS = 10_000;
 /** Below Node's default server keep-alive (5 s), so the gateway never reuses a socket the upstream is closing. */
-const UPSTREAM_KEEP_ALIVE_MS = 4_000;
+export const UPSTREAM_KEEP_ALIVE_MS = 4_000;
 
 /** A generated pepper: 32 random bytes, hex. */
 const KEY_PEPPER_BYTES = 32;
@@ -68,41 +63,24 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
   let server: RunningServer | undefined;
   let rateLimits: GatewayRateLimits | undefined;
   let breakers: UpstreamBreakers | undefined;
-  let directory: AnnouncementDirectory | undefined;
-  let membership: MembershipSync | undefined;
   try {
     const pepper = config.GATEWAY_KEY_PEPPER ?? (await storedKeyPepper(database.db, generateKeyPepper));
     const keyCache = config.GATEWAY_KEY_CACHE_TTL_MS > 0 ? new PrincipalCache({ ttlMs: config.GATEWAY_KEY_CACHE_TTL_MS, entriesMax: PRINCIPAL_CACHE_ENTRIES_MAX }) : null;
     const keys = new ApiKeyService(new DrizzleKeyStore(database.db), pepper, undefined, keyCache);
     await keys.bootstrapAdmin(config.ADMIN_API_KEY, logger);
 
-    const registry = new PoolRegistry(
+    const registry = new StaticUpstreamRegistry(
       { validators: config.VALIDATOR_URLS, business: config.BUSINESS_URLS, slim: config.SLIM_URLS },
-      new SmoothWeightedBalancer(),
-    );
-    const startedAt = new Date();
-    const activeDirectory = await openGatewayDirectory(config, logger);
-    directory = activeDirectory;
-    const stats = new ProxyStats(startedAt, () => activeMembership.status());
-    const ejector = new OutlierEjector(
-      registry,
-      {
-        consecutiveFailuresMax: config.GATEWAY_EJECT_FAILURES,
-        baseEjectionMs: config.GATEWAY_EJECT_BASE_MS,
-        ejectionMsMax: config.GATEWAY_EJECT_MAX_MS,
-        ejectedPercentMax: config.GATEWAY_EJECT_PERCENT_MAX,
-      },
-      (upstream) => stats.ejected(upstream),
-      logger,
+      new RoundRobinBalancer(),
     );
     const activeBreakers = new UpstreamBreakers(
+      registry.all(),
       {
         resetMs: config.GATEWAY_BREAKER_RESET_MS,
         volumeMin: config.GATEWAY_BREAKER_VOLUME_MIN,
         errorPercentMax: config.GATEWAY_BREAKER_ERROR_PERCENT,
         windowMs: BREAKER_WINDOW_MS,
       },
-      ejector,
       logger,
     );
     breakers = activeBreakers;
@@ -113,14 +91,6 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       logger,
     );
     prober = activeProber;
-    const activeMembership = new MembershipSync(
-      activeDirectory,
-      registry,
-      config.DIRECTORY_POLL_MS,
-      { joined: (upstream) => void activeProber.probeOne(upstream), left: (upstream) => activeBreakers.forget(upstream) },
-      logger,
-    );
-    membership = activeMembership;
     const clientAddress = (c: Context<GatewayEnv>) => getConnInfo(c).remote.address;
     const limits = await createGatewayRateLimits(
       {
@@ -135,6 +105,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       logger,
     );
     rateLimits = limits;
+    const startedAt = new Date();
     let selfUrl = `http://${config.HOST}:${config.PORT}`;
     const app = createGatewayApp({
       name: pkg.name,
@@ -153,7 +124,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       transports,
       streamSlots: new StreamSlots(config.SSE_STREAMS_MAX, config.SSE_STREAMS_PER_KEY_MAX),
       streamRetryAfterS: STREAM_RETRY_AFTER_S,
-      stats,
+      stats: new ProxyStats(startedAt),
       breakers: activeBreakers,
       breakerResetMs: config.GATEWAY_BREAKER_RESET_MS,
       retryBudget: new RetryBudget(),
@@ -164,18 +135,12 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       rateLimitCounters: limits.counters,
       logger,
     });
-    await activeMembership.start();
     activeProber.start();
-    // Embedded, nodes announce to the gateway itself: its cluster-only route is served ahead of the public app.
-    const served = activeDirectory.kind === 'embedded' ? withAnnouncementRoutes(app, announcementRoutes(activeDirectory, config.CLUSTER_SECRET, logger)) : app;
     // startServer only calls app.fetch; the typed variables of the gateway's env do not matter to it.
-    const running = await startServer(served, config.HOST, config.PORT);
+    const running = await startServer(app, config.HOST, config.PORT);
     server = running;
     selfUrl = running.url;
-    logger.info(
-      { url: running.url, validators: config.VALIDATOR_URLS, business: config.BUSINESS_URLS, slim: config.SLIM_URLS, directory: activeDirectory.kind },
-      'gateway started',
-    );
+    logger.info({ url: running.url, validators: config.VALIDATOR_URLS, business: config.BUSINESS_URLS, slim: config.SLIM_URLS }, 'gateway started');
 
     let closing: Promise<void> | undefined;
     return {
@@ -185,43 +150,30 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       keys,
       registry,
       probeNow: () => activeProber.probeAll(),
-      close: () => (closing ??= shutdown({ prober: activeProber, membership: activeMembership, breakers: activeBreakers, server: running, transports, rateLimits: limits, directory: activeDirectory, database })),
+      close: () => (closing ??= shutdown(activeProber, activeBreakers, running, transports, limits, database)),
     };
   } catch (error) {
-    await shutdown({ prober, membership, breakers, server, transports, rateLimits, directory, database }).catch(() => {});
+    await shutdown(prober, breakers, server, transports, rateLimits, database).catch(() => {});
     throw error;
   }
 }
 
 export const startGateway: StartNode = launchGateway;
 
-interface Running {
-  prober: HealthProber | undefined;
-  membership: MembershipSync | undefined;
-  breakers: UpstreamBreakers | undefined;
-  server: RunningServer | undefined;
-  transports: GatewayTransports;
-  rateLimits: GatewayRateLimits | undefined;
-  directory: AnnouncementDirectory | undefined;
-  database: OpenDatabase;
-}
-
-/** Stops in dependency order: no new probes or membership reads, no new requests, then the connections (upstreams, Redis, directory), then storage. */
-async function shutdown(r: Running): Promise<void> {
-  r.prober?.stop();
-  await r.membership?.stop();
-  await r.server?.close();
-  r.breakers?.shutdown();
-  await Promise.all([r.transports.requests.close(), r.transports.streams.close(), r.transports.probes.close(), r.rateLimits?.close(), r.directory?.close()]);
-  await r.database.close();
-}
-
-/** The announcement routes ahead of the public app: neither sees the other's requests. */
-function withAnnouncementRoutes(app: Hono<GatewayEnv>, routes: ReturnType<typeof announcementRoutes>): Hono<GatewayEnv> {
-  const outer = new Hono<GatewayEnv>();
-  // The Node adapter's bindings (the socket, for client addresses) pass through unchanged.
-  outer.all('*', (c) => (isAnnouncementPath(c.req.path) ? routes.fetch(c.req.raw, c.env) : app.fetch(c.req.raw, c.env)));
-  return outer;
+/** Stops in dependency order: no new probes, no new requests, then the connections (upstreams, Redis), then storage. */
+async function shutdown(
+  prober: HealthProber | undefined,
+  breakers: UpstreamBreakers | undefined,
+  server: RunningServer | undefined,
+  transports: GatewayTransports,
+  rateLimits: GatewayRateLimits | undefined,
+  database: OpenDatabase,
+): Promise<void> {
+  prober?.stop();
+  await server?.close();
+  breakers?.shutdown();
+  await Promise.all([transports.requests.close(), transports.streams.close(), transports.probes.close(), rateLimits?.close()]);
+  await database.close();
 }
 
 interface GatewayTransports extends ProxyTransports {
