@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { openDatabase, type OpenDatabase } from '../db/client.ts';
+import type { AnnouncementDirectory } from '../runtime/announce/directory.ts';
+import { openGatewayDirectory } from '../runtime/announce/open.ts';
 import type { Config } from '../runtime/config.ts';
 import { startServer, type RunningServer } from '../runtime/http.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -14,8 +16,11 @@ import { PRINCIPAL_CACHE_ENTRIES_MAX, PrincipalCache } from './auth/principal-ca
 import type { GatewayEnv } from './env.ts';
 import { httpProbe } from './health/probe.ts';
 import { HealthProber } from './health/prober.ts';
-import { RoundRobinBalancer } from './pools/balancer.ts';
-import { StaticUpstreamRegistry, type UpstreamRegistry } from './pools/registry.ts';
+import { announcementRoutes, isAnnouncementPath } from './pools/announce-routes.ts';
+import { SmoothWeightedBalancer } from './pools/balancer.ts';
+import { OutlierEjector } from './pools/ejector.ts';
+import { MembershipSync } from './pools/membership-sync.ts';
+import { PoolRegistry, type UpstreamRegistry } from './pools/registry.ts';
 import { UpstreamBreakers } from './proxy/breakers.ts';
 import type { ProxyTransports } from './proxy/handler.ts';
 import { RetryBudget } from './proxy/retry-budget.ts';
@@ -63,24 +68,41 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
   let server: RunningServer | undefined;
   let rateLimits: GatewayRateLimits | undefined;
   let breakers: UpstreamBreakers | undefined;
+  let directory: AnnouncementDirectory | undefined;
+  let membership: MembershipSync | undefined;
   try {
     const pepper = config.GATEWAY_KEY_PEPPER ?? (await storedKeyPepper(database.db, generateKeyPepper));
     const keyCache = config.GATEWAY_KEY_CACHE_TTL_MS > 0 ? new PrincipalCache({ ttlMs: config.GATEWAY_KEY_CACHE_TTL_MS, entriesMax: PRINCIPAL_CACHE_ENTRIES_MAX }) : null;
     const keys = new ApiKeyService(new DrizzleKeyStore(database.db), pepper, undefined, keyCache);
     await keys.bootstrapAdmin(config.ADMIN_API_KEY, logger);
 
-    const registry = new StaticUpstreamRegistry(
+    const registry = new PoolRegistry(
       { validators: config.VALIDATOR_URLS, business: config.BUSINESS_URLS, slim: config.SLIM_URLS },
-      new RoundRobinBalancer(),
+      new SmoothWeightedBalancer(),
+    );
+    const startedAt = new Date();
+    const activeDirectory = await openGatewayDirectory(config, logger);
+    directory = activeDirectory;
+    const stats = new ProxyStats(startedAt, () => activeMembership.status());
+    const ejector = new OutlierEjector(
+      registry,
+      {
+        consecutiveFailuresMax: config.GATEWAY_EJECT_FAILURES,
+        baseEjectionMs: config.GATEWAY_EJECT_BASE_MS,
+        ejectionMsMax: config.GATEWAY_EJECT_MAX_MS,
+        ejectedPercentMax: config.GATEWAY_EJECT_PERCENT_MAX,
+      },
+      (upstream) => stats.ejected(upstream),
+      logger,
     );
     const activeBreakers = new UpstreamBreakers(
-      registry.all(),
       {
         resetMs: config.GATEWAY_BREAKER_RESET_MS,
         volumeMin: config.GATEWAY_BREAKER_VOLUME_MIN,
         errorPercentMax: config.GATEWAY_BREAKER_ERROR_PERCENT,
         windowMs: BREAKER_WINDOW_MS,
       },
+      ejector,
       logger,
     );
     breakers = activeBreakers;
@@ -91,6 +113,14 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       logger,
     );
     prober = activeProber;
+    const activeMembership = new MembershipSync(
+      activeDirectory,
+      registry,
+      config.DIRECTORY_POLL_MS,
+      { joined: (upstream) => void activeProber.probeOne(upstream), left: (upstream) => activeBreakers.forget(upstream) },
+      logger,
+    );
+    membership = activeMembership;
     const clientAddress = (c: Context<GatewayEnv>) => getConnInfo(c).remote.address;
     const limits = await createGatewayRateLimits(
       {
@@ -105,7 +135,6 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       logger,
     );
     rateLimits = limits;
-    const startedAt = new Date();
     let selfUrl = `http://${config.HOST}:${config.PORT}`;
     const app = createGatewayApp({
       name: pkg.name,
@@ -124,7 +153,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       transports,
       streamSlots: new StreamSlots(config.SSE_STREAMS_MAX, config.SSE_STREAMS_PER_KEY_MAX),
       streamRetryAfterS: STREAM_RETRY_AFTER_S,
-      stats: new ProxyStats(startedAt),
+      stats,
       breakers: activeBreakers,
       breakerResetMs: config.GATEWAY_BREAKER_RESET_MS,
       retryBudget: new RetryBudget(),
@@ -135,12 +164,18 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       rateLimitCounters: limits.counters,
       logger,
     });
+    await activeMembership.start();
     activeProber.start();
+    // Embedded, nodes announce to the gateway itself: its cluster-only route is served ahead of the public app.
+    const served = activeDirectory.kind === 'embedded' ? withAnnouncementRoutes(app, announcementRoutes(activeDirectory, config.CLUSTER_SECRET, logger)) : app;
     // startServer only calls app.fetch; the typed variables of the gateway's env do not matter to it.
-    const running = await startServer(app, config.HOST, config.PORT);
+    const running = await startServer(served, config.HOST, config.PORT);
     server = running;
     selfUrl = running.url;
-    logger.info({ url: running.url, validators: config.VALIDATOR_URLS, business: config.BUSINESS_URLS, slim: config.SLIM_URLS }, 'gateway started');
+    logger.info(
+      { url: running.url, validators: config.VALIDATOR_URLS, business: config.BUSINESS_URLS, slim: config.SLIM_URLS, directory: activeDirectory.kind },
+      'gateway started',
+    );
 
     let closing: Promise<void> | undefined;
     return {
@@ -150,30 +185,43 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       keys,
       registry,
       probeNow: () => activeProber.probeAll(),
-      close: () => (closing ??= shutdown(activeProber, activeBreakers, running, transports, limits, database)),
+      close: () => (closing ??= shutdown({ prober: activeProber, membership: activeMembership, breakers: activeBreakers, server: running, transports, rateLimits: limits, directory: activeDirectory, database })),
     };
   } catch (error) {
-    await shutdown(prober, breakers, server, transports, rateLimits, database).catch(() => {});
+    await shutdown({ prober, membership, breakers, server, transports, rateLimits, directory, database }).catch(() => {});
     throw error;
   }
 }
 
 export const startGateway: StartNode = launchGateway;
 
-/** Stops in dependency order: no new probes, no new requests, then the connections (upstreams, Redis), then storage. */
-async function shutdown(
-  prober: HealthProber | undefined,
-  breakers: UpstreamBreakers | undefined,
-  server: RunningServer | undefined,
-  transports: GatewayTransports,
-  rateLimits: GatewayRateLimits | undefined,
-  database: OpenDatabase,
-): Promise<void> {
-  prober?.stop();
-  await server?.close();
-  breakers?.shutdown();
-  await Promise.all([transports.requests.close(), transports.streams.close(), transports.probes.close(), rateLimits?.close()]);
-  await database.close();
+interface Running {
+  prober: HealthProber | undefined;
+  membership: MembershipSync | undefined;
+  breakers: UpstreamBreakers | undefined;
+  server: RunningServer | undefined;
+  transports: GatewayTransports;
+  rateLimits: GatewayRateLimits | undefined;
+  directory: AnnouncementDirectory | undefined;
+  database: OpenDatabase;
+}
+
+/** Stops in dependency order: no new probes or membership reads, no new requests, then the connections (upstreams, Redis, directory), then storage. */
+async function shutdown(r: Running): Promise<void> {
+  r.prober?.stop();
+  await r.membership?.stop();
+  await r.server?.close();
+  r.breakers?.shutdown();
+  await Promise.all([r.transports.requests.close(), r.transports.streams.close(), r.transports.probes.close(), r.rateLimits?.close(), r.directory?.close()]);
+  await r.database.close();
+}
+
+/** The announcement routes ahead of the public app: neither sees the other's requests. */
+function withAnnouncementRoutes(app: Hono<GatewayEnv>, routes: ReturnType<typeof announcementRoutes>): Hono<GatewayEnv> {
+  const outer = new Hono<GatewayEnv>();
+  // The Node adapter's bindings (the socket, for client addresses) pass through unchanged.
+  outer.all('*', (c) => (isAnnouncementPath(c.req.path) ? routes.fetch(c.req.raw, c.env) : app.fetch(c.req.raw, c.env)));
+  return outer;
 }
 
 interface GatewayTransports extends ProxyTransports {
