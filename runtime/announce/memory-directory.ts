@@ -1,4 +1,4 @@
-import { ANNOUNCED_NODES_MAX, type AnnouncedNode, type NodeAnnouncement } from '../../schemas/index.ts';
+import { ANNOUNCED_NODES_MAX, NodeAnnouncement, type AnnouncedNode } from '../../schemas/index.ts';
 import { AppError } from '../errors.ts';
 import type { AnnouncementDirectory } from './directory.ts';
 
@@ -17,7 +17,10 @@ export class InProcessDirectory implements AnnouncementDirectory {
 
   constructor(private readonly nowMs: () => number = Date.now) {}
 
-  announce(announcement: NodeAnnouncement): Promise<void> {
+  announce(input: NodeAnnouncement): Promise<void> {
+    const parsed = NodeAnnouncement.safeParse(input);
+    if (!parsed.success) return Promise.reject(parsed.error);
+    const announcement = parsed.data;
     const nowMs = this.nowMs();
     if (!this.entries.has(announcement.nodeId)) {
       this.prune(nowMs);

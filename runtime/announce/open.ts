@@ -35,7 +35,7 @@ async function openSharedDirectory(config: Config, logger: Logger): Promise<Anno
   }
   if (config.DATABASE_URL !== undefined) {
     const database = await openDatabase({ part: 'cluster', url: config.DATABASE_URL, dataDir: '', schema: config.DIRECTORY_DB_SCHEMA, maxConnections: DIRECTORY_DB_CONNECTIONS_MAX });
-    return new PostgresDirectory(database, namespace);
+    return new PostgresDirectory(database.db, namespace, () => database.close());
   }
   return null;
 }

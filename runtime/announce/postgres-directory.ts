@@ -1,5 +1,5 @@
 import { and, eq, gt, lte, sql } from 'drizzle-orm';
-import type { OpenDatabase } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import { nodeAnnouncements } from '../../db/schema/cluster.ts';
 import { ANNOUNCED_NODES_MAX, AnnouncedNode, NodeAnnouncement } from '../../schemas/index.ts';
 import type { AnnouncementDirectory } from './directory.ts';
@@ -13,28 +13,30 @@ export class PostgresDirectory implements AnnouncementDirectory {
   readonly kind = 'postgres';
 
   constructor(
-    private readonly database: OpenDatabase,
+    private readonly db: Database,
     /** Keeps networks sharing one database apart. */
     private readonly namespace: string,
+    /** Closes the connection, when the directory owns it. */
+    private readonly onClose: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async announce(announcement: NodeAnnouncement): Promise<void> {
     const { nodeId, pool, url, weight, ttlMs } = NodeAnnouncement.parse(announcement);
     const expiresAt = sql`now() + ${ttlMs} * interval '1 millisecond'`;
-    await this.database.db
+    await this.db
       .insert(nodeAnnouncements)
       .values({ namespace: this.namespace, nodeId, pool, url, weight, expiresAt })
       .onConflictDoUpdate({ target: [nodeAnnouncements.namespace, nodeAnnouncements.nodeId], set: { pool, url, weight, expiresAt } });
   }
 
   async withdraw(nodeId: string): Promise<void> {
-    await this.database.db.delete(nodeAnnouncements).where(and(eq(nodeAnnouncements.namespace, this.namespace), eq(nodeAnnouncements.nodeId, nodeId)));
+    await this.db.delete(nodeAnnouncements).where(and(eq(nodeAnnouncements.namespace, this.namespace), eq(nodeAnnouncements.nodeId, nodeId)));
   }
 
   async live(): Promise<AnnouncedNode[]> {
     const ours = eq(nodeAnnouncements.namespace, this.namespace);
-    await this.database.db.delete(nodeAnnouncements).where(and(ours, lte(nodeAnnouncements.expiresAt, sql`now()`)));
-    const rows = await this.database.db
+    await this.db.delete(nodeAnnouncements).where(and(ours, lte(nodeAnnouncements.expiresAt, sql`now()`)));
+    const rows = await this.db
       .select()
       .from(nodeAnnouncements)
       .where(and(ours, gt(nodeAnnouncements.expiresAt, sql`now()`)))
@@ -44,6 +46,6 @@ export class PostgresDirectory implements AnnouncementDirectory {
   }
 
   close(): Promise<void> {
-    return this.database.close();
+    return this.onClose();
   }
 }
