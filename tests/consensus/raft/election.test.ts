@@ -79,8 +79,7 @@ describe('raft election', () => {
     for (let k = 0; k < 3; k++) h.elect('n3');
     h.heal();
     h.elect('n3');
-    h.tick('n1');
-    h.stabilize();
+    h.rounds(1, 'n1');
     expect(h.raw('n1').status()).toMatchObject({ role: 'leader', term });
     expect(h.raw('n3').status()).toMatchObject({ lead: 'n1', term });
   });
@@ -98,10 +97,7 @@ describe('raft election', () => {
     const h = new Harness(['n1', 'n2', 'n3']);
     expect(h.elect('n1')).toBe('leader');
     h.isolate('n1');
-    for (let k = 0; k < 20; k++) {
-      h.tick('n1');
-      h.stabilize();
-    }
+    h.rounds(20, 'n1');
     expect(h.raw('n1').status().role).toBe('follower');
   });
 
@@ -109,10 +105,7 @@ describe('raft election', () => {
     const h = new Harness(['n1', 'n2', 'n3']);
     expect(h.elect('n1')).toBe('leader');
     h.isolate('n3');
-    for (let k = 0; k < 50; k++) {
-      h.tick('n1');
-      h.stabilize();
-    }
+    h.rounds(50, 'n1');
     expect(h.raw('n1').status().role).toBe('leader');
   });
 

@@ -8,6 +8,8 @@ interface HarnessNode {
   readStates: ReadState[];
 }
 
+const nodeOptions = (id: string, options: Partial<RaftOptions>): RaftOptions => ({ electionTicks: 10, heartbeatTicks: 1, ...options, id });
+
 /**
  * A perfect in-memory network for unit tests: readies are handled (persist, send, apply,
  * advance) and messages delivered in order until nothing moves, except what `drop` refuses.
@@ -26,7 +28,7 @@ export class Harness {
       const boot = bootstrapState({ voters, learners });
       storage.append(boot.entries);
       storage.setHardState(boot.hardState);
-      this.nodes.set(id, { raw: new RawNode(storage, { electionTicks: 10, heartbeatTicks: 1, ...options, id }, random.fork()), storage, applied: [], readStates: [] });
+      this.nodes.set(id, { raw: new RawNode(storage, nodeOptions(id, options), random.fork()), storage, applied: [], readStates: [] });
     }
     // Apply the bootstrap membership so every test starts from a settled group.
     this.stabilize();
@@ -35,13 +37,13 @@ export class Harness {
   /** Adds a node that knows nothing yet (to join through a membership change). */
   addBlankNode(id: string, options: Partial<RaftOptions> = {}): void {
     const storage = new MemoryStorage();
-    this.nodes.set(id, { raw: new RawNode(storage, { electionTicks: 10, heartbeatTicks: 1, ...options, id }, new Prng(id.length)), storage, applied: [], readStates: [] });
+    this.nodes.set(id, { raw: new RawNode(storage, nodeOptions(id, options), new Prng(id.length)), storage, applied: [], readStates: [] });
   }
 
   /** Rebuilds a node from its storage, as after a crash; `applied` is what its state machine kept. */
   restart(id: string, applied = 0): RawNode {
     const n = this.node(id);
-    n.raw = new RawNode(n.storage, { electionTicks: 10, heartbeatTicks: 1, id, applied }, new Prng(id.length));
+    n.raw = new RawNode(n.storage, nodeOptions(id, { applied }), new Prng(id.length));
     return n.raw;
   }
 
@@ -89,6 +91,14 @@ export class Harness {
 
   tick(id: string, times = 1): void {
     for (let k = 0; k < times; k++) this.raw(id).tick();
+  }
+
+  /** Each round ticks the given nodes once and delivers until quiet. */
+  rounds(count: number, ...ids: string[]): void {
+    for (let k = 0; k < count; k++) {
+      for (const id of ids) this.raw(id).tick();
+      this.stabilize();
+    }
   }
 
   /** Makes id campaign and settles; returns its role afterwards. */

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Harness } from './harness.ts';
 
-function settle(h: Harness, leader: string, rounds = 3): void {
-  for (let k = 0; k < rounds; k++) {
-    h.tick(leader);
-    h.stabilize();
-  }
-}
-
 describe('raft membership changes', () => {
   it('an added learner catches up and applies the log', () => {
     const h = new Harness(['n1', 'n2', 'n3']);
@@ -15,7 +8,7 @@ describe('raft membership changes', () => {
     h.propose('n1', 'before');
     h.addBlankNode('l1');
     h.raw('n1').proposeConfChange({ type: 'add_learner', nodeId: 'l1' });
-    settle(h, 'n1');
+    h.rounds(3, 'n1');
     expect(h.raw('n1').status().conf.learners).toEqual(['l1']);
     expect(h.appliedTexts('l1')).toEqual(['before']);
     expect(h.raw('l1').status().conf).toEqual({ voters: ['n1', 'n2', 'n3'], learners: ['l1'] });
@@ -51,7 +44,7 @@ describe('raft membership changes', () => {
     const h = new Harness(['n1', 'n2', 'n3'], ['l1']);
     h.elect('n1');
     h.raw('n1').proposeConfChange({ type: 'promote_learner', nodeId: 'l1' });
-    settle(h, 'n1');
+    h.rounds(3, 'n1');
     expect(h.raw('n1').status().conf.voters).toEqual(['l1', 'n1', 'n2', 'n3']);
     // Four voters need three: the leader, l1 and n2.
     h.isolate('n3');
@@ -68,7 +61,7 @@ describe('raft membership changes', () => {
     const h = new Harness(['n1', 'n2', 'n3', 'n4']);
     h.elect('n1');
     h.raw('n1').proposeConfChange({ type: 'remove_node', nodeId: 'n4' });
-    settle(h, 'n1');
+    h.rounds(3, 'n1');
     expect(h.raw('n1').status().conf.voters).toEqual(['n1', 'n2', 'n3']);
     h.isolate('n3', 'n4');
     const index = h.propose('n1', 'a');
@@ -80,7 +73,7 @@ describe('raft membership changes', () => {
     const h = new Harness(['n1', 'n2', 'n3']);
     h.elect('n1');
     h.raw('n1').proposeConfChange({ type: 'remove_node', nodeId: 'n1' });
-    settle(h, 'n1');
+    h.rounds(3, 'n1');
     expect(h.raw('n1').status().role).toBe('follower');
     for (let k = 0; k < 40 && !['n2', 'n3'].some((id) => h.raw(id).status().role === 'leader'); k++) {
       h.tick('n2');
@@ -118,7 +111,7 @@ describe('raft membership changes', () => {
     h.elect('n1');
     h.addBlankNode('l1');
     h.raw('n1').proposeConfChange({ type: 'add_learner', nodeId: 'l1' });
-    settle(h, 'n1');
+    h.rounds(3, 'n1');
     const storage = h.node('n2').storage;
     const applied = h.raw('n2').status().applied;
     const restarted = h.restart('n2', applied);

@@ -24,8 +24,7 @@ describe('raft ReadIndex', () => {
     h.stabilize();
     expect(h.node('n1').readStates).toEqual([]);
     h.heal();
-    h.tick('n1');
-    h.stabilize();
+    h.rounds(1, 'n1');
     expect(h.node('n1').readStates.map((r) => r.ctx)).toEqual(['r1']);
   });
 
@@ -33,10 +32,7 @@ describe('raft ReadIndex', () => {
     const h = leaderWithCommittedWrite();
     h.isolate('n1');
     h.raw('n1').readIndex('r1');
-    for (let k = 0; k < 30; k++) {
-      h.tick('n1');
-      h.stabilize();
-    }
+    h.rounds(30, 'n1');
     expect(h.node('n1').readStates).toEqual([]);
   });
 

@@ -8,8 +8,7 @@ describe('raft log replication', () => {
     h.elect('n1');
     h.propose('n1', 'a');
     h.stabilize();
-    h.tick('n1');
-    h.stabilize();
+    h.rounds(1, 'n1');
     for (const id of ['n1', 'n2', 'n3']) expect(h.appliedTexts(id)).toEqual(['a']);
   });
 
@@ -50,8 +49,7 @@ describe('raft log replication', () => {
     expect(h.raw('n1').status().commit).toBeLessThan(oldIndex);
     // Once an entry of the leader's own term reaches the majority, both commit.
     h.heal();
-    h.tick('n1');
-    h.stabilize();
+    h.rounds(1, 'n1');
     expect(h.raw('n1').status().commit).toBe(oldIndex + 1);
     expect(h.appliedTexts('n2')).toEqual(['xx']);
   });
@@ -73,11 +71,7 @@ describe('raft log replication', () => {
     h.propose(leader!, 'kept');
     h.stabilize();
     h.heal();
-    for (let k = 0; k < 25; k++) {
-      h.tick(leader!);
-      h.tick('n1');
-      h.stabilize();
-    }
+    h.rounds(25, leader!, 'n1');
     expect(h.appliedTexts('n1')).toEqual(['kept']);
   });
 
@@ -113,10 +107,7 @@ describe('raft log replication', () => {
       h.stabilize();
     }
     h.heal();
-    for (let k = 0; k < 3; k++) {
-      h.tick('n1');
-      h.stabilize();
-    }
+    h.rounds(3, 'n1');
     expect(h.appliedTexts('n2')).toEqual(['a', 'b', 'c', 'd']);
   });
 

@@ -19,10 +19,7 @@ describe('raft snapshots', () => {
   it('a follower behind the compacted log receives the leader\'s snapshot', () => {
     const { h, snapshotIndex } = laggingFollowerBehindCompaction();
     h.heal();
-    for (let k = 0; k < 3; k++) {
-      h.tick('n1');
-      h.stabilize();
-    }
+    h.rounds(3, 'n1');
     expect(h.node('n3').storage.snapshot().meta.index).toBe(snapshotIndex);
     expect(new TextDecoder().decode(h.node('n3').storage.snapshot().data)).toBe('state');
     expect(h.raw('n3').status().applied).toBe(snapshotIndex);
@@ -31,10 +28,7 @@ describe('raft snapshots', () => {
   it('a follower replicates normally after installing a snapshot', () => {
     const { h } = laggingFollowerBehindCompaction();
     h.heal();
-    for (let k = 0; k < 3; k++) {
-      h.tick('n1');
-      h.stabilize();
-    }
+    h.rounds(3, 'n1');
     h.propose('n1', 'after');
     h.stabilize();
     expect(h.appliedTexts('n3')).toEqual(['after']);
@@ -45,10 +39,7 @@ describe('raft snapshots', () => {
     const { h, snapshotIndex } = laggingFollowerBehindCompaction();
     let dropped = 0;
     h.drop = (m) => m.type === 'snapshot' && dropped++ === 0;
-    for (let k = 0; k < 80; k++) {
-      h.tick('n1');
-      h.stabilize();
-    }
+    h.rounds(80, 'n1');
     expect(dropped).toBeGreaterThan(1);
     expect(h.raw('n3').status().applied).toBe(snapshotIndex);
   });
