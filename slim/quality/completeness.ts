@@ -8,15 +8,18 @@ import { checkResult, fmt } from './result.ts';
 /** Every observation carries these, whatever its category (paths as in the schema). */
 const BASE_REQUIRED = ['feedId', 'assetId', 'category', 'observedAt', 'receivedAt', 'value', 'unit', 'source'];
 
-/** A field path split once at load time ('data.price' → ['data', 'price']), with its name for reasons. */
+/** A field named once at load time: an observation's own ('unit') or one of its data's ('data.price'). */
 interface FieldPath {
   name: string;
-  keys: readonly string[];
+  key: string;
+  inData: boolean;
 }
 
 interface ExpectedFields {
   required: readonly FieldPath[];
   optional: readonly FieldPath[];
+  /** The reason when every field is there (the common case), written once. */
+  allPresent: string;
   /** A requirement that is not one field: weather with no known metric needs at least one variable. */
   anyOf?: { label: string; paths: readonly FieldPath[] };
 }
@@ -25,17 +28,20 @@ type Raw = Record<string, unknown>;
 
 const asRecord = (v: unknown): Raw | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : null);
 
-const pathOf = (name: string): FieldPath => ({ name, keys: name.split('.') });
+function pathOf(name: string): FieldPath {
+  const keys = name.split('.');
+  if (keys.length === 1) return { name, key: name, inData: false };
+  if (keys.length === 2 && keys[0] === 'data') return { name, key: keys[1] as string, inData: true };
+  throw new Error(`completeness knows top-level and data fields only, not ${name}`);
+}
 const pathsOf = (names: readonly string[]): FieldPath[] => names.map(pathOf);
 
-function isPresent(root: Raw, path: FieldPath): boolean {
-  let at: unknown = root;
-  for (const key of path.keys) {
-    const record = asRecord(at);
-    if (record === null) return false;
-    at = record[key];
-  }
-  return at !== undefined && at !== null;
+/** Present means there and not null; `data` is the observation's data record, null when it has none. */
+function isPresent(raw: Raw, data: Raw | null, path: FieldPath): boolean {
+  const holder = path.inData ? data : raw;
+  if (holder === null) return false;
+  const v = holder[path.key];
+  return v !== undefined && v !== null;
 }
 
 const BASE = pathsOf(BASE_REQUIRED);
@@ -50,6 +56,7 @@ const WEATHER_BASE = ['data.latitude', 'data.longitude', 'data.timezone'];
 const expectedOf = (required: string[], optional: string[], anyOf?: { label: string; paths: string[] }): ExpectedFields => ({
   required: [...BASE, ...pathsOf(required)],
   optional: pathsOf(optional),
+  allPresent: `all ${BASE.length + required.length + optional.length} expected fields present`,
   ...(anyOf ? { anyOf: { label: anyOf.label, paths: pathsOf(anyOf.paths) } } : {}),
 });
 
@@ -102,17 +109,18 @@ export function checkCompleteness(observation: unknown, ctx: QualityContext): Ch
   if (expected === null) return checkResult('completeness', 0, 'unknown category: expected fields cannot be named');
 
   const { required, optional, anyOf } = expected;
+  const data = asRecord(raw['data']);
   let missingRequired: string[] | null = null;
-  for (const p of required) if (!isPresent(raw, p)) (missingRequired ??= []).push(p.name);
-  if (anyOf && !anyOf.paths.some((p) => isPresent(raw, p))) (missingRequired ??= []).push(anyOf.label);
+  for (const p of required) if (!isPresent(raw, data, p)) (missingRequired ??= []).push(p.name);
+  if (anyOf && !anyOf.paths.some((p) => isPresent(raw, data, p))) (missingRequired ??= []).push(anyOf.label);
   if (missingRequired !== null) {
     return checkResult('completeness', 0, `missing required: ${missingRequired.join(', ')}`);
   }
 
   let missingOptional: string[] | null = null;
-  for (const p of optional) if (!isPresent(raw, p)) (missingOptional ??= []).push(p.name);
+  for (const p of optional) if (!isPresent(raw, data, p)) (missingOptional ??= []).push(p.name);
   const total = required.length + optional.length;
-  if (missingOptional === null) return checkResult('completeness', 1, `all ${total} expected fields present`);
+  if (missingOptional === null) return checkResult('completeness', 1, expected.allPresent);
   const present = total - missingOptional.length;
   const score = present / total;
   const reason = `${present}/${total} expected fields present (${fmt(score)}); missing optional: ${missingOptional.join(', ')}`;

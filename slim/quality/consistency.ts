@@ -273,7 +273,18 @@ export function spikePart(value: number, history: readonly number[]): Part {
 export function sortedFinite(values: readonly number[]): number[] {
   const out: number[] = [];
   for (const v of values) if (Number.isFinite(v)) out.push(v);
-  return out.sort((a, b) => a - b);
+  return out.sort(compareNumbers);
+}
+
+/**
+ * Ascending, with -0 before +0: a total order, so the same values always sort to the same array,
+ * however they arrived (the spike test cannot tell the zeros apart, but a comparison of arrays can).
+ */
+export function compareNumbers(a: number, b: number): number {
+  if (a !== b) return a < b ? -1 : 1;
+  if (a !== 0) return 0;
+  const aNegative = Object.is(a, -0);
+  return aNegative === Object.is(b, -0) ? 0 : aNegative ? -1 : 1;
 }
 
 /**
@@ -319,12 +330,12 @@ function medianDeviationBySelection(values: readonly number[], m: number): numbe
 }
 
 function assertSortedFinite(sorted: readonly number[]): void {
-  let previous = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < sorted.length; i++) {
-    const v = sorted[i] as number;
-    // Also false for NaN, and for ±Infinity past the first step.
-    if (!(v >= previous) || !Number.isFinite(v)) throw new RangeError(`history.sortedValues must be finite and ascending (index ${i}: ${v})`);
-    previous = v;
+  const n = sorted.length;
+  if (n === 0) return;
+  // Ascending (a NaN fails every comparison) between finite ends: then every value is finite.
+  if (!Number.isFinite(sorted[0]) || !Number.isFinite(sorted[n - 1])) throw new RangeError('history.sortedValues must be finite');
+  for (let i = 1; i < n; i++) {
+    if (!((sorted[i] as number) >= (sorted[i - 1] as number))) throw new RangeError(`history.sortedValues must ascend (index ${i}: ${sorted[i]})`);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Category } from '../../schemas/index.ts';
-import { canonicalIsoMs } from './timestamps.ts';
+import { canonicalIsoMs, canonicalObservedAtMs } from './timestamps.ts';
 
 /**
  * A hand-written mirror of the observation schemas (schemas/observation.ts) for the format step's
@@ -15,7 +15,9 @@ import { canonicalIsoMs } from './timestamps.ts';
  */
 export function certainlyValidObservation(input: Record<string, unknown>, category: Category): boolean {
   if (!(isIdentifier(input['feedId']) && isIdentifier(input['assetId']))) return false;
-  if (!(isCanonicalIsoTimestamp(input['observedAt']) && isCanonicalIsoTimestamp(input['receivedAt']))) return false;
+  const observedAt = input['observedAt'];
+  if (typeof observedAt !== 'string' || Number.isNaN(canonicalObservedAtMs(observedAt))) return false;
+  if (!isCanonicalIsoTimestamp(input['receivedAt'])) return false;
   if (!isNumber(input['value']) || !isString(input['unit'], 1, 32)) return false;
   if (!isSource(input['source'])) return false;
   const confidence = input['confidence'];

@@ -18,6 +18,19 @@ export function observedAtMs(iso: string): number {
 }
 
 /**
+ * `canonicalIsoMs` of an observation's `observedAt`, left in the `observedAtMs` memo when it is one
+ * (there it equals Date.parse): the format step's fast path reads it first, the later steps then hit.
+ */
+export function canonicalObservedAtMs(iso: string): number {
+  const ms = canonicalIsoMs(iso);
+  if (!Number.isNaN(ms)) {
+    lastIso = iso;
+    lastMs = ms;
+  }
+  return ms;
+}
+
+/**
  * `Date.parse(iso)`, with the shape toISOString writes (`YYYY-MM-DDTHH:MM:SS.sssZ`, a real calendar
  * date) read digit by digit: an evaluation reads three or four timestamps, and the built-in parser
  * costs a few hundred ns each. Every other string (offsets, other precisions, dates the built-in

@@ -3,7 +3,7 @@ import type { Database } from '../../db/client.ts';
 import { feeds, observations, reviews } from '../../db/schema/slim.ts';
 import type { ChannelEvent, Decision, Observation, QualityReport } from '../../schemas/index.ts';
 import { channelEventOf } from '../channel/event.ts';
-import { sortedFinite } from '../quality/index.ts';
+import { compareNumbers, sortedFinite } from '../quality/consistency.ts';
 import { isoOfMs } from '../quality/timestamps.ts';
 import { appendChannelEvents } from './outbox.ts';
 import { insertQueuedReviews, type QueuedReview } from './reviews.ts';
@@ -68,13 +68,13 @@ function insertNewestFirst<T extends { observedAtMs: number }>(rows: T[], row: T
   return rows.length > max ? rows.pop() : undefined;
 }
 
-/** Index of the first element of ascending `sorted` not below `v`. */
+/** Index of the first element of `sorted` (ascending as compareNumbers orders) not below `v`. */
 function lowerBound(sorted: readonly number[], v: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as number) < v) lo = mid + 1;
+    if (compareNumbers(sorted[mid] as number, v) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -88,7 +88,7 @@ function removeSorted(sorted: number[], v: number): void {
   if (!Number.isFinite(v)) return;
   const at = lowerBound(sorted, v);
   // Present by construction (it was added with its row); checked so a bug cannot remove another value.
-  if (sorted[at] !== v) throw new Error(`history window out of step: ${v} is not among its sorted values`);
+  if (!Object.is(sorted[at], v)) throw new Error(`history window out of step: ${v} is not among its sorted values`);
   sorted.splice(at, 1);
 }
 

@@ -149,6 +149,12 @@ describe('consistency', () => {
       expect(result.score).toBe(0);
       expect(result.reason).toContain('outside [bid 99, ask 101]');
     });
+
+    it('refuses a context whose sorted history does not ascend: a bug of the context builder, not a verdict', () => {
+      const o = weather();
+      const ctx = contextFor(o, { history: { values: [1, 2, 3, 4, 5], sortedValues: [1, 3, 2, 4, 5] } });
+      expect(() => checkConsistency(o, ctx)).toThrow(RangeError);
+    });
   });
 });
 

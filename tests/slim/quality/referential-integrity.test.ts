@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FeedSource, Observation } from '../../../schemas/index.ts';
 import { checkReferentialIntegrity } from '../../../slim/quality/index.ts';
-import { WEATHER_COORDINATE_TOLERANCE_DEG } from '../../../slim/quality/referential-integrity.ts';
+import { sameAddress, WEATHER_COORDINATE_TOLERANCE_DEG } from '../../../slim/quality/referential-integrity.ts';
 import { DEVICE, carbon, contextFor, feedFor, iot, market, realEstate, verifiedPush, weather } from './support.ts';
 
 describe('referential integrity', () => {
@@ -93,6 +94,20 @@ describe('referential integrity: the entity a pulled source answered about', () 
   it('accepts the property the feed asked for, however its blanks and case are written, and rejects another', () => {
     expect(onFeed(realEstate({}, { propertyId: ` ${address.toUpperCase()}  ` }), rentcast).score).toBe(1);
     expect(onFeed(realEstate({}, { propertyId: '1 Other St, Austin, TX, 78701' }), rentcast).score).toBe(0);
+  });
+
+  it('compares addresses as their blank-collapsed lower-case forms do, for any text', () => {
+    // Blanks of every kind (ASCII and Unicode), case, and words that differ in one letter.
+    const piece = fc.constantFrom(' ', '  ', '\t', '\n', '\u00a0', '\u2028', 'a', 'A', 'b', 'Main', 'MAIN', 'St,', 'İ', 'ß', '\u212a', 'k', '5500');
+    const address = fc.array(piece, { maxLength: 10 }).map((p) => p.join(''));
+    const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+    fc.assert(
+      fc.property(address, address, fc.boolean(), (a, b, same) => {
+        const other = same ? ` ${a.toUpperCase()} ` : b;
+        expect(sameAddress(a, other)).toBe(norm(a) === norm(other));
+      }),
+      { numRuns: 500, seed: 20_260_305 },
+    );
   });
 
   it('accepts the national GB intensity and rejects another region', () => {

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { hashValue } from '../../../runtime/hash.ts';
 import { checkUniqueness, contentHashOf } from '../../../slim/quality/index.ts';
 import { OBSERVED_AT, contextFor, weather } from './support.ts';
 
@@ -31,6 +33,18 @@ describe('uniqueness', () => {
     const first = weather({ receivedAt: '2025-01-15T13:46:00.000Z' });
     const again = weather({ receivedAt: '2025-01-15T13:47:00.000Z' });
     expect(contentHashOf(again)).toBe(contentHashOf(first));
+  });
+
+  it('hashes exactly as hashValue does over the same fields, whatever the text', () => {
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
+    fc.assert(
+      fc.property(text, text, fc.double({ noNaN: true, noDefaultInfinity: true }), (feedId, unit, value) => {
+        const o = { ...weather({ value, unit }), feedId };
+        const { assetId, category, observedAt, data } = o;
+        expect(contentHashOf(o)).toBe(hashValue({ feedId, assetId, category, observedAt, value, unit, data }));
+      }),
+      { numRuns: 200, seed: 20_260_304 },
+    );
   });
 
   it('hashes a changed value differently', () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { pushSignaturePayload } from '../../../../schemas/index.ts';
 import { nonceToRemember } from '../../../../slim/feeds/push.ts';
 import type { PushContext } from '../../../../slim/quality/context.ts';
-import { checkReferentialIntegrity, checkSourceVerification, signPushPayload } from '../../../../slim/quality/index.ts';
+import { constantTimeEqual } from '../../../../runtime/constant-time.ts';
+import { checkReferentialIntegrity, checkSourceVerification, pushSignatureValid, signPushPayload } from '../../../../slim/quality/index.ts';
 import { DEVICE, NOW, PUSH_SKEW_MS, PUSH_WINDOW_MS, contextFor, iot } from '../support.ts';
 
 /** Bounded and reproducible: the same cases on every run and machine. */
@@ -114,6 +115,24 @@ describe('signed push: properties', () => {
         const { ctx } = judged(s, signPushPayload(key, pushSignaturePayload(s)), { nonceFirstSeen: null });
         if (ctx.push === undefined) throw new Error('no push context');
         expect(nonceToRemember(ctx.push, s.observedAt, NOW)).toBeNull();
+      }),
+      RUNS,
+    );
+  });
+
+  it('takes a signature in any letter case, and nothing but the HMAC, as the portable compare of its lower case does', () => {
+    const hmacOf = (s: Signed) => signPushPayload(DEVICE.secret, pushSignaturePayload(s));
+    const caseMixed = (hex: string, upper: boolean[]) => [...hex].map((c, i) => (upper[i % upper.length] ? c.toUpperCase() : c)).join('');
+    const signature = (s: Signed) =>
+      fc.oneof(
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 64 }).map((upper) => caseMixed(hmacOf(s), upper)),
+        fc.string({ maxLength: 70 }),
+        fc.string({ unit: 'binary', minLength: 64, maxLength: 64 }),
+        fc.nat({ max: 63 }).map((i) => `${hmacOf(s).slice(0, i)}${hmacOf(s)[i] === '0' ? '1' : '0'}${hmacOf(s).slice(i + 1)}`),
+      );
+    fc.assert(
+      fc.property(signedFields.chain((s) => signature(s).map((sig) => ({ s, sig }))), ({ s, sig }) => {
+        expect(pushSignatureValid(DEVICE.secret, pushSignaturePayload(s), sig)).toBe(constantTimeEqual(hmacOf(s), sig.toLowerCase()));
       }),
       RUNS,
     );

@@ -14,8 +14,11 @@ import {
   decide,
   runQualityChain,
   scoreChecks,
+  sortedFinite,
   spikePart,
+  spikePartOfSorted,
 } from '../../../../slim/quality/index.ts';
+import { fmt as fmtOf, linearDecay } from '../../../../slim/quality/result.ts';
 import { median } from '../../../../slim/quality/consistency.ts';
 import type { PushContext, QualityContext, QualityStep } from '../../../../slim/quality/context.ts';
 import { carbon, contextFor, iot, market, NOW, realEstate, weather } from '../support.ts';
@@ -187,6 +190,43 @@ describe('quality steps: properties', () => {
         expect(nearScore).toBeGreaterThanOrEqual(farScore - FLOAT_SLACK);
       }),
       RUNS,
+    );
+  });
+
+  it('the spike test over sorted history scores and explains as median and MAD taken by full sorts do', () => {
+    // Duplicates, zeros of both signs, constant runs and huge magnitudes: where selection and merging could part.
+    const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 1, 1e308, -1e308), fc.integer({ min: -3, max: 3 }));
+    const history = fc.array(fc.oneof(value, fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY)), { maxLength: 50 });
+    const sortedMedian = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const mid = s.length >> 1;
+      return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+    };
+    fc.assert(
+      fc.property(history, value, (values, x) => {
+        const finiteValues = values.filter(Number.isFinite);
+        const got = spikePart(x, values);
+        if (finiteValues.length < 5) {
+          expect(got.score).toBe(1);
+          return;
+        }
+        const m = sortedMedian(finiteValues);
+        const mad = sortedMedian(finiteValues.map((v) => Math.abs(v - m)));
+        const z = (0.6745 * Math.abs(x - m)) / mad;
+        if (mad > 0 && Number.isNaN(z)) return; // overflowed history: no score to compare (the chain's result check rejects it)
+        if (mad > 0) {
+          expect(got.score).toBe(linearDecay(z, 3.5, 10));
+          expect(got.reason).toContain(`robust z ${fmtOf(z)} against median ${fmtOf(m)}`);
+        } else if (m !== 0) {
+          expect(got.score).toBe(linearDecay(Math.abs(x - m) / Math.abs(m), 0.01, 0.2));
+          expect(got.reason).toContain(`from the constant history ${fmtOf(m)}`);
+        } else {
+          expect(got.score).toBe(1);
+        }
+        // The chain's entry: the same part from the history as the I/O layer keeps it.
+        expect(spikePartOfSorted(x, sortedFinite(values))).toEqual(got);
+      }),
+      { ...RUNS, numRuns: 500 },
     );
   });
 
