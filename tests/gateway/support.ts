@@ -116,6 +116,8 @@ export async function startTestGateway(
     HEALTH_PROBE_INTERVAL_MS: '60000',
     // Generous: a probe that times out on a loaded machine marks a live upstream down until the next probe.
     HEALTH_PROBE_TIMEOUT_MS: '5000',
+    // Its own announcement directory: nodes another test starts on a shared Redis or Postgres stay out of its pools.
+    DIRECTORY_NAMESPACE: uniqueSchema('gateway'),
     ...env,
   });
   const { logger, logs } = captureLogger();

@@ -31,6 +31,8 @@ export async function startTestNetwork(options: { postgresUrl?: string | undefin
     DATA_DIR: dir.path,
     BLOCK_INTERVAL_MS: '100',
     CHANNEL_RETRY_MS: '100',
+    // Nodes of this network announce to, and its gateway reads, a directory no other test run shares.
+    DIRECTORY_NAMESPACE: uniqueSchema('network'),
     ...(options.postgresUrl === undefined ? {} : { DATABASE_URL: options.postgresUrl }),
     ...options.env,
   };
