@@ -48,7 +48,7 @@ export function inspectFormat(input: unknown): FormatInspection {
   // Nearly every input is valid: the fast path vouches for it without a second zod parse. Anything it
   // cannot vouch for goes to zod, which decides and names the problems. Either way the steps below
   // read only the schema's fields, so the keys zod would strip make no difference to them.
-  if (certainlyValidObservation(input as Record<string, unknown>, category)) return readable(input as Observation, category);
+  if (certainlyValidObservation(input as Record<string, unknown>, category)) return readable(input as Observation, category, true);
   // The category's own schema names the failing field; the discriminated union would only say "invalid".
   const parsed = CATEGORY_SCHEMAS[category].safeParse(input);
   if (!parsed.success) {
@@ -58,7 +58,7 @@ export function inspectFormat(input: unknown): FormatInspection {
     const more = parsed.error.issues.length > issues.length ? ` (+${parsed.error.issues.length - issues.length} more)` : '';
     return { result: checkResult('format', 0, `schema violations: ${named}${more}`), observation: null };
   }
-  return readable(parsed.data, category);
+  return readable(parsed.data, category, false);
 }
 
 /** Valid reasons are constant per category: built once. */
@@ -70,9 +70,12 @@ const VALID_REASONS: Readonly<Record<Category, string>> = {
   weather: 'valid weather observation',
 };
 
-/** An observation the schema accepts, judged by the finer rules. */
-function readable(observation: Observation, category: Category): FormatInspection {
-  const problem = finerProblem(observation);
+/**
+ * An observation the schema accepts, judged by the finer rules. `vouched`: the fast path read both
+ * timestamps as real instants already (and its value as finite), so they need no second parse.
+ */
+function readable(observation: Observation, category: Category, vouched: boolean): FormatInspection {
+  const problem = vouched ? blankUnit(observation) : finerProblem(observation);
   return {
     result: checkResult('format', problem === null ? 1 : 0, problem ?? VALID_REASONS[category]),
     observation,
@@ -84,9 +87,10 @@ function finerProblem(o: Observation): string | null {
   if (!Number.isFinite(o.value)) return `value: ${o.value} is not a finite number`;
   if (Number.isNaN(observedAtMs(o.observedAt))) return `observedAt: "${o.observedAt}" is not a parseable timestamp`;
   if (Number.isNaN(isoMs(o.receivedAt))) return `receivedAt: "${o.receivedAt}" is not a parseable timestamp`;
-  if (o.unit.trim() === '') return 'unit: must not be blank';
-  return null;
+  return blankUnit(o);
 }
+
+const blankUnit = (o: Observation): string | null => (o.unit.trim() === '' ? 'unit: must not be blank' : null);
 
 /** Step 2: the observation matches its category's schema, with a finite value, real timestamps and a unit. */
 export function checkFormat(observation: unknown, _ctx: QualityContext): CheckResult {
