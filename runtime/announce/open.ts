@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
 import { openDatabase } from '../../db/client.ts';
 import type { NodeAnnouncement, UpstreamPool } from '../../schemas/index.ts';
 import type { Config } from '../config.ts';
@@ -31,6 +33,8 @@ async function openSharedDirectory(config: Config, logger: Logger): Promise<Anno
   const namespace = directoryNamespace(config);
   if (config.REDIS_URL !== undefined) {
     const redis = connectFailFastRedis(config.REDIS_URL, { commandTimeoutMs: DIRECTORY_CALL_TIMEOUT_MS, purpose: 'node announcements', logger });
+    // A fail-fast connection refuses commands until it is up: without this wait the first heartbeat (or read) is lost.
+    await readyOrTimeout(redis, DIRECTORY_CALL_TIMEOUT_MS);
     return new RedisDirectory(redis, namespace);
   }
   if (config.DATABASE_URL !== undefined) {
@@ -38,6 +42,27 @@ async function openSharedDirectory(config: Config, logger: Logger): Promise<Anno
     return new PostgresDirectory(database.db, namespace, () => database.close());
   }
   return null;
+}
+
+/** Resolves once the connection is ready, or after `timeoutMs` (Redis down: heartbeats retry and log on their own). */
+function readyOrTimeout(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
+}
+
+/** Listening on every interface (0.0.0.0, ::) says nothing about where to call: the machine's name does (a container's, in compose). */
+export function advertisedUrl(listeningUrl: string): string {
+  const url = new URL(listeningUrl);
+  if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = hostname();
+  return url.origin;
 }
 
 /** The gateway's directory: shared when Redis or Postgres is configured, else in process (nodes announce over HTTP). */
@@ -59,7 +84,7 @@ export async function startAnnouncer(config: Config, listeningUrl: string, logge
     logger.info('not announcing: no REDIS_URL, DATABASE_URL or GATEWAY_URLS; gateways must list this node in their configuration');
     return null;
   }
-  const url = (config.ANNOUNCE_URL ?? listeningUrl).replace(/\/+$/, '');
+  const url = (config.ANNOUNCE_URL ?? advertisedUrl(listeningUrl)).replace(/\/+$/, '');
   const announcement: NodeAnnouncement = {
     nodeId: `${config.ROLE}@${new URL(url).host}`,
     pool,
