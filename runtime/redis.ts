@@ -22,3 +22,17 @@ export function connectFailFastRedis(url: string, options: { commandTimeoutMs: n
   });
   return redis;
 }
+
+/** Resolves when connected or after `waitMs`, whichever comes first: a Redis down at start-up must not stop the process. */
+export function redisReadyOrTimeout(redis: Redis, waitMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, waitMs);
+    redis.once('ready', done);
+  });
+}

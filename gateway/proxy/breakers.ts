@@ -50,6 +50,8 @@ type Breaker = CircuitBreaker<[Action], UpstreamResponse>;
  */
 export class UpstreamBreakers {
   private readonly byUpstream = new Map<Upstream, Breaker>();
+  /** Members that left: a request already on its way to one gets no new breaker (whose timers nobody would stop). */
+  private readonly departed = new WeakSet<Upstream>();
 
   constructor(
     private readonly policy: UpstreamBreakerPolicy,
@@ -59,6 +61,7 @@ export class UpstreamBreakers {
 
   /** Runs one exchange with `upstream` through its breaker; `clientSignal` tells a client disconnect from a node failure. */
   async send(upstream: Upstream, clientSignal: AbortSignal, exchange: Action): Promise<UpstreamResponse> {
+    if (this.departed.has(upstream)) return exchange();
     try {
       const answer = await this.breakerFor(upstream).fire(async () => {
         let answer: UpstreamResponse;
@@ -89,6 +92,7 @@ export class UpstreamBreakers {
 
   /** A member left its pool: its breaker's timers stop and its state goes. */
   forget(upstream: Upstream): void {
+    this.departed.add(upstream);
     this.byUpstream.get(upstream)?.shutdown();
     this.byUpstream.delete(upstream);
   }

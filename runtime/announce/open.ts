@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
 import { openDatabase } from '../../db/client.ts';
 import type { NodeAnnouncement, UpstreamPool } from '../../schemas/index.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { connectFailFastRedis } from '../redis.ts';
+import { connectFailFastRedis, redisReadyOrTimeout } from '../redis.ts';
 import { Announcer } from './announcer.ts';
 import type { AnnouncementDirectory } from './directory.ts';
 import { HttpDirectory } from './http-directory.ts';
@@ -34,7 +33,7 @@ async function openSharedDirectory(config: Config, logger: Logger): Promise<Anno
   if (config.REDIS_URL !== undefined) {
     const redis = connectFailFastRedis(config.REDIS_URL, { commandTimeoutMs: DIRECTORY_CALL_TIMEOUT_MS, purpose: 'node announcements', logger });
     // A fail-fast connection refuses commands until it is up: without this wait the first heartbeat (or read) is lost.
-    await readyOrTimeout(redis, DIRECTORY_CALL_TIMEOUT_MS);
+    await redisReadyOrTimeout(redis, DIRECTORY_CALL_TIMEOUT_MS);
     return new RedisDirectory(redis, namespace);
   }
   if (config.DATABASE_URL !== undefined) {
@@ -42,20 +41,6 @@ async function openSharedDirectory(config: Config, logger: Logger): Promise<Anno
     return new PostgresDirectory(database.db, namespace, () => database.close());
   }
   return null;
-}
-
-/** Resolves once the connection is ready, or after `timeoutMs` (Redis down: heartbeats retry and log on their own). */
-function readyOrTimeout(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off('ready', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    redis.once('ready', done);
-  });
 }
 
 /** Listening on every interface (0.0.0.0, ::) says nothing about where to call: the machine's name does (a container's, in compose). */

@@ -1,19 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayStats } from '../../schemas/index.ts';
-import { startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway, type UpstreamHandler } from './support.ts';
+import { startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway, switchableAnswer } from './support.ts';
 
 const RESET_MS = 800;
 const VOLUME_MIN = 4;
-
-/** An upstream whose answer status the test sets; it names itself in the body. */
-function switchable(name: string): { handler: UpstreamHandler; answer: { status: number } } {
-  const answer = { status: 200 };
-  const handler: UpstreamHandler = (_req, res) => {
-    res.writeHead(answer.status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ served: name }));
-  };
-  return { handler, answer };
-}
 
 describe('gateway upstream breakers', () => {
   const closers: (() => Promise<void>)[] = [];
@@ -22,7 +12,7 @@ describe('gateway upstream breakers', () => {
   });
 
   async function rig() {
-    const flaky = switchable('flaky');
+    const flaky = switchableAnswer('flaky');
     const flakyNode = await startFakeUpstream('flaky', flaky.handler);
     closers.push(() => flakyNode.close());
     const steady: FakeUpstream = await startFakeUpstream('steady');

@@ -38,6 +38,16 @@ const echoName =
     res.end(JSON.stringify({ served: name, path: req.url }));
   };
 
+/** A handler whose answer status the test sets as it goes; the body names the upstream. */
+export function switchableAnswer(name: string): { handler: UpstreamHandler; answer: { status: number } } {
+  const answer = { status: 200 };
+  const handler: UpstreamHandler = (_req, res) => {
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ served: name }));
+  };
+  return { handler, answer };
+}
+
 export async function startFakeUpstream(name: string, handle: UpstreamHandler = echoName(name), options: { streamBody?: boolean } = {}): Promise<FakeUpstream> {
   const seen: SeenRequest[] = [];
   const state = { healthStatus: 200 };

@@ -1,28 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayStats, NetworkHealth } from '../../../schemas/index.ts';
-import { startFakeUpstream, startTestGateway, type UpstreamHandler } from '../support.ts';
+import { startFakeUpstream, startTestGateway, switchableAnswer } from '../support.ts';
 
 const FAILURES_MAX = 3;
 const BASE_EJECTION_MS = 1_500;
 
-/** An upstream whose answer status the test sets; it names itself in the body. */
-function switchable(name: string): { handler: UpstreamHandler; answer: { status: number } } {
-  const answer = { status: 200 };
-  const handler: UpstreamHandler = (_req, res) => {
-    res.writeHead(answer.status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ served: name }));
-  };
-  return { handler, answer };
-}
-
-describe('passive outlier ejection through a real gateway', () => {
+// Each test starts a gateway (its PGlite key store): on a loaded two-core machine that alone can take most of the default 30 s.
+describe('passive outlier ejection through a real gateway', { timeout: 60_000 }, () => {
   const closers: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close();
   });
 
   async function rig() {
-    const flaky = switchable('flaky');
+    const flaky = switchableAnswer('flaky');
     const flakyNode = await startFakeUpstream('flaky', flaky.handler);
     closers.push(() => flakyNode.close());
     const steady = await startFakeUpstream('steady');
@@ -85,7 +76,7 @@ describe('passive outlier ejection through a real gateway', () => {
   });
 
   it('keeps the last node of a pool in rotation however often it fails', async () => {
-    const lone = switchable('lone');
+    const lone = switchableAnswer('lone');
     lone.answer.status = 500;
     const node = await startFakeUpstream('lone', lone.handler);
     closers.push(() => node.close());

@@ -73,7 +73,7 @@ selfRegistration('the gateway itself (embedded)', () => ({}), false);
 selfRegistration('Redis', () => ({ REDIS_URL: REDIS_URL ?? '' }), REDIS_URL === undefined);
 selfRegistration('Postgres', () => ({ DATABASE_URL: TEST_DATABASE_URL ?? '' }), TEST_DATABASE_URL === undefined);
 
-describe('the embedded announcement route', () => {
+describe('the embedded announcement route', { timeout: 60_000 }, () => {
   const closers: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close();

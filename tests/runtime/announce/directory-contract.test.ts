@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../../db/client.ts';
 import { announcementRoutes } from '../../../gateway/pools/announce-routes.ts';
 import type { AnnouncementDirectory } from '../../../runtime/announce/directory.ts';
@@ -132,14 +132,18 @@ directoryContract('embedded over HTTP', async (namespace) => {
 });
 
 /** The Postgres backend on PGlite: the same SQL without a server, so it is held to the contract on every run. */
-let pglite: Promise<OpenDatabase> | undefined;
+let pglite: OpenDatabase | undefined;
+// Opened ahead of the tests (hook time, not test time): booting PGlite is slow on a loaded machine.
+beforeAll(async () => {
+  pglite = await openDatabase({ part: 'cluster', dataDir: 'memory://', schema: 'cluster' });
+});
 afterAll(async () => {
-  await (await pglite)?.close();
+  await pglite?.close();
 });
 directoryContract('Postgres (on embedded PGlite)', async (namespace) => {
+  if (pglite === undefined) throw new Error('PGlite did not open');
   // PGlite is one process's database: every view shares it, as connections to one server would.
-  pglite ??= openDatabase({ part: 'cluster', dataDir: 'memory://', schema: 'cluster' });
-  return new PostgresDirectory((await pglite).db, namespace);
+  return new PostgresDirectory(pglite.db, namespace);
 });
 
 const pgSchema = uniqueSchema('directory');
