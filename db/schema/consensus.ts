@@ -1,4 +1,4 @@
-import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, customType, index, integer, jsonb, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const blocks = pgTable('blocks', {
   height: bigint('height', { mode: 'number' }).primaryKey(),
@@ -45,4 +45,41 @@ export const committedEvents = pgTable(
 export const nodeMeta = pgTable('node_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
+});
+
+/** Raw bytes; postgres-js reads bytea as Buffer, PGlite as Uint8Array: both become a plain Uint8Array. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+  fromDriver: (value) => new Uint8Array(value),
+});
+
+/**
+ * The Raft log of this node (consensus/raft-storage): one row per entry, and an entry carries a
+ * whole batch of transactions, so the row count grows with batches, not transactions.
+ */
+export const raftEntries = pgTable('raft_entries', {
+  index: bigint('index', { mode: 'number' }).primaryKey(),
+  term: bigint('term', { mode: 'number' }).notNull(),
+  type: text('type', { enum: ['normal', 'conf_change'] }).notNull(),
+  data: bytea('data').notNull(),
+});
+
+/** One row (id 1): the hard state, and the index and term of the last entry compacted away. */
+export const raftState = pgTable('raft_state', {
+  id: smallint('id').primaryKey(),
+  term: bigint('term', { mode: 'number' }).notNull(),
+  vote: text('vote'),
+  commit: bigint('commit', { mode: 'number' }).notNull(),
+  compactedIndex: bigint('compacted_index', { mode: 'number' }).notNull(),
+  compactedTerm: bigint('compacted_term', { mode: 'number' }).notNull(),
+});
+
+/** One row (id 1): the newest snapshot, the application state at its index and the membership there. */
+export const raftSnapshot = pgTable('raft_snapshot', {
+  id: smallint('id').primaryKey(),
+  index: bigint('index', { mode: 'number' }).notNull(),
+  term: bigint('term', { mode: 'number' }).notNull(),
+  conf: jsonb('conf').notNull(),
+  data: bytea('data').notNull(),
 });
