@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { pushSignaturePayload, type FeedSource, type Observation } from '../schemas/index.ts';
 import type { PeerValue, QualityContext } from '../slim/quality/index.ts';
-import { contentHashOf, inspectFormat, runQualityChain, signPushPayload, sortedFinite } from '../slim/quality/index.ts';
-import { addToHistoryWindow, feedHistoryOf, type HistoryWindow } from '../slim/storage/observations.ts';
+import { contentHashOf, inspectFormat, runQualityChain, signPushPayload } from '../slim/quality/index.ts';
+import { addToHistoryWindow, feedHistoryOf, historyWindowOf } from '../slim/storage/observations.ts';
 import { settingsOf } from '../slim/evaluate.ts';
 import { carbon, iot, market, NOW, realEstate, weather } from '../tests/slim/quality/support.ts';
 import { signedReading } from '../demo/iot-device.ts';
@@ -99,11 +99,12 @@ export function mix(): BenchCase[] {
       now: new Date(nowMs),
       feed,
       // What the worker's read of the feed's history returns (newest first), turned into the context's view by the worker's own code.
-      history: feedHistoryOf({
-        published: Array.from({ length: HISTORY_VALUES }, (_, k) => ({ observedAtMs: observedMs - 1_000 * (k + 1), value: Math.round(wave(HISTORY_VALUES - 1 - k) * 100) / 100 })),
-        publishedSorted: sortedFinite(Array.from({ length: HISTORY_VALUES }, (_, k) => Math.round(wave(k) * 100) / 100)),
-        recent: Array.from({ length: HISTORY_VALUES }, (_, k) => ({ observedAtMs: observedMs - 1_000 * (k + 1), contentHash: sha256Hex(`${i}:${k}`) })),
-      }),
+      history: feedHistoryOf(
+        historyWindowOf(
+          Array.from({ length: HISTORY_VALUES }, (_, k) => ({ observedAtMs: observedMs - 1_000 * (k + 1), value: Math.round(wave(HISTORY_VALUES - 1 - k) * 100) / 100 })),
+          Array.from({ length: HISTORY_VALUES }, (_, k) => ({ observedAtMs: observedMs - 1_000 * (k + 1), contentHash: sha256Hex(`${i}:${k}`) })),
+        ),
+      ),
       peers,
       contentHash: contentHashOf(observation),
       settings: settingsOf(feed, {}),
@@ -172,12 +173,10 @@ export function chainThroughput() {
  * sorted values this keeps: work moved out of the chain must be counted somewhere.
  */
 export function historyThroughput(): number {
-  const window: HistoryWindow = {
-    published: Array.from({ length: HISTORY_VALUES }, (_, k) => ({ observedAtMs: NOW.getTime() - 1_000 * (k + 1), value: 190 + Math.sin(k) })),
-    publishedSorted: [],
-    recent: Array.from({ length: HISTORY_VALUES }, (_, k) => ({ observedAtMs: NOW.getTime() - 1_000 * (k + 1), contentHash: sha256Hex(`h:${k}`) })),
-  };
-  window.publishedSorted = sortedFinite(window.published.map((r) => r.value));
+  const window = historyWindowOf(
+    Array.from({ length: HISTORY_VALUES }, (_, k) => ({ observedAtMs: NOW.getTime() - 1_000 * (k + 1), value: 190 + Math.sin(k) })),
+    Array.from({ length: HISTORY_VALUES }, (_, k) => ({ observedAtMs: NOW.getTime() - 1_000 * (k + 1), contentHash: sha256Hex(`h:${k}`) })),
+  );
   const hashes = Array.from({ length: MIX_SIZE }, (_, i) => sha256Hex(`new:${i}`));
   let at = NOW.getTime();
   let sink = 0;

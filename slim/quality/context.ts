@@ -25,8 +25,11 @@ export interface QualityContext {
     sortedValues: readonly number[];
     /** Source timestamp of the newest stored observation, if any. */
     lastObservedAt: string | null;
-    /** Content hashes of recent observations (bounded). */
-    recentContentHashes: string[];
+    /**
+     * Content hashes of recent observations (bounded), as a lookup the I/O layer keeps as its window
+     * moves: uniqueness asks one question of it instead of comparing against every hash.
+     */
+    seenContentHashes: { has(contentHash: string): boolean };
   };
   /**
    * Latest accepted or approved values of other feeds observing the same asset (same category and

@@ -23,7 +23,7 @@ export function contentHashOf(observation: Observation): string {
  * source; a source timestamp not after the last stored one is stale or out of order either way.
  */
 export function checkUniqueness(observation: Observation, ctx: QualityContext): CheckResult {
-  if (ctx.history.recentContentHashes.includes(ctx.contentHash)) {
+  if (ctx.history.seenContentHashes.has(ctx.contentHash)) {
     return checkResult('uniqueness', 0, 'duplicate content');
   }
   const last = ctx.history.lastObservedAt;

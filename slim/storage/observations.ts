@@ -19,6 +19,11 @@ export interface FeedHistory {
   sortedValues: number[];
   lastObservedAt: string | null;
   recentContentHashes: string[];
+  /**
+   * The same hashes as a lookup (with how often each occurs), which uniqueness asks: the window's own,
+   * kept in step as it moves, not a copy. Read it before the window moves on (as an evaluation does).
+   */
+  seenContentHashes: ReadonlyMap<string, number>;
 }
 
 /**
@@ -32,6 +37,21 @@ export interface HistoryWindow {
   publishedSorted: number[];
   /** Every recorded observation, at most HISTORY_HASHES_MAX. */
   recent: Array<{ observedAtMs: number; contentHash: string }>;
+  /** How often each content hash occurs in `recent`: kept in step with it, so no evaluation scans it. */
+  recentHashCounts: Map<string, number>;
+}
+
+/** A window of rows as read (newest first), with the sorted values and hash counts derived from them. */
+export function historyWindowOf(published: HistoryWindow['published'], recent: HistoryWindow['recent']): HistoryWindow {
+  const recentHashCounts = new Map<string, number>();
+  for (const r of recent) countHash(recentHashCounts, r.contentHash, 1);
+  return { published, publishedSorted: sortedFinite(published.map((r) => r.value)), recent, recentHashCounts };
+}
+
+function countHash(counts: Map<string, number>, hash: string, by: 1 | -1): void {
+  const n = (counts.get(hash) ?? 0) + by;
+  if (n > 0) counts.set(hash, n);
+  else counts.delete(hash);
 }
 
 /** The quality context's view of a history window (newest last, as the chain expects). */
@@ -41,7 +61,13 @@ export function feedHistoryOf(w: HistoryWindow): FeedHistory {
   const recentContentHashes = new Array<string>(w.recent.length);
   for (let i = 0; i < w.recent.length; i++) recentContentHashes[w.recent.length - 1 - i] = (w.recent[i] as { contentHash: string }).contentHash;
   const newest = w.recent[0];
-  return { values, sortedValues: w.publishedSorted.slice(), lastObservedAt: newest === undefined ? null : isoOfMs(newest.observedAtMs), recentContentHashes };
+  return {
+    values,
+    sortedValues: w.publishedSorted.slice(),
+    lastObservedAt: newest === undefined ? null : isoOfMs(newest.observedAtMs),
+    recentContentHashes,
+    seenContentHashes: w.recentHashCounts,
+  };
 }
 
 /**
@@ -50,7 +76,12 @@ export function feedHistoryOf(w: HistoryWindow): FeedHistory {
  * bounded like the reads. Only an accepted observation is published: a queued one is not approved yet.
  */
 export function addToHistoryWindow(w: HistoryWindow, o: { observedAtMs: number; value: number; contentHash: string; published: boolean }): void {
-  insertNewestFirst(w.recent, { observedAtMs: o.observedAtMs, contentHash: o.contentHash }, HISTORY_HASHES_MAX);
+  const recentRow = { observedAtMs: o.observedAtMs, contentHash: o.contentHash };
+  const evictedRecent = insertNewestFirst(w.recent, recentRow, HISTORY_HASHES_MAX);
+  if (evictedRecent !== recentRow) {
+    countHash(w.recentHashCounts, o.contentHash, 1);
+    if (evictedRecent !== undefined) countHash(w.recentHashCounts, evictedRecent.contentHash, -1);
+  }
   if (!o.published) return;
   const row = { observedAtMs: o.observedAtMs, value: o.value };
   const evicted = insertNewestFirst(w.published, row, HISTORY_VALUES_MAX);
@@ -240,13 +271,11 @@ export class ObservationRepository {
       .where(eq(observations.feedId, feedId))
       .orderBy(desc(observations.observedAt))
       .limit(HISTORY_HASHES_MAX);
-    const publishedRows = published.map((r) => ({ observedAtMs: r.observedAt.getTime(), value: r.value }));
-    return {
-      published: publishedRows,
-      // A fresh read sorts once; readings added later are inserted in place.
-      publishedSorted: sortedFinite(publishedRows.map((r) => r.value)),
-      recent: recent.map((r) => ({ observedAtMs: r.observedAt.getTime(), contentHash: r.contentHash })),
-    };
+    // A fresh read sorts and counts once; readings added later are inserted in place.
+    return historyWindowOf(
+      published.map((r) => ({ observedAtMs: r.observedAt.getTime(), value: r.value })),
+      recent.map((r) => ({ observedAtMs: r.observedAt.getTime(), contentHash: r.contentHash })),
+    );
   }
 
   /**

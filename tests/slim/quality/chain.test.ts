@@ -66,7 +66,7 @@ describe('quality chain', () => {
   it('rejects a reading that duplicates recent content', () => {
     const o = weather();
     const ctx = contextFor(o);
-    const report = runQualityChain(o, { ...ctx, history: { ...ctx.history, recentContentHashes: [ctx.contentHash] } });
+    const report = runQualityChain(o, { ...ctx, history: { ...ctx.history, seenContentHashes: new Set([ctx.contentHash]) } });
     expect(report.decision).toBe('rejected');
   });
 
@@ -81,7 +81,7 @@ describe('quality chain', () => {
     const o = toWeatherObservation({ id: 'feed-weather-1', assetId: 'berlin-weather' }, params, response, NOW, openMeteoUrl(params));
     const settings = resolveQualitySettings('weather', {}, {}, 'temperature_2m', { sourceTimestampPrecisionMs: OPEN_METEO_CURRENT_INTERVAL_MS });
     const feed = { ...feedFor(o), source: { adapter: 'open-meteo' as const, params } };
-    const ctx = { now: new Date('2025-01-15T13:59:30.000Z'), feed, history: { values: [3.1, 3.2, 3.3, 3.3, 3.4], sortedValues: [3.1, 3.2, 3.3, 3.3, 3.4], lastObservedAt: '2025-01-15T13:30:00.000Z', recentContentHashes: [] }, peers: [], contentHash: contentHashOf(o), settings };
+    const ctx = { now: new Date('2025-01-15T13:59:30.000Z'), feed, history: { values: [3.1, 3.2, 3.3, 3.3, 3.4], sortedValues: [3.1, 3.2, 3.3, 3.3, 3.4], lastObservedAt: '2025-01-15T13:30:00.000Z', seenContentHashes: new Set<string>() }, peers: [], contentHash: contentHashOf(o), settings };
     const report = runQualityChain(o, ctx);
     expect(report.checks.filter((c) => c.score < 1)).toEqual([]);
     expect(report.decision).toBe('accepted');

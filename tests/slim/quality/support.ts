@@ -136,7 +136,8 @@ export function verifiedPush(o: Observation, over: Partial<PushContext> = {}): P
 
 export interface ContextOverrides {
   feed?: QualityContext['feed'];
-  history?: Partial<QualityContext['history']>;
+  /** History parts; `recentContentHashes` lists the hashes the context's lookup then holds. */
+  history?: Partial<QualityContext['history']> & { recentContentHashes?: readonly string[] };
   peers?: QualityContext['peers'];
   push?: QualityContext['push'];
   settings?: Partial<QualitySettings>;
@@ -154,7 +155,12 @@ export function contextFor(o: Observation, over: ContextOverrides = {}): Quality
     now: over.now ?? NOW,
     feed: over.feed === undefined ? feedFor(o, quality) : over.feed,
     // The I/O layer keeps the sorted view of the values beside them; so does every test context.
-    history: { values: [], lastObservedAt: null, recentContentHashes: [], ...over.history, sortedValues: over.history?.sortedValues ?? sortedFinite(over.history?.values ?? []) },
+    history: {
+      values: over.history?.values ?? [],
+      lastObservedAt: over.history?.lastObservedAt ?? null,
+      sortedValues: over.history?.sortedValues ?? sortedFinite(over.history?.values ?? []),
+      seenContentHashes: over.history?.seenContentHashes ?? new Set(over.history?.recentContentHashes ?? []),
+    },
     peers: over.peers ?? [],
     contentHash: over.contentHash ?? contentHashOf(o),
     // An iot reading always arrives with its device looked up: by default, a verified signed reading.

@@ -260,7 +260,7 @@ describe('quality steps: properties', () => {
         const ctx = contextFor(o);
         const hashes = [...others];
         hashes.splice(at % (hashes.length + 1), 0, ctx.contentHash);
-        expect(checkUniqueness(o, { ...ctx, history: { ...ctx.history, recentContentHashes: hashes } }).score).toBe(0);
+        expect(checkUniqueness(o, { ...ctx, history: { ...ctx.history, seenContentHashes: new Set(hashes) } }).score).toBe(0);
       }),
       RUNS,
     );
