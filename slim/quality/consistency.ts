@@ -184,7 +184,7 @@ function scratchOf(n: number): Float64Array {
 
 /**
  * Median of a scratch array, which it reorders: quickselect (expected O(n)) instead of a full
- * sort, since the spike test takes two medians of up to 50 values on every evaluation.
+ * sort: cross-source agreement takes a median of up to PEERS_MAX peer values on every evaluation.
  */
 function medianInPlace(a: Float64Array, n: number): number {
   const mid = n >> 1;
