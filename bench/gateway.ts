@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IssuedKey } from '../schemas/index.ts';
+import { cpuTimeMs } from './gateway/cpu-time.ts';
 import { runLoad, type LoadResult } from './gateway/load.ts';
 import { findOrInstallNginx, startNginx } from './gateway/nginx.ts';
 
@@ -22,7 +23,8 @@ const CONNECTIONS = 50;
 const DURATION_S = 8;
 /** Each target first gets a short run of its own, unmeasured: JIT, connection pools, keep-alive sockets. */
 const WARMUP_S = 1;
-const START_TIMEOUT_MS = 30_000;
+/** Generous: the gateway opens its embedded database first, which takes long on a busy machine. */
+const START_TIMEOUT_MS = 90_000;
 const POLL_INTERVAL_MS = 100;
 /** On, but far above what two cores can push through any of the three, so nothing is refused. */
 const RATE_LIMIT_PER_S = 1_000_000;
@@ -64,6 +66,7 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
 
     const nginxBinary = findOrInstallNginx();
     let nginxUrl: string | null = null;
+    let nginxPid: number | undefined;
     if (nginxBinary.ok) {
       const nginxPort = await freePort();
       const nginx = startNginx(nginxBinary.path, {
@@ -74,17 +77,29 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
         upstreamKeepaliveConnections: NGINX_UPSTREAM_KEEPALIVE,
       });
       children.push(nginx);
+      nginxPid = nginx.pid;
       nginxUrl = `http://127.0.0.1:${nginxPort}`;
       await waitFor(async () => (await fetch(`${nginxUrl}${ASSET_PATH}`).catch(() => null))?.status === 200, 'nginx to proxy');
     }
 
-    const measure = async (url: string, headers: Record<string, string> = {}): Promise<LoadResult> => {
+    /** One target under load, with the CPU time its serving process (`pid`) spent per request. */
+    const measure = async (url: string, pid: number | undefined, headers: Record<string, string> = {}): Promise<Measured> => {
       await runLoad({ url, connections: CONNECTIONS, durationS: WARMUP_S, headers });
-      return runLoad({ url, connections: CONNECTIONS, durationS: DURATION_S, headers });
+      const cpuBeforeMs = cpuTimeMs(pid);
+      const load = await runLoad({ url, connections: CONNECTIONS, durationS: DURATION_S, headers });
+      const cpuAfterMs = cpuTimeMs(pid);
+      if (cpuBeforeMs === null || cpuAfterMs === null || load.requests === 0) return { ...load, cpuUsPerRequest: null, systemCpuShare: null };
+      const userMs = cpuAfterMs.userMs - cpuBeforeMs.userMs;
+      const systemMs = cpuAfterMs.systemMs - cpuBeforeMs.systemMs;
+      return {
+        ...load,
+        cpuUsPerRequest: Math.round(((userMs + systemMs) * 1000) / load.requests),
+        systemCpuShare: userMs + systemMs === 0 ? null : Math.round((systemMs / (userMs + systemMs)) * 100) / 100,
+      };
     };
-    const direct = await measure(`${upstreamUrl}${ASSET_PATH}`);
-    const viaNginx = nginxUrl === null ? null : await measure(`${nginxUrl}${ASSET_PATH}`);
-    const viaGateway = await measure(`${gatewayUrl}${ASSET_PATH}`, auth);
+    const direct = await measure(`${upstreamUrl}${ASSET_PATH}`, upstream.pid);
+    const viaNginx = nginxUrl === null ? null : await measure(`${nginxUrl}${ASSET_PATH}`, nginxPid);
+    const viaGateway = await measure(`${gatewayUrl}${ASSET_PATH}`, gateway.pid, auth);
 
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     return {
@@ -109,6 +124,12 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
       gatewayRpsShareOfNginx: viaNginx === null ? null : ratio(viaGateway.rps, viaNginx.rps),
       gatewayP99MultipleOfNginx: viaNginx === null ? null : ratio(viaGateway.p99Ms, Math.max(viaNginx.p99Ms, 1)),
       gatewayRpsShareOfDirect: ratio(viaGateway.rps, direct.rps),
+      // CPU time of the serving process alone per request (the proxies' figures exclude the upstream's share).
+      directCpuUsPerRequest: direct.cpuUsPerRequest,
+      nginxCpuUsPerRequest: viaNginx?.cpuUsPerRequest ?? null,
+      gatewayCpuUsPerRequest: viaGateway.cpuUsPerRequest,
+      /** Of that CPU time, the share spent in the kernel (sockets). */
+      systemCpuShare: { direct: direct.systemCpuShare, nginx: viaNginx?.systemCpuShare ?? null, gateway: viaGateway.systemCpuShare },
       targetMet:
         viaNginx === null
           ? null
@@ -121,6 +142,8 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+type Measured = LoadResult & { cpuUsPerRequest: number | null; systemCpuShare: number | null };
 
 const failures = (r: LoadResult) => ({ non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts });
 

@@ -11,7 +11,8 @@ import type { ApiKeyService } from './key-service.ts';
  */
 export function authenticate(keys: ApiKeyService): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
-    const { rule } = c.var.route;
+    // c.get, not c.var: hono builds a fresh object of every variable on each c.var read.
+    const { rule } = c.get('route');
     if (rule.access === 'public') {
       c.set('principal', null);
       return next();

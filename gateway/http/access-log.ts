@@ -15,11 +15,11 @@ export function accessLog(logger: Logger): MiddlewareHandler<GatewayEnv> {
     await next();
     logger.info(
       {
-        requestId: c.var.requestId,
+        requestId: c.get('requestId'),
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
-        keyId: c.var.principal?.id,
+        keyId: c.get('principal')?.id,
         durationMs: Math.round((performance.now() - startedMs) * 10) / 10,
       },
       'request',

@@ -54,7 +54,8 @@ export interface ProxyDeps {
  */
 export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
   return async (c) => {
-    const { rule } = c.var.route;
+    // c.get, not c.var: hono builds a fresh object of every variable on each c.var read.
+    const { rule } = c.get('route');
     if (rule.target.kind !== 'upstream') {
       // Invariant: every gateway-served rule has a handler registered ahead of the proxy.
       throw new AppError('INTERNAL', `no handler for ${rule.method} ${rule.pattern}`);
@@ -74,8 +75,8 @@ export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
     const clientAddress = deps.clientAddress(c);
     const forwardHeaders = upstreamRequestHeaders(raw.headers, {
       clusterSecret: deps.clusterSecret,
-      principal: c.var.principal,
-      requestId: c.var.requestId,
+      principal: c.get('principal'),
+      requestId: c.get('requestId'),
       clientAddress,
       peerTrusted: deps.isTrustedProxy(clientAddress),
       proto,

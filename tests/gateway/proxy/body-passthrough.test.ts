@@ -3,6 +3,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway } from '../support.ts';
+import { rawGet } from './support.ts';
 
 /** Compressible JSON, large enough that its brotli form is far past the size the gateway reads whole. */
 const BIG_JSON = JSON.stringify(Array.from({ length: 40_000 }, (_, i) => ({ i, asset: `asset-${i % 97}`, value: (i * 7919) % 1000 })));
@@ -54,20 +55,6 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   }
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ ok: true }));
-}
-
-/** A GET through node:http, which (unlike fetch) hands over the body exactly as it came, compressed or not. */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 describe('gateway proxy bodies', () => {

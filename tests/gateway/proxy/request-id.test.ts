@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway } from '../support.ts';
+import { describe, expect, it } from 'vitest';
+import { gatewayWithOneValidator } from './support.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('gateway request ids', () => {
-  let upstream: FakeUpstream;
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    upstream = await startFakeUpstream('v');
-    gw = await startTestGateway({ validators: [upstream.url] });
-  });
-  afterAll(async () => {
-    await gw.close();
-    await upstream.close();
-  });
+  const suite = gatewayWithOneValidator();
 
   /** One proxied request: the id the client got back, the one the upstream saw, and the access log lines naming it. */
   const exchange = async (headers: Record<string, string>) => {
+    const { gw, upstream } = suite;
     const before = upstream.seen.length;
     const res = await fetch(gw.api('/consensus/status'), { headers });
     expect(res.status).toBe(200);

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UPSTREAM_KEEP_ALIVE_MS } from '../../../gateway/index.ts';
-import { startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway } from '../support.ts';
+import { gatewayWithOneValidator } from './support.ts';
 
 /**
  * Every node serves HTTP through runtime/http.ts startServer, which keeps Node's default idle
@@ -11,22 +11,12 @@ const NODE_SERVER_KEEP_ALIVE_MS = createServer().keepAliveTimeout;
 const BURST_REQUESTS = 40;
 
 describe('gateway keep-alive to upstreams', () => {
-  let upstream: FakeUpstream;
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    upstream = await startFakeUpstream('v');
-    gw = await startTestGateway({ validators: [upstream.url] });
-  });
-  afterAll(async () => {
-    await gw.close();
-    await upstream.close();
-  });
+  const suite = gatewayWithOneValidator();
 
   const burst = async (): Promise<number[]> =>
     Promise.all(
       Array.from({ length: BURST_REQUESTS }, async () => {
-        const res = await fetch(gw.api('/consensus/status'));
+        const res = await fetch(suite.gw.api('/consensus/status'));
         await res.arrayBuffer();
         return res.status;
       }),
