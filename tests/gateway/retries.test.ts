@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorBody, GatewayStats } from '../../schemas/index.ts';
 import { bearer, startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway, type UpstreamHandler } from './support.ts';
 
-/** Breakers that never open here, so every request reaches the balancer's choice and retries can be counted. */
-const NO_BREAKER = { GATEWAY_BREAKER_VOLUME_MIN: '100000' };
+/** Breakers that never open and nodes never ejected here, so every request reaches the balancer's choice and retries can be counted. */
+const NO_BREAKER = { GATEWAY_BREAKER_VOLUME_MIN: '100000', GATEWAY_EJECT_FAILURES: '100000' };
 
 describe('gateway retries', () => {
   const closers: (() => Promise<void>)[] = [];
