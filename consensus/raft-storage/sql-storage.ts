@@ -2,8 +2,9 @@ import { asc, eq, gt, gte, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { raftEntries, raftSnapshot, raftState } from '../../db/schema/consensus.ts';
 import { invariant } from '../invariant.ts';
-import type { ConfState, Entry, HardState, MemoryStorage, Snapshot } from '../raft/index.ts';
+import type { ConfState, MemoryStorage, Snapshot } from '../raft/index.ts';
 import { RaftStorageError } from './errors.ts';
+import { MirrorReads } from './mirror-reads.ts';
 import { applyPlan, planWrite, restoreMirror, type WritePlan } from './plan.ts';
 import { SINGLE_ROW_ID, decodeLoaded, snapshotRow, stateRow } from './rows.ts';
 import type { PersistentRaftStorage, RaftWrite } from './types.ts';
@@ -30,7 +31,7 @@ type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
  * the call resolves, but PGlite's Node filesystem has no fsync: the entry survives the process
  * being killed, not the machine losing power or crashing (see README, "Durability").
  */
-export class SqlRaftStorage implements PersistentRaftStorage {
+export class SqlRaftStorage extends MirrorReads implements PersistentRaftStorage {
   private tail: Promise<void> = Promise.resolve();
   private writesPending = 0;
   private failure: RaftStorageError | null = null;
@@ -38,9 +39,11 @@ export class SqlRaftStorage implements PersistentRaftStorage {
 
   private constructor(
     private readonly db: Database,
-    private readonly mirror: MemoryStorage,
+    mirror: MemoryStorage,
     private readonly writesPendingMax: number,
-  ) {}
+  ) {
+    super(mirror);
+  }
 
   /** Loads hard state, snapshot and the entries after the compaction point into memory. */
   static async open(db: Database, options: SqlRaftStorageOptions = {}): Promise<SqlRaftStorage> {
@@ -50,30 +53,6 @@ export class SqlRaftStorage implements PersistentRaftStorage {
     const rows = await db.select().from(raftEntries).where(gt(raftEntries.index, compactedIndex)).orderBy(asc(raftEntries.index));
     const mirror = restoreMirror(decodeLoaded(state, snap, rows));
     return new SqlRaftStorage(db, mirror, options.writesPendingMax ?? 64);
-  }
-
-  initialState(): { hardState: HardState; confState: ConfState } {
-    return this.mirror.initialState();
-  }
-
-  entries(lo: number, hi: number, sizeBytesMax: number): Entry[] {
-    return this.mirror.entries(lo, hi, sizeBytesMax);
-  }
-
-  term(i: number): number | undefined {
-    return this.mirror.term(i);
-  }
-
-  firstIndex(): number {
-    return this.mirror.firstIndex();
-  }
-
-  lastIndex(): number {
-    return this.mirror.lastIndex();
-  }
-
-  snapshot(): Snapshot {
-    return this.mirror.snapshot();
   }
 
   persist(write: RaftWrite): Promise<void> {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqlRaftStorage } from '../../../consensus/raft-storage/index.ts';
 import { openDatabase } from '../../../db/client.ts';
-import { TEST_DATABASE_URL, dropSchema, tempDir, uniqueSchema } from '../../support/databases.ts';
+import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from '../../support/databases.ts';
 import { crashPayload, type CrashTarget } from './crash-payload.ts';
+import { pgliteDir } from './pglite-dir.ts';
 
 const KILLS = 3;
 const RUN_AFTER_READY_MS_MIN = 300;
@@ -74,7 +75,7 @@ function crashSuite(backend: string, target: () => CrashTarget, cleanup: (t: Cra
     const t = target();
     const promised = new Map<number, number>();
     try {
-      // Create the database here first, so each child only opens it (a PGlite cluster is slow to create).
+      // Migrate the schema here first, so each child only opens it.
       await checkPromises(t, promised);
       for (let kill = 0; kill < KILLS; kill++) {
         const run = await runAndKill(t);
@@ -91,8 +92,7 @@ function crashSuite(backend: string, target: () => CrashTarget, cleanup: (t: Cra
 }
 
 describe('raft storage under SIGKILL', () => {
-  const dir = tempDir('raft-crash');
-  afterAll(() => dir.remove());
+  const dir = pgliteDir('raft-crash');
   crashSuite('PGlite', () => ({ dataDir: dir.path, schema: uniqueSchema('raft_crash') }), async () => {});
 
   describe.skipIf(TEST_DATABASE_URL === undefined)('with TEST_DATABASE_URL', () => {

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RaftStorageError, SqlRaftStorage } from '../../../consensus/raft-storage/index.ts';
 import type { Entry } from '../../../consensus/raft/index.ts';
 import { openDatabase, type OpenDatabase } from '../../../db/client.ts';
-import { tempDir, uniqueSchema } from '../../support/databases.ts';
+import { uniqueSchema } from '../../support/databases.ts';
+import { pgliteDir } from './pglite-dir.ts';
 
 const run = (from: number, to: number, term: number): Entry[] =>
   Array.from({ length: to - from + 1 }, (_, k) => ({ index: from + k, term, type: 'normal', data: Uint8Array.from([from + k]) }));
@@ -18,9 +19,7 @@ const codeOf = async (work: Promise<unknown>): Promise<string | undefined> => {
 };
 
 describe('raft storage on a database', () => {
-  // One PGlite directory (creating a cluster is the slow part), one schema per test.
-  const dir = tempDir('raft-sql');
-  afterAll(() => dir.remove());
+  const dir = pgliteDir('raft-sql');
   let database: OpenDatabase | undefined;
   afterEach(async () => {
     await database?.close();

@@ -1,8 +1,9 @@
-import { afterAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { MemoryPersistentStorage, SqlRaftStorage } from '../../../consensus/raft-storage/index.ts';
 import { openDatabase, type DatabaseOptions } from '../../../db/client.ts';
-import { TEST_DATABASE_URL, dropSchema, tempDir, uniqueSchema } from '../../support/databases.ts';
+import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from '../../support/databases.ts';
 import { raftStorageContract, type RaftStorageTarget } from './contract.ts';
+import { pgliteDir } from './pglite-dir.ts';
 
 function sqlTarget(options: Omit<DatabaseOptions, 'part'>, destroy: () => Promise<void>): RaftStorageTarget {
   return {
@@ -28,8 +29,7 @@ raftStorageContract('memory', () => {
 });
 
 // PGlite on disk (a reopen must read files back); one directory, one schema per test.
-const dir = tempDir('raft-storage');
-afterAll(() => dir.remove());
+const dir = pgliteDir('raft-storage');
 raftStorageContract('PGlite', () => sqlTarget({ dataDir: dir.path, schema: uniqueSchema('raft') }, async () => {}));
 
 describe.skipIf(TEST_DATABASE_URL === undefined)('with TEST_DATABASE_URL', () => {
