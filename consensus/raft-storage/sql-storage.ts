@@ -29,7 +29,7 @@ type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
  * server's default), so on Postgres a resolved persist() is flushed to the WAL on disk (given the
  * server's fsync is on). On PGlite the commit is written through to the operating system before
  * the call resolves, but PGlite's Node filesystem has no fsync: the entry survives the process
- * being killed, not the machine losing power or crashing (see README, "Durability").
+ * being killed, not the machine losing power or crashing (see README, "Durability of the Raft log").
  */
 export class SqlRaftStorage extends MirrorReads implements PersistentRaftStorage {
   private tail: Promise<void> = Promise.resolve();
