@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { connectFailFastRedis } from '../../runtime/redis.ts';
+import { connectFailFastRedis, redisReadyOrTimeout } from '../../runtime/redis.ts';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../../runtime/logger.ts';
 import type { Rate, RateLimitName } from '../../schemas/rate-limit.ts';
@@ -65,7 +65,7 @@ export async function createGatewayRateLimits(settings: RateLimitSettings, clien
     close = () => Promise.resolve();
   } else {
     const redis = connectRedis(settings.redisUrl, logger);
-    await waitReady(redis, REDIS_CONNECT_WAIT_MS);
+    await redisReadyOrTimeout(redis, REDIS_CONNECT_WAIT_MS);
     const health = new RedisHealth(() => redis.status === 'ready', logger);
     const adapter = new IoRedisRatelimitAdapter(redis);
     const limitCounters = new RateLimitCounters('redis', () => health.state);
@@ -101,17 +101,3 @@ export async function createGatewayRateLimits(settings: RateLimitSettings, clien
 // RedisHealth logs the outage itself; the connection's first few errors say why.
 const connectRedis = (url: string, logger: Logger): Redis =>
   connectFailFastRedis(url, { commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS, purpose: 'gateway rate limits', logger });
-
-/** Resolves when connected or after `waitMs`, whichever comes first: a Redis down at start-up must not stop the gateway. */
-function waitReady(redis: Redis, waitMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off('ready', done);
-      resolve();
-    };
-    const timer = setTimeout(done, waitMs);
-    redis.once('ready', done);
-  });
-}

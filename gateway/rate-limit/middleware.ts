@@ -31,8 +31,7 @@ export function limitGlobally(limiter: RateLimiter, counters: RateLimitCounters)
   return async (c, next) => {
     const decision = await limiter.limit(GLOBAL_IDENTIFIER);
     admit(c, 'global', decision, counters, `the gateway takes at most ${limiter.rate.limit} requests per ${limiter.rate.windowMs / 1000} s`);
-    await next();
-    reportHeaders(c);
+    return next();
   };
 }
 
@@ -44,8 +43,7 @@ export function limitPerKey(limiterFor: (principal: KeyPrincipal) => RateLimiter
     if (principal === null || limiter === null) return next();
     const decision = await limiter.limit(principal.id);
     admit(c, 'tier', decision, counters, `this key may make ${limiter.rate.limit} requests per ${limiter.rate.windowMs / 1000} s`);
-    await next();
-    reportHeaders(c);
+    return next();
   };
 }
 
@@ -63,9 +61,9 @@ function admit(c: Context<GatewayEnv>, name: RateLimitName, decision: RateDecisi
 }
 
 /**
- * (Re)sets the RateLimit-* headers from every decision so far. Set before `next()` they reach
- * answers built by the gateway (errors included); set again after, they reach proxied answers,
- * which replace the response wholesale.
+ * (Re)sets the RateLimit-* headers from every decision so far. Set before `next()`, they reach
+ * every answer built through the context: proxied, gateway-served and errors alike. Setting them
+ * after `next()` would make Hono rebuild the finished response, which costs more than the proxying.
  */
 function reportHeaders(c: Context<GatewayEnv>): void {
   const decision = decisionToReport(c.var.rateLimits ?? []);
