@@ -18,6 +18,8 @@ describe('gateway X-Forwarded-* headers', () => {
       startTestGateway({ validators: [upstream.url] }),
       startTestGateway({ validators: [upstream.url] }, { GATEWAY_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.0/8' }),
     ]);
+    // A start-up probe that timed out on a busy machine would keep the live upstream down until the next round.
+    await Promise.all([edge.probeNow(), behindProxy.probeNow()]);
   }, GATEWAYS_START_TIMEOUT_MS);
   afterAll(async () => {
     await Promise.all([edge.close(), behindProxy.close()]);
