@@ -12,6 +12,7 @@ import {
 import type { QualityContext } from './context.ts';
 import { certainlyValidObservation } from './format-fast-path.ts';
 import { checkResult } from './result.ts';
+import { keepStringMethodsFast } from './string-prototype.ts';
 import { isoMs, observedAtMs } from './timestamps.ts';
 
 const CATEGORY_SCHEMAS = {
@@ -35,6 +36,8 @@ export type FormatInspection = { result: CheckResult; observation: Observation |
  * so the other steps can still judge it; null when nothing typed can be recovered.
  */
 export function inspectFormat(input: unknown): FormatInspection {
+  // The steps from here on read strings character by character; every evaluation passes here.
+  keepStringMethodsFast();
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { result: checkResult('format', 0, 'observation is not an object'), observation: null };
   }
