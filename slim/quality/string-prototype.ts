@@ -2,9 +2,9 @@
  * When a class extends String (ioredis's `VerbatimString`, loaded by every worker), V8 switches
  * String.prototype to slow dictionary properties, and string method calls (charCodeAt, trim) are then
  * neither cached nor inlined well: the format step measured about 3× slower in a process that had
- * loaded ioredis. V8 makes a prototype fast again when an inline cache looks a property up through it,
- * so a failed lookup on an object whose prototype is String.prototype restores it; and should anything
- * turn it slow again later, that cache misses (or its optimized code deoptimizes) and restores it again.
+ * loaded ioredis. V8 makes a prototype fast again when an inline cache looks a property up through
+ * it, and keeps it fast from then on: a failed lookup on an object whose prototype is String.prototype
+ * does that, once V8 has given the looking function its caches (after a handful of calls).
  */
 const throughStringPrototype = Object.create(String.prototype) as { readonly 'no such property'?: unknown };
 
@@ -19,9 +19,6 @@ let lookedUp: unknown;
 export function keepStringMethodsFast(): void {
   lookedUp = throughStringPrototype['no such property'];
 }
-
-// Creating the object above made String.prototype a prototype once more, which also slows it: restore it now.
-keepStringMethodsFast();
 
 /** What the last lookup found: nothing, unless some code gave String.prototype that very property. */
 export const stringPrototypeLookup = (): unknown => lookedUp;
