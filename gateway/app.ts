@@ -13,7 +13,7 @@ import { accessLog } from './http/access-log.ts';
 import { limitRequestBody } from './http/body-limit.ts';
 import { corsForOrigins } from './http/cors.ts';
 import { DOCS_CONTENT_SECURITY_POLICY, securityHeaders } from './http/security-headers.ts';
-import { trustedProxyCheck } from './http/trusted-proxies.ts';
+import type { TrustedProxyCheck } from './http/trusted-proxies.ts';
 import { infoHandler } from './info/route.ts';
 import { openApiHandler } from './openapi/route.ts';
 import type { UpstreamRegistry } from './pools/registry.ts';
@@ -58,9 +58,12 @@ export interface GatewayAppDeps {
   breakerResetMs: number;
   /** Caps retries to another node at a share of the load. */
   retryBudget: RetryBudget;
+  /** The direct peer's address, as the runtime sees it (the Node adapter reads the socket). */
+  peerAddress: (c: Context<GatewayEnv>) => string | undefined;
+  /** Where the request came from, seen through trusted proxies (see originatingAddress): what per-client limits count. */
   clientAddress: (c: Context<GatewayEnv>) => string | undefined;
-  /** Addresses or CIDRs of proxies in front of the gateway whose X-Forwarded-* headers are believed; default none. */
-  trustedProxies?: readonly string[];
+  /** Whether a peer is a proxy in front of the gateway whose X-Forwarded-* headers are believed (GATEWAY_TRUSTED_PROXIES). */
+  isTrustedProxy: TrustedProxyCheck;
   logger: Logger;
   /**
    * Runs after route resolution and before authentication: limits that must hold whether or not
@@ -131,8 +134,8 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
       headersTimeoutMs: deps.proxyTimeoutMs,
       bodyIdleTimeoutMs: deps.proxyTimeoutMs,
       unavailableRetryAfterS: Math.max(1, Math.ceil(deps.probeIntervalMs / 1000)),
-      clientAddress: deps.clientAddress,
-      isTrustedProxy: trustedProxyCheck(deps.trustedProxies ?? []),
+      peerAddress: deps.peerAddress,
+      isTrustedProxy: deps.isTrustedProxy,
     }),
   );
   return app;

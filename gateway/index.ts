@@ -16,6 +16,7 @@ import { PRINCIPAL_CACHE_ENTRIES_MAX, PrincipalCache } from './auth/principal-ca
 import type { GatewayEnv } from './env.ts';
 import { httpProbe } from './health/probe.ts';
 import { HealthProber } from './health/prober.ts';
+import { originatingAddress, trustedProxyCheck } from './http/trusted-proxies.ts';
 import { announcementRoutes, isAnnouncementPath } from './pools/announce-routes.ts';
 import { SmoothWeightedBalancer } from './pools/balancer.ts';
 import { OutlierEjector } from './pools/ejector.ts';
@@ -121,7 +122,9 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       logger,
     );
     membership = activeMembership;
-    const clientAddress = (c: Context<GatewayEnv>) => getConnInfo(c).remote.address;
+    const isTrustedProxy = trustedProxyCheck(config.GATEWAY_TRUSTED_PROXIES);
+    const peerAddress = (c: Context<GatewayEnv>) => getConnInfo(c).remote.address;
+    const clientAddress = (c: Context<GatewayEnv>) => originatingAddress(peerAddress(c), c.req.header('x-forwarded-for'), isTrustedProxy);
     const limits = await createGatewayRateLimits(
       {
         globalPerS: config.GATEWAY_RATE_GLOBAL_PER_S,
@@ -157,8 +160,9 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       breakers: activeBreakers,
       breakerResetMs: config.GATEWAY_BREAKER_RESET_MS,
       retryBudget: new RetryBudget(),
+      peerAddress,
       clientAddress,
-      trustedProxies: config.GATEWAY_TRUSTED_PROXIES,
+      isTrustedProxy,
       beforeAuthentication: limits.beforeAuthentication,
       admission: limits.admission,
       rateLimitCounters: limits.counters,

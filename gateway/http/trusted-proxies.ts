@@ -3,6 +3,27 @@ import { BlockList, isIPv4, isIPv6 } from 'node:net';
 /** Whether a peer address belongs to a configured proxy in front of the gateway. */
 export type TrustedProxyCheck = (address: string | undefined) => boolean;
 
+/** Hops of an X-Forwarded-For chain looked at, from the right: a client can make the chain as long as it likes. */
+const FORWARDED_HOPS_MAX = 32;
+
+/**
+ * The address a request came from, for per-client limits. From an untrusted peer, the peer itself
+ * (whatever it claims). From a trusted proxy, the nearest X-Forwarded-For hop that is not a trusted
+ * proxy, read right to left: hops further left were written by the client and could be anything.
+ */
+export function originatingAddress(peer: string | undefined, forwardedFor: string | undefined, isTrusted: TrustedProxyCheck): string | undefined {
+  if (!isTrusted(peer) || forwardedFor === undefined) return peer;
+  const hops = forwardedFor.split(',');
+  let nearest = peer;
+  for (let i = hops.length - 1, seen = 0; i >= 0 && seen < FORWARDED_HOPS_MAX; i--, seen++) {
+    const hop = hops[i]!.trim();
+    if (hop === '') continue;
+    if (!isTrusted(hop)) return hop;
+    nearest = hop;
+  }
+  return nearest;
+}
+
 /** An IPv4 peer seen on a dual-stack socket, e.g. `::ffff:10.0.0.1`. */
 const IPV4_MAPPED_PREFIX = '::ffff:';
 

@@ -42,8 +42,8 @@ export interface ProxyDeps {
   bodyIdleTimeoutMs: number;
   /** When a pool has no healthy member: the next probe round may bring one back. */
   unavailableRetryAfterS: number;
-  /** The client's address as the runtime sees it (the Node adapter reads the socket). */
-  clientAddress: (c: Context<GatewayEnv>) => string | undefined;
+  /** The direct peer's address as the runtime sees it (the Node adapter reads the socket). */
+  peerAddress: (c: Context<GatewayEnv>) => string | undefined;
   /** Whether that address is a proxy in front of the gateway whose X-Forwarded-* headers are believed. */
   isTrustedProxy: TrustedProxyCheck;
 }
@@ -72,13 +72,13 @@ export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
     const raw = c.req.raw;
     const { pathAndQuery, proto } = splitUrl(raw.url);
     const signal = raw.signal;
-    const clientAddress = deps.clientAddress(c);
+    const peerAddress = deps.peerAddress(c);
     const forwardHeaders = upstreamRequestHeaders(raw.headers, {
       clusterSecret: deps.clusterSecret,
       principal: c.get('principal'),
       requestId: c.get('requestId'),
-      clientAddress,
-      peerTrusted: deps.isTrustedProxy(clientAddress),
+      clientAddress: peerAddress,
+      peerTrusted: deps.isTrustedProxy(peerAddress),
       proto,
       host: raw.headers.get('host') ?? undefined,
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trustedProxyCheck } from '../../../gateway/http/trusted-proxies.ts';
+import { originatingAddress, trustedProxyCheck } from '../../../gateway/http/trusted-proxies.ts';
 import { loadConfig } from '../../../runtime/config.ts';
 
 const base = { ROLE: 'gateway', CLUSTER_SECRET: 'test-cluster-secret-0123456789' };
@@ -34,5 +34,26 @@ describe('trusted proxies', () => {
   it('reads GATEWAY_TRUSTED_PROXIES as a list, empty by default', () => {
     expect(loadConfig(base).GATEWAY_TRUSTED_PROXIES).toEqual([]);
     expect(loadConfig({ ...base, GATEWAY_TRUSTED_PROXIES: '10.0.0.0/8, ::1' }).GATEWAY_TRUSTED_PROXIES).toEqual(['10.0.0.0/8', '::1']);
+  });
+});
+
+describe('originating address', () => {
+  const trusted = trustedProxyCheck(['10.0.0.0/8']);
+
+  it("is the peer when the peer is not a trusted proxy, whatever X-Forwarded-For claims", () => {
+    expect(originatingAddress('198.51.100.7', '203.0.113.9', trusted)).toBe('198.51.100.7');
+  });
+
+  it('is the nearest hop that is not a trusted proxy, read from the right', () => {
+    expect(originatingAddress('10.0.0.1', '1.2.3.4, 203.0.113.9, 10.0.0.2', trusted)).toBe('203.0.113.9');
+  });
+
+  it('is the farthest trusted hop when every hop is a trusted proxy', () => {
+    expect(originatingAddress('10.0.0.1', '10.0.0.3, 10.0.0.2', trusted)).toBe('10.0.0.3');
+  });
+
+  it('is the trusted peer itself when it sent no chain', () => {
+    expect(originatingAddress('10.0.0.1', undefined, trusted)).toBe('10.0.0.1');
+    expect(originatingAddress('10.0.0.1', ' , ', trusted)).toBe('10.0.0.1');
   });
 });

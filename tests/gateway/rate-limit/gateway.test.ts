@@ -117,3 +117,33 @@ describe('per-address and per-key limits of a gateway without Redis', () => {
     expect(stats.rateLimits.limited).toEqual({ global: 0, auth: 1, tier: 1 });
   });
 });
+
+describe('the /auth limit behind a trusted proxy', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    // The test's own address stands for a load balancer in front of the gateway.
+    gw = await startTestGateway({}, { GATEWAY_RATE_AUTH_PER_MIN: '2', GATEWAY_TRUSTED_PROXIES: '127.0.0.0/8' });
+  });
+  afterAll(() => gw?.close());
+
+  const attempt = (forwardedFor: string, key: string) =>
+    fetch(gw.api('/auth/keys'), {
+      method: 'POST',
+      headers: { ...bearer(key), 'x-forwarded-for': forwardedFor, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'dapp', label: 'behind a proxy' }),
+    });
+
+  it('counts failed attempts per client the proxy names, so one guesser does not lock out the others behind it', async () => {
+    const guesses = [await attempt('203.0.113.9', 'ok_guess-1'), await attempt('203.0.113.9', 'ok_guess-2')];
+    expect(guesses.map((r) => r.status)).toEqual([401, 401]);
+    expect((await attempt('203.0.113.9', ADMIN_KEY)).status).toBe(429);
+    expect((await attempt('203.0.113.10', ADMIN_KEY)).status).toBe(201);
+  });
+
+  it('counts a hop the client wrote left of the proxy\'s own as nothing: the proxy\'s hop decides', async () => {
+    const forged = [await attempt('198.51.100.1, 203.0.113.20', 'ok_guess-3'), await attempt('198.51.100.2, 203.0.113.20', 'ok_guess-4')];
+    expect(forged.map((r) => r.status)).toEqual([401, 401]);
+    expect((await attempt('198.51.100.3, 203.0.113.20', ADMIN_KEY)).status).toBe(429);
+  });
+});
