@@ -47,7 +47,10 @@ export class ApiKeyService {
     return { id, role, label, key: secret, createdAt: createdAt.toISOString() };
   }
 
-  /** When the key was revoked; null when it is unknown or was revoked before. It stops working on this gateway at once. */
+  /**
+   * When the key was revoked; null when it is unknown or was revoked before. It stops working on this
+   * gateway at once. The last active admin key is refused (CONFLICT).
+   */
   async revoke(id: string): Promise<Date | null> {
     const revokedAt = await this.store.revoke(id, this.now());
     this.revocations++;

@@ -23,7 +23,10 @@ export interface KeyStore {
   findBySecretHash(secretHashes: readonly string[]): Promise<StoredKey | null>;
   /** Rehashes a key, only if it is still stored under `from` (another gateway may have done it already). */
   replaceSecretHash(id: string, from: string, to: string): Promise<void>;
-  /** When the key was revoked now; null when no such key exists or it was revoked before. */
+  /**
+   * When the key was revoked now; null when no such key exists or it was revoked before.
+   * Throws CONFLICT for the last active admin key: nobody could issue or revoke keys after it.
+   */
   revoke(id: string, at: Date): Promise<Date | null>;
   countActive(role: Role): Promise<number>;
 }
@@ -52,12 +55,23 @@ export class DrizzleKeyStore implements KeyStore {
   }
 
   async revoke(id: string, at: Date): Promise<Date | null> {
-    const rows = await this.db
-      .update(apiKeys)
-      .set({ revokedAt: at })
-      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-      .returning({ revokedAt: apiKeys.revokedAt });
-    return rows[0]?.revokedAt ?? null;
+    return this.db.transaction(async (tx) => {
+      // The active admin keys stay locked until this commits, so two revocations at once cannot leave none.
+      const admins = await tx
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt)))
+        .for('update');
+      if (admins.length === 1 && admins[0]?.id === id) {
+        throw new AppError('CONFLICT', `API key ${id} is the last active admin key: issue another admin key before revoking it`);
+      }
+      const rows = await tx
+        .update(apiKeys)
+        .set({ revokedAt: at })
+        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+        .returning({ revokedAt: apiKeys.revokedAt });
+      return rows[0]?.revokedAt ?? null;
+    });
   }
 
   async countActive(role: Role): Promise<number> {

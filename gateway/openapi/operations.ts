@@ -66,10 +66,10 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   'DELETE /auth/keys/:id': {
     summary: 'Revoke an API key',
-    description: 'The key answers 401 from the next request on. Revocation is final.',
+    description: 'The key answers 401 from the next request on. Revocation is final. The last active admin key cannot be revoked (409): issue another admin key first.',
     params: { id: id('key id (the `id` of the issued key)') },
     success: { status: 200, description: 'the key id and when it was revoked', schema: null },
-    errors: [404],
+    errors: [404, 409],
   },
   'GET /consensus/status': {
     summary: 'Leader, term, height and members of the validator set',

@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { and, eq, isNull, ne } from 'drizzle-orm';
 import { openDatabase, type OpenDatabase } from '../../db/client.ts';
+import { apiKeys } from '../../db/schema/gateway.ts';
 import { generateKeyId, hashApiKey, legacyHashApiKey } from '../../gateway/auth/api-key.ts';
 import { ApiKeyService } from '../../gateway/auth/key-service.ts';
 import { DrizzleKeyStore, storedKeyPepper } from '../../gateway/auth/key-store.ts';
@@ -64,6 +66,28 @@ function keyStoreContract(name: string, open: (schema: string) => Promise<OpenDa
       expect(await keys.revoke(issued.id)).toBeInstanceOf(Date);
       expect(await keys.revoke(issued.id)).toBeNull();
       expect(await keys.authenticate(issued.key)).toBeNull();
+    });
+
+    it('refuses to revoke the last active admin key, and revokes an admin key while another is active', async () => {
+      const { keys, db } = await service();
+      const first = await keys.issue('admin', 'first admin');
+      // Earlier tests may have left admins of their own; only `first` stays active.
+      await db.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt), ne(apiKeys.id, first.id)));
+      const second = await keys.issue('admin', 'second admin');
+      expect(await keys.revoke(first.id)).toBeInstanceOf(Date);
+      await expect(keys.revoke(second.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await keys.authenticate(second.key)).toEqual({ id: second.id, role: 'admin' });
+    });
+
+    it('lets only one of two simultaneous revocations of the last two admin keys through', async () => {
+      const { keys, db } = await service();
+      const kept = await keys.issue('admin', 'kept admin');
+      await db.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt), ne(apiKeys.id, kept.id)));
+      const other = await keys.issue('admin', 'other admin');
+      const outcomes = await Promise.allSettled([keys.revoke(kept.id), keys.revoke(other.id)]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const active = await db.select().from(apiKeys).where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt)));
+      expect(active).toHaveLength(1);
     });
 
     it('stores a configured admin key once, however often the gateway starts', async () => {
