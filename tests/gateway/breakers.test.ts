@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayStats } from '../../schemas/index.ts';
-import { startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway, switchableAnswer } from './support.ts';
+import { startFlakyPair } from './support.ts';
 
 const RESET_MS = 800;
 const VOLUME_MIN = 4;
@@ -12,16 +12,10 @@ describe('gateway upstream breakers', () => {
   });
 
   async function rig() {
-    const flaky = switchableAnswer('flaky');
-    const flakyNode = await startFakeUpstream('flaky', flaky.handler);
-    closers.push(() => flakyNode.close());
-    const steady: FakeUpstream = await startFakeUpstream('steady');
-    closers.push(() => steady.close());
-    const gw: TestGateway = await startTestGateway(
-      { validators: [flakyNode.url, steady.url] },
-      { GATEWAY_BREAKER_RESET_MS: String(RESET_MS), GATEWAY_BREAKER_VOLUME_MIN: String(VOLUME_MIN) },
-    );
-    closers.push(() => gw.close());
+    const { flaky, flakyNode, steady, gw } = await startFlakyPair(closers, {
+      GATEWAY_BREAKER_RESET_MS: String(RESET_MS),
+      GATEWAY_BREAKER_VOLUME_MIN: String(VOLUME_MIN),
+    });
     const get = async () => {
       const res = await fetch(gw.api('/consensus/blocks/1'));
       const body = (await res.json()) as { served?: string };

@@ -158,3 +158,18 @@ export function captureLogger(level = 'info'): { logger: Logger; logs: string[] 
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/**
+ * Two validators behind a gateway: `flaky`, whose answers `flaky.answer.status` switches, and
+ * `steady`. Each piece is closed by the caller through `closers`, last started first.
+ */
+export async function startFlakyPair(closers: (() => Promise<void>)[], env: Record<string, string>) {
+  const flaky = switchableAnswer('flaky');
+  const flakyNode = await startFakeUpstream('flaky', flaky.handler);
+  closers.push(() => flakyNode.close());
+  const steady = await startFakeUpstream('steady');
+  closers.push(() => steady.close());
+  const gw = await startTestGateway({ validators: [flakyNode.url, steady.url] }, env);
+  closers.push(() => gw.close());
+  return { flaky, flakyNode, steady, gw };
+}

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayStats, NetworkHealth } from '../../../schemas/index.ts';
-import { startFakeUpstream, startTestGateway, switchableAnswer } from '../support.ts';
+import { startFakeUpstream, startFlakyPair, startTestGateway, switchableAnswer } from '../support.ts';
 
 const FAILURES_MAX = 3;
 const BASE_EJECTION_MS = 1_500;
@@ -13,21 +13,12 @@ describe('passive outlier ejection through a real gateway', { timeout: 60_000 },
   });
 
   async function rig() {
-    const flaky = switchableAnswer('flaky');
-    const flakyNode = await startFakeUpstream('flaky', flaky.handler);
-    closers.push(() => flakyNode.close());
-    const steady = await startFakeUpstream('steady');
-    closers.push(() => steady.close());
-    const gw = await startTestGateway(
-      { validators: [flakyNode.url, steady.url] },
-      {
-        GATEWAY_EJECT_FAILURES: String(FAILURES_MAX),
-        GATEWAY_EJECT_BASE_MS: String(BASE_EJECTION_MS),
-        // The breaker judges rates over many requests; kept out of the way so ejection alone acts here.
-        GATEWAY_BREAKER_VOLUME_MIN: '1000',
-      },
-    );
-    closers.push(() => gw.close());
+    const { flaky, flakyNode, steady, gw } = await startFlakyPair(closers, {
+      GATEWAY_EJECT_FAILURES: String(FAILURES_MAX),
+      GATEWAY_EJECT_BASE_MS: String(BASE_EJECTION_MS),
+      // The breaker judges rates over many requests; kept out of the way so ejection alone acts here.
+      GATEWAY_BREAKER_VOLUME_MIN: '1000',
+    });
     const get = async () => {
       const res = await fetch(gw.api('/consensus/blocks/1'));
       return ((await res.json()) as { served?: string }).served;
