@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkLinearizable, HistoryMalformedError, type CheckResult } from './checker.ts';
+import { impossibleReadValues, linearizableRegisterHistory, type RegisterStep } from './generate.ts';
+import { completed, pending, type CompletedOperation, type Operation } from './history.ts';
+import { registerModel, type RegisterInput, type RegisterOutput } from './models.ts';
+
+type Op = Operation<RegisterInput, RegisterOutput>;
+const TIMEOUT_MS = 10_000;
+
+/** Hand-written histories: each helper takes the id, client, key, value and the interval. */
+let nextId = 0;
+const write = (client: number, key: string, value: string, callMs: number, returnMs: number): Op =>
+  completed(nextId++, client, { kind: 'write', key, value }, { kind: 'written' }, callMs, returnMs);
+const read = (client: number, key: string, value: string | null, callMs: number, returnMs: number): Op =>
+  completed(nextId++, client, { kind: 'read', key }, { kind: 'read', value }, callMs, returnMs);
+const pendingWrite = (client: number, key: string, value: string, callMs: number): Op => pending(nextId++, client, { kind: 'write', key, value }, callMs);
+const pendingRead = (client: number, key: string, callMs: number): Op => pending(nextId++, client, { kind: 'read', key }, callMs);
+
+const check = (history: Op[]): CheckResult<RegisterInput, RegisterOutput> => checkLinearizable(registerModel, history, { timeoutMs: TIMEOUT_MS });
+
+describe('linearizability checker on registers', () => {
+  it('accepts an empty history', () => {
+    expect(check([]).ok).toBe(true);
+  });
+
+  it('accepts a sequential history where every read sees the last write', () => {
+    expect(check([read(0, 'x', null, 0, 1), write(0, 'x', 'a', 2, 3), read(1, 'x', 'a', 4, 5), write(1, 'x', 'b', 6, 7), read(0, 'x', 'b', 8, 9)]).ok).toBe(true);
+  });
+
+  it('lets a read that overlaps a write see either the old or the new value', () => {
+    expect(check([write(0, 'x', 'a', 0, 1), write(0, 'x', 'b', 2, 10), read(1, 'x', 'a', 3, 4)]).ok).toBe(true);
+    expect(check([write(0, 'x', 'a', 0, 1), write(0, 'x', 'b', 2, 10), read(1, 'x', 'b', 3, 4)]).ok).toBe(true);
+  });
+
+  it('counts operations that touch in time as concurrent', () => {
+    expect(check([write(0, 'x', 'a', 0, 5), read(1, 'x', null, 5, 6)]).ok).toBe(true);
+  });
+
+  it('orders concurrent writes as later reads demand', () => {
+    expect(check([write(0, 'x', 'a', 0, 10), write(1, 'x', 'b', 0, 10), read(2, 'x', 'a', 11, 12), read(2, 'x', 'a', 13, 14)]).ok).toBe(true);
+    expect(check([write(0, 'x', 'a', 0, 10), write(1, 'x', 'b', 0, 10), read(2, 'x', 'b', 11, 12)]).ok).toBe(true);
+  });
+
+  it('rejects a stale read after a completed write, naming the read that could not be placed', () => {
+    const stale = read(1, 'x', 'a', 4, 5);
+    const result = check([write(0, 'x', 'a', 0, 1), write(0, 'x', 'b', 2, 3), stale]);
+    expect(result.ok).toBe(false);
+    if (result.ok !== false) return;
+    expect(result.key).toBe('x');
+    expect(result.violation.stuck).toBe(stale);
+    expect(result.violation.linearized.map((op) => op.input)).toEqual([
+      { kind: 'write', key: 'x', value: 'a' },
+      { kind: 'write', key: 'x', value: 'b' },
+    ]);
+    expect(result.violation.stateAfter).toBe('"b"');
+    expect(result.violation.text).toContain('could not place');
+  });
+
+  it('rejects two readers that see two concurrent writes in opposite orders', () => {
+    const history = [
+      write(0, 'x', 'a', 0, 100),
+      write(1, 'x', 'b', 0, 100),
+      read(2, 'x', 'a', 10, 20),
+      read(3, 'x', 'b', 10, 20),
+      read(2, 'x', 'b', 30, 40),
+      read(3, 'x', 'a', 30, 40),
+    ];
+    expect(check(history).ok).toBe(false);
+  });
+
+  it('rejects a read that goes back to an older value after a newer one was read', () => {
+    expect(check([write(0, 'x', 'a', 0, 1), write(0, 'x', 'b', 2, 50), read(1, 'x', 'b', 3, 4), read(1, 'x', 'a', 5, 6)]).ok).toBe(false);
+  });
+
+  it('rejects a read of a value nobody wrote', () => {
+    const result = check([write(0, 'x', 'a', 0, 10), read(1, 'x', 'z', 2, 3)]);
+    expect(result.ok).toBe(false);
+  });
+
+  it('rejects a read of a value written only after the read returned', () => {
+    expect(check([read(1, 'x', 'a', 0, 1), write(0, 'x', 'a', 2, 3)]).ok).toBe(false);
+  });
+
+  it('lets a pending write take effect, even long after its call', () => {
+    expect(check([pendingWrite(0, 'x', 'a', 0), read(1, 'x', null, 10, 11), read(1, 'x', 'a', 20, 21)]).ok).toBe(true);
+  });
+
+  it('lets a pending write never take effect', () => {
+    expect(check([pendingWrite(0, 'x', 'a', 0), read(1, 'x', null, 10, 11), read(1, 'x', null, 20, 21)]).ok).toBe(true);
+  });
+
+  it('rejects a pending write that is seen and then unseen', () => {
+    expect(check([pendingWrite(0, 'x', 'a', 0), read(1, 'x', 'a', 10, 11), read(1, 'x', null, 20, 21)]).ok).toBe(false);
+  });
+
+  it('does not let a pending write take effect before its call', () => {
+    expect(check([read(1, 'x', 'a', 0, 1), pendingWrite(0, 'x', 'a', 2)]).ok).toBe(false);
+  });
+
+  it('ignores pending reads', () => {
+    expect(check([write(0, 'x', 'a', 0, 1), pendingRead(1, 'x', 2), read(0, 'x', 'a', 3, 4)]).ok).toBe(true);
+  });
+
+  it('checks keys independently and names the key of a violation', () => {
+    const result = check([write(0, 'x', 'a', 0, 1), write(0, 'y', 'b', 0, 1), read(1, 'x', 'a', 2, 3), read(1, 'y', null, 2, 3)]);
+    expect(result.ok).toBe(false);
+    if (result.ok === false) expect(result.key).toBe('y');
+    expect(result.stats.partitions).toBe(2);
+  });
+
+  it('answers unknown when the search outlives its time budget', () => {
+    // Twenty concurrent writes and a read of a value none wrote: every subset of writes is a configuration.
+    const history = [...Array.from({ length: 20 }, (_, i) => write(i, 'x', `v${i}`, 0, 100)), read(99, 'x', 'none', 50, 60)];
+    const result = checkLinearizable(registerModel, history, { timeoutMs: 0 });
+    expect(result).toMatchObject({ ok: 'unknown', key: 'x', reason: 'timeout' });
+  });
+
+  it('answers unknown when a partition needs more memoized configurations than allowed', () => {
+    const history = [...Array.from({ length: 20 }, (_, i) => write(i, 'x', `v${i}`, 0, 100)), read(99, 'x', 'none', 50, 60)];
+    const result = checkLinearizable(registerModel, history, { timeoutMs: TIMEOUT_MS, memoEntriesMax: 1_000 });
+    expect(result).toMatchObject({ ok: 'unknown', key: 'x', reason: 'memo_limit' });
+  });
+
+  it('refuses a history with an operation that returns before its call', () => {
+    expect(() => check([write(0, 'x', 'a', 5, 4)])).toThrow(HistoryMalformedError);
+  });
+
+  it('settles twenty fully concurrent writes and a possible read without timing out', () => {
+    const history = [...Array.from({ length: 20 }, (_, i) => write(i, 'x', `v${i}`, 0, 100)), read(99, 'x', 'v7', 50, 60)];
+    expect(check(history).ok).toBe(true);
+  });
+});
+
+const stepArb: fc.Arbitrary<RegisterStep> = fc.record({
+  key: fc.integer({ min: 0, max: 2 }),
+  write: fc.boolean(),
+  leadMs: fc.integer({ min: 0, max: 12 }),
+  lagMs: fc.integer({ min: 0, max: 12 }),
+  // One operation in ten never learns its outcome.
+  pending: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+});
+
+describe('linearizability checker properties', () => {
+  it('accepts every history recorded from a sequential register with overlapping intervals', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 80 }), (steps) => {
+        expect(check(linearizableRegisterHistory(steps)).ok).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rejects such a history once one completed read returns an impossible value', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 80 }), fc.nat(), fc.nat(), (steps, pick, pickValue) => {
+        const history = linearizableRegisterHistory(steps);
+        const reads = history.filter((op): op is CompletedOperation<RegisterInput, RegisterOutput> => op.input.kind === 'read' && !op.pending);
+        fc.pre(reads.length > 0);
+        const target = reads[pick % reads.length]!;
+        const impossible = impossibleReadValues(history, target);
+        const value = impossible[pickValue % impossible.length]!;
+        const corrupted = history.map((op) => (op === target ? { ...op, output: { kind: 'read' as const, value } } : op));
+        expect(check(corrupted).ok).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
