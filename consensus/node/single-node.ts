@@ -92,7 +92,10 @@ export class SingleNodeConsensus implements Consensus {
       term: SINGLE_NODE_TERM,
       height: this.head.header.height,
       lastHash: this.head.hash,
-      members: [signer.identity],
+      // No Raft log here: each stored block is one entry, committed and applied as it is stored.
+      commitIndex: this.head.header.height,
+      appliedIndex: this.head.header.height,
+      members: [{ id: signer.nodeId, role: 'voter', ...signer.identity }],
       pendingTransactions: this.mempool.size,
     };
   }

@@ -1,15 +1,17 @@
 import { and, asc, count, desc, eq, gt, inArray, max, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { blocks, committedEvents, ledgerState, nodeMeta, transactions } from '../../db/schema/consensus.ts';
+import { blockSignatures, blocks, committedEvents, ledgerMeta, ledgerState, nodeMeta, transactions } from '../../db/schema/consensus.ts';
 import {
   Block,
   CATEGORIES,
   ChannelEvent,
+  KeyedBlockSignature,
   Transaction,
   type BlockWithTransactions,
   type Category,
   type CommittedEvent,
 } from '../../schemas/index.ts';
+import { checkBlockSignature, type CoSignatureFault } from '../chain/cosign.ts';
 import { invariant } from '../invariant.ts';
 import { decodeRow } from './decode.ts';
 
@@ -21,6 +23,13 @@ const STATE_LOAD_PAGE_ROWS = 10_000;
 const EVENT_LOOKUP_IDS_MAX = 1_000;
 
 const NODE_KEY_SEED_META = 'node_key_seed';
+/** The one row of ledger_meta. */
+const LEDGER_META_ID = 1;
+/**
+ * Signatures kept per block. Voters are at most a handful (the cluster has at most 15 members), so
+ * this only bounds what a member sending co-signatures under fresh keys could make us store.
+ */
+export const SIGNATURES_PER_BLOCK_MAX = 64;
 
 /** Everything one block changes, stored together or not at all. */
 export interface BlockCommit {
@@ -29,7 +38,29 @@ export interface BlockCommit {
   writes: ReadonlyMap<string, unknown>;
   /** Events the block attested for the first time, in block order. */
   attested: readonly { event: ChannelEvent; txHash: string }[];
+  /**
+   * Raft log index of the committed entry that produced the block (replicated nodes); stored in
+   * the same transaction as the block, so appliedRaftIndex() never disagrees with the ledger.
+   * 0 for a genesis no entry produced; absent on a single validator, which has no log.
+   */
+  raftIndex?: number;
 }
+
+/** A snapshot install: the ledger as of one applied Raft index. */
+export interface LedgerInstall {
+  head: Block;
+  state: ReadonlyMap<string, unknown>;
+  raftIndex: number;
+}
+
+/** What became of signatures offered for a block. */
+export type AddSignaturesResult =
+  /** Valid ones are stored; `added` counts those not stored before. */
+  | { kind: 'stored'; added: number; invalid: { signer: string; fault: CoSignatureFault }[]; overLimit: number }
+  /** No block at this height here (yet): nothing stored. */
+  | { kind: 'block_missing' }
+  /** The block stored here at this height has another hash (the signer computed another block): nothing stored. */
+  | { kind: 'hash_mismatch'; storedHash: string };
 
 export interface StoredTransaction {
   tx: Transaction;
@@ -89,7 +120,95 @@ export class ConsensusRepository {
       }));
       // Inserted in block order, so sequences follow commit order.
       for (const rows of chunks(eventRows)) await tx.insert(committedEvents).values(rows);
+      if (commit.raftIndex !== undefined) {
+        const applied = (await readLedgerMeta(tx))?.appliedRaftIndex ?? 0;
+        // An entry makes at most one block, and entries apply in log order; genesis comes from no entry (0).
+        invariant(commit.raftIndex > applied || (commit.raftIndex === 0 && applied === 0), 'block from a Raft entry at or before the applied index', {
+          raftIndex: commit.raftIndex,
+          applied,
+          height,
+        });
+        await tx
+          .insert(ledgerMeta)
+          .values({ id: LEDGER_META_ID, appliedRaftIndex: commit.raftIndex })
+          .onConflictDoUpdate({ target: ledgerMeta.id, set: { appliedRaftIndex: commit.raftIndex } });
+      }
     });
+  }
+
+  /** Raft index of the last entry whose block (or snapshot) is stored; 0 when none is. */
+  async appliedRaftIndex(): Promise<number> {
+    return (await readLedgerMeta(this.db))?.appliedRaftIndex ?? 0;
+  }
+
+  /**
+   * Installs a snapshot: the ledger state is replaced whole and `head` becomes the head block, with
+   * the applied Raft index, in one transaction. The snapshot carries the state and the head, not the
+   * history: blocks between this node's old head and the new one stay absent here, the head is
+   * stored without its transactions, and their committed events are not in the event tables
+   * (channel streams and receipts for them must be read from another node). The ledger itself is
+   * complete: duplicate detection reads the state, which the snapshot holds in full.
+   */
+  async replaceLedger(install: LedgerInstall): Promise<void> {
+    const { head, state, raftIndex } = install;
+    const height = head.header.height;
+    await this.db.transaction(async (tx) => {
+      const applied = (await readLedgerMeta(tx))?.appliedRaftIndex ?? 0;
+      invariant(raftIndex >= applied, 'a snapshot would move the ledger back', { raftIndex, applied });
+      const [top] = await tx.select({ height: max(blocks.height) }).from(blocks);
+      const headHeight = top?.height ?? null;
+      invariant(headHeight === null || headHeight <= height, 'stored chain is ahead of the snapshot', { height, headHeight });
+      const [existing] = await tx.select({ hash: blocks.hash }).from(blocks).where(eq(blocks.height, height));
+      if (existing === undefined) {
+        await tx.insert(blocks).values({ height, hash: head.hash, header: head.header, signatures: head.signatures, txHashes: head.txHashes });
+      } else {
+        // Committed history is the same on every node: a different block here means diverged state.
+        invariant(existing.hash === head.hash, 'snapshot head differs from the stored block at its height', { height });
+      }
+      await tx.delete(ledgerState);
+      const stateRows = [...state].map(([key, value]) => ({ key, value }));
+      for (const rows of chunks(stateRows)) await tx.insert(ledgerState).values(rows);
+      await tx
+        .insert(ledgerMeta)
+        .values({ id: LEDGER_META_ID, appliedRaftIndex: raftIndex, snapshotHeight: height })
+        .onConflictDoUpdate({ target: ledgerMeta.id, set: { appliedRaftIndex: raftIndex, snapshotHeight: height } });
+    });
+  }
+
+  /**
+   * Keeps signatures over the block stored at `height`, once per signer (idempotent). Each is
+   * checked here (key hashes to signer, ML-DSA over `hash`), so only valid ones are ever stored;
+   * none is stored when `hash` is not the stored block's hash or there is no block there yet.
+   * No transaction: a stored block never changes or goes, and each insert is its own conflict-free
+   * statement, so concurrent calls for one block are safe.
+   */
+  async addBlockSignatures(height: number, hash: string, signatures: readonly KeyedBlockSignature[]): Promise<AddSignaturesResult> {
+    const [block] = await this.db.select({ hash: blocks.hash }).from(blocks).where(eq(blocks.height, height));
+    if (block === undefined) return { kind: 'block_missing' };
+    if (block.hash !== hash) return { kind: 'hash_mismatch', storedHash: block.hash };
+    const invalid: { signer: string; fault: CoSignatureFault }[] = [];
+    const valid = new Map<string, KeyedBlockSignature>();
+    for (const s of signatures) {
+      if (valid.has(s.signer)) continue;
+      const check = checkBlockSignature(hash, s);
+      if (check.ok) valid.set(s.signer, s);
+      else invalid.push({ signer: s.signer, fault: check.fault });
+    }
+    if (valid.size === 0) return { kind: 'stored', added: 0, invalid, overLimit: 0 };
+    const [held] = await this.db.select({ n: count() }).from(blockSignatures).where(eq(blockSignatures.height, height));
+    const room = Math.max(0, SIGNATURES_PER_BLOCK_MAX - (held?.n ?? 0));
+    // Over the limit a repeated signer would be refused too: harmless, it is stored already.
+    const rows = [...valid.values()].slice(0, room).map((s) => ({ height, signer: s.signer, algorithm: s.algorithm, publicKey: s.publicKey, signature: s.signature }));
+    const inserted = rows.length === 0 ? [] : await this.db.insert(blockSignatures).values(rows).onConflictDoNothing().returning({ signer: blockSignatures.signer });
+    return { kind: 'stored', added: inserted.length, invalid, overLimit: valid.size - rows.length };
+  }
+
+  /** The signatures stored for the block at `height` (see addBlockSignatures), by signer id. */
+  async blockSignatures(height: number): Promise<KeyedBlockSignature[]> {
+    const rows = await this.db.select().from(blockSignatures).where(eq(blockSignatures.height, height)).orderBy(asc(blockSignatures.signer));
+    return rows.map((r) =>
+      decodeRow(KeyedBlockSignature, { signer: r.signer, algorithm: r.algorithm, publicKey: r.publicKey, signature: r.signature }, 'block signature'),
+    );
   }
 
   async head(): Promise<Block | null> {
@@ -102,11 +221,16 @@ export class ConsensusRepository {
     return row === undefined ? null : toBlock(row);
   }
 
+  /** Null also for a block this node holds without its transactions: a snapshot head (see replaceLedger). */
   async blockWithTransactions(height: number): Promise<BlockWithTransactions | null> {
     const block = await this.block(height);
     if (block === null) return null;
     const rows = await this.db.select().from(transactions).where(eq(transactions.height, height)).orderBy(asc(transactions.position));
-    invariant(rows.length === block.txHashes.length, 'block and its stored transactions disagree', { height });
+    if (rows.length !== block.txHashes.length) {
+      const snapshotHeight = (await readLedgerMeta(this.db))?.snapshotHeight ?? null;
+      invariant(rows.length === 0 && snapshotHeight !== null && height <= snapshotHeight, 'block and its stored transactions disagree', { height });
+      return null;
+    }
     return { ...block, transactions: rows.map((r) => decodeRow(Transaction, r.tx, 'transaction')) };
   }
 
@@ -191,6 +315,12 @@ export class ConsensusRepository {
 }
 
 type BlockRow = typeof blocks.$inferSelect;
+
+/** The ledger_meta row, read through the database or inside a transaction. */
+async function readLedgerMeta(db: Pick<Database, 'select'>): Promise<typeof ledgerMeta.$inferSelect | undefined> {
+  const [row] = await db.select().from(ledgerMeta).where(eq(ledgerMeta.id, LEDGER_META_ID));
+  return row;
+}
 type CommittedEventRow = typeof committedEvents.$inferSelect;
 
 const toBlock = (row: BlockRow): Block =>

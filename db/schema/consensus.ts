@@ -1,4 +1,4 @@
-import { bigint, bigserial, customType, index, integer, jsonb, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const blocks = pgTable('blocks', {
   height: bigint('height', { mode: 'number' }).primaryKey(),
@@ -40,6 +40,43 @@ export const committedEvents = pgTable(
   },
   (t) => [index('committed_events_feed_idx').on(t.feedId, t.sequence), index('committed_events_channel_idx').on(t.channel, t.sequence)],
 );
+
+/**
+ * Every valid signature known for a stored block: the node's own and the co-signatures of the other
+ * validators, which arrive one by one after the block is stored. A row per (height, signer) rather
+ * than merging into blocks.signatures: concurrent arrivals are then each one INSERT .. ON CONFLICT
+ * DO NOTHING, safe without a read-modify-write under a row lock, and a repeated one is a no-op.
+ */
+export const blockSignatures = pgTable(
+  'block_signatures',
+  {
+    // No foreign key to blocks: tables live in a per-node schema chosen at run time, and drizzle-kit
+    // would pin the reference to "public". Blocks are never deleted, and a signature is only added
+    // in a transaction that has just read its block.
+    height: bigint('height', { mode: 'number' }).notNull(),
+    /** Node id: hex SHA-256 of public_key. */
+    signer: text('signer').notNull(),
+    algorithm: text('algorithm').notNull(),
+    publicKey: text('public_key').notNull(),
+    signature: text('signature').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.height, t.signer] })],
+);
+
+/**
+ * One row (id 1): how far the replicated log has been applied to this ledger. Written in the same
+ * transaction as the block an entry produced (or the snapshot installed), so after a crash the
+ * ledger and this index agree and the node replays the log from the next entry.
+ */
+export const ledgerMeta = pgTable('ledger_meta', {
+  id: smallint('id').primaryKey(),
+  appliedRaftIndex: bigint('applied_raft_index', { mode: 'number' }).notNull(),
+  /**
+   * Height of the last snapshot head installed, null when none was: blocks at or below it may be
+   * missing, or stored without their transactions and events (the snapshot carried only the state).
+   */
+  snapshotHeight: bigint('snapshot_height', { mode: 'number' }),
+});
 
 /** Node-local settings that must survive restarts (e.g. the generated key seed). */
 export const nodeMeta = pgTable('node_meta', {

@@ -28,7 +28,12 @@ export function attestationRoutes(api: Hono, deps: ValidatorHttpDeps): void {
       height: latest.height,
       block,
       proof: merkleProof(block.txHashes, index),
-      validators: deps.consensus.status().members,
+      // Keys of the voters known to this node: what a dApp checks the block signatures against.
+      validators: deps.consensus.status().members.flatMap((m) =>
+        m.role === 'voter' && m.nodeId !== undefined && m.publicKey !== undefined && m.algorithm !== undefined
+          ? [{ nodeId: m.nodeId, algorithm: m.algorithm, publicKey: m.publicKey, ...(m.url === undefined ? {} : { url: m.url }) }]
+          : [],
+      ),
     };
     return c.json(body);
   });
