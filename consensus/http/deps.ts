@@ -16,4 +16,6 @@ export interface ValidatorHttpDeps {
   /** Milliseconds clock, for uptime. */
   nowMs: () => number;
   startedAtMs: number;
+  /** Node ids (signer ids) of the voters, whose signatures make a block final; default: this node alone. */
+  voters?: () => readonly string[];
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   Attestation,
   Block,
+  BlockWithFinality,
   BlockWithTransactions,
   ChannelEvent,
   CommittedEvent,
@@ -50,6 +51,7 @@ export const RESPONSE_SCHEMAS = {
   Block,
   ValidatorIdentity,
   BlockWithTransactions,
+  BlockWithFinality,
   ConsensusStatus,
   TransactionReceipt,
   Attestation,

@@ -76,9 +76,10 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     success: { status: 200, description: 'consensus status of the answering validator', schema: 'ConsensusStatus' },
   },
   'GET /consensus/blocks/:height': {
-    summary: 'A block with its transactions and signatures',
+    summary: 'A block with its transactions, every signature the answering node knows, and its finality',
+    description: 'Final once valid signatures of a majority of the voters are known (`finality.required` of them); learners never sign.',
     params: { height: { schema: z.int().min(0), description: 'block height' } },
-    success: { status: 200, description: 'the block', schema: 'BlockWithTransactions' },
+    success: { status: 200, description: 'the block', schema: 'BlockWithFinality' },
     errors: [404],
   },
   'POST /external/feeds': {

@@ -1,17 +1,26 @@
 import type { Hono } from 'hono';
 import { AppError } from '../../../runtime/errors.ts';
 import { readParam } from '../../../runtime/http.ts';
-import type { ConsensusStatus } from '../../../schemas/index.ts';
+import type { BlockWithFinality, ConsensusStatus } from '../../../schemas/index.ts';
+import { knownSignatures } from '../../chain/cosign.ts';
+import { finalityOf } from '../../chain/finality.ts';
 import type { ValidatorHttpDeps } from '../deps.ts';
 import { NonNegativeIntText } from '../params.ts';
 
 export function consensusRoutes(api: Hono, deps: ValidatorHttpDeps): void {
   api.get('/consensus/status', (c) => c.json<ConsensusStatus>(deps.consensus.status()));
 
+  /** The block with every signature this node knows and whether they make it final. */
   api.get('/consensus/blocks/:height', async (c) => {
     const height = readParam(c, 'height', NonNegativeIntText);
-    const block = await deps.repository.blockWithTransactions(height);
-    if (block === null) throw new AppError('BLOCK_NOT_FOUND', `no block at height ${height}`);
-    return c.json(block);
+    const [block, coSignatures] = await Promise.all([deps.repository.blockWithTransactions(height), deps.repository.blockSignatures(height)]);
+    if (block === null) throw new AppError('BLOCK_NOT_FOUND', `no block at height ${height} on this node`);
+    const status = deps.consensus.status();
+    // A single validator is its only voter.
+    const voters = deps.voters?.() ?? [status.nodeId];
+    const keys = new Map(status.members.flatMap((m) => (m.nodeId !== undefined && m.publicKey !== undefined ? [[m.nodeId, m.publicKey] as const] : [])));
+    const signatures = knownSignatures(block.signatures, coSignatures, (id) => keys.get(id));
+    const body: BlockWithFinality = { ...block, signatures, finality: finalityOf(block.hash, signatures, voters) };
+    return c.json(body);
   });
 }
