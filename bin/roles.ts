@@ -8,5 +8,7 @@ import { startValidator } from '../consensus/index.ts';
 export const ROLE_STARTERS: Record<NodeRole, StartNode> = {
   gateway: startGateway,
   validator: startValidator,
+  // A business node runs the same code: CONSENSUS_MEMBERS makes it a learner, which never votes nor signs for finality.
+  business: startValidator,
   slim: startSlim,
 };

@@ -5,33 +5,55 @@ import { startServer } from '../runtime/http.ts';
 import { nodeDataDir, nodeSchema, type RunningNode, type StartNode } from '../runtime/node.ts';
 import { createSigner, KEY_SEED_BYTES } from './crypto/signer.ts';
 import { createValidatorApp } from './http/app.ts';
+import type { Consensus } from './node/consensus.ts';
 import { SingleNodeConsensus } from './node/single-node.ts';
+import { ReplicatedConsensus } from './replicated/replicated-consensus.ts';
 import { ConsensusRepository } from './storage/repository.ts';
+import { HttpPeerTransport } from './transport/index.ts';
+import type { Config } from '../runtime/config.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { Database } from '../db/client.ts';
+import type { NodeSigner } from './crypto/signer.ts';
+import type { ValidatorHttpDeps } from './http/deps.ts';
+
+/** Forwarded submissions wait this long for the leader's commit before the caller is told to retry. */
+const FORWARD_TIMEOUT_MS = 10_000;
 
 /**
- * A validator: storage, then consensus (which checks the stored chain and may refuse to start),
+ * A validator or business node: storage, then consensus (which checks the stored chain and may refuse to start),
  * then HTTP. close() undoes it in reverse: no new requests, finish the block in flight, close the database.
  */
 export const startValidator: StartNode = async (config, logger) => {
   const startedAtMs = Date.now();
   const database = await openDatabase({ part: 'consensus', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) });
   const shutdown = new AbortController();
-  let consensus: SingleNodeConsensus | undefined;
+  let consensus: Consensus | undefined;
+  let transport: HttpPeerTransport | undefined;
   try {
     const repository = new ConsensusRepository(database.db);
     // The seed is the node's identity: configured, or generated once and kept with the node's data.
     const seedHex = config.NODE_KEY_SEED ?? (await repository.nodeKeySeed(() => bytesToHex(randomBytes(KEY_SEED_BYTES))));
     const signer = createSigner(config.BLOCK_SIGNATURE_ALG, hexToBytes(seedHex));
-    consensus = await SingleNodeConsensus.start({
-      repository,
-      signer,
-      chainId: config.CHAIN_ID,
-      blockIntervalMs: config.BLOCK_INTERVAL_MS,
-      blockTxsMax: config.BLOCK_TXS_MAX,
-      mempoolTxsMax: config.MEMPOOL_TXS_MAX,
-      logger,
-    });
+    let cluster: Pick<ValidatorHttpDeps, 'cluster' | 'peer' | 'voters'> = {};
+    if (config.CONSENSUS_MEMBERS === undefined) {
+      consensus = await SingleNodeConsensus.start({
+        repository,
+        signer,
+        chainId: config.CHAIN_ID,
+        blockIntervalMs: config.BLOCK_INTERVAL_MS,
+        blockTxsMax: config.BLOCK_TXS_MAX,
+        mempoolTxsMax: config.MEMPOOL_TXS_MAX,
+        logger,
+      });
+    } else {
+      const started = await startReplicated(config, logger, database.db, repository, signer);
+      consensus = started.consensus;
+      transport = started.transport;
+      cluster = started.http;
+    }
     const app = createValidatorApp({
+      ...cluster,
+      role: config.ROLE === 'business' ? 'business' : 'validator',
       consensus,
       repository,
       clusterSecret: config.CLUSTER_SECRET,
@@ -49,6 +71,7 @@ export const startValidator: StartNode = async (config, logger) => {
       throw error;
     });
     const running = consensus;
+    const peers = transport;
     let closing: Promise<void> | undefined;
     const node: RunningNode = {
       role: 'validator',
@@ -60,6 +83,7 @@ export const startValidator: StartNode = async (config, logger) => {
           shutdown.abort();
           await server.close();
           await running.close();
+          await peers?.close();
           await database.close();
         })();
         return closing;
@@ -69,7 +93,55 @@ export const startValidator: StartNode = async (config, logger) => {
   } catch (error) {
     shutdown.abort();
     await consensus?.close();
+    await transport?.close();
     await database.close();
     throw error;
   }
 };
+
+/** A member of a Raft group: its peer transport, the replicated consensus over it, and the routes only members have. */
+async function startReplicated(config: Config, logger: Logger, db: Database, repository: ConsensusRepository, signer: NodeSigner) {
+  const members = config.CONSENSUS_MEMBERS!;
+  const selfId = config.CONSENSUS_NODE_ID!;
+  let replicated: ReplicatedConsensus | undefined;
+  const transport = new HttpPeerTransport({
+    selfId,
+    peers: new Map(members.filter((m) => m.id !== selfId).map((m) => [m.id, m.url])),
+    clusterSecret: config.CLUSTER_SECRET,
+    logger,
+    onUnreachable: (id) => replicated?.peerUnreachable(id),
+  });
+  try {
+    replicated = await ReplicatedConsensus.start({
+      selfId,
+      founders: members,
+      database: db,
+      repository,
+      signer,
+      transport,
+      chainId: config.CHAIN_ID,
+      clusterSecret: config.CLUSTER_SECRET,
+      blockTxsMax: config.BLOCK_TXS_MAX,
+      mempoolTxsMax: config.MEMPOOL_TXS_MAX,
+      proposalsInFlightMax: config.RAFT_PROPOSALS_IN_FLIGHT_MAX,
+      tickMs: config.RAFT_TICK_MS,
+      electionTicks: config.RAFT_ELECTION_TICKS,
+      heartbeatTicks: config.RAFT_HEARTBEAT_TICKS,
+      snapshotEveryEntries: config.RAFT_SNAPSHOT_EVERY_ENTRIES,
+      compactKeepEntries: config.RAFT_COMPACT_KEEP_ENTRIES,
+      forwardTimeoutMs: FORWARD_TIMEOUT_MS,
+      readTimeoutMs: config.CONSENSUS_READ_TIMEOUT_MS,
+      logger,
+    });
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+  const consensus = replicated;
+  const http: Pick<ValidatorHttpDeps, 'cluster' | 'peer' | 'voters'> = {
+    cluster: consensus,
+    voters: () => consensus.voterSigners(),
+    peer: { selfId, clusterSecret: config.CLUSTER_SECRET, logger, onMessages: (from, messages) => consensus.receive(from, messages) },
+  };
+  return { consensus, transport, http };
+}

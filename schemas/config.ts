@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { ANNOUNCE_TTL_MS_MAX, ANNOUNCE_TTL_MS_MIN, ANNOUNCE_WEIGHT_MAX } from './announcement.ts';
 import { SignatureAlgorithm } from './block.ts';
 import { CATEGORIES, type Category } from './common.ts';
+import { ClusterMembersText } from './cluster-members.ts';
 import { QualityWeightsByCategory } from './quality.ts';
 import { RATE_TIERS_DEFAULT, RateSpec, RateTierHolder, RateTierName, type Rate } from './rate-limit.ts';
 
-export const NODE_ROLES = ['gateway', 'validator', 'slim'] as const;
+export const NODE_ROLES = ['gateway', 'validator', 'business', 'slim'] as const;
 export const NodeRole = z.enum(NODE_ROLES);
 export type NodeRole = z.infer<typeof NodeRole>;
 
-export const DEFAULT_PORTS: Record<NodeRole, number> = { gateway: 8080, validator: 9003, slim: 9013 };
+export const DEFAULT_PORTS: Record<NodeRole, number> = { gateway: 8080, validator: 9003, business: 9009, slim: 9013 };
 
 const urlList = z
   .string()
@@ -101,6 +102,25 @@ export const EnvConfig = z.object({
   BLOCK_TXS_MAX: positiveInt(1_000),
   MEMPOOL_TXS_MAX: positiveInt(50_000),
   BLOCK_SIGNATURE_ALG: SignatureAlgorithm.default('ml_dsa87'),
+  /**
+   * Validator and business: the Raft group's founding members, `id=voter@url` and `id=learner@url`
+   * separated by commas, the same on every member (see schemas/cluster-members.ts).
+   * Unset: the validator is a network of one and orders blocks alone.
+   */
+  CONSENSUS_MEMBERS: ClusterMembersText.optional(),
+  /** Validator and business: this node's id in CONSENSUS_MEMBERS. */
+  CONSENSUS_NODE_ID: z.string().min(1).max(63).optional(),
+  /** Raft's clock: one tick this long. Followers campaign after RAFT_ELECTION_TICKS to twice that without a leader. */
+  RAFT_TICK_MS: positiveInt(40),
+  RAFT_ELECTION_TICKS: z.coerce.number().int().min(3).max(1_000).default(10),
+  RAFT_HEARTBEAT_TICKS: z.coerce.number().int().min(1).max(100).default(1),
+  /** A ledger snapshot every this many applied entries; the log is compacted behind it, keeping RAFT_COMPACT_KEEP_ENTRIES. */
+  RAFT_SNAPSHOT_EVERY_ENTRIES: positiveInt(10_000),
+  RAFT_COMPACT_KEEP_ENTRIES: positiveInt(1_000),
+  /** Leader: batches proposed and not yet applied; beyond it transactions wait in the mempool. */
+  RAFT_PROPOSALS_IN_FLIGHT_MAX: positiveInt(8),
+  /** Linearizable reads wait this long for a leader to confirm a read point, then answer 503. */
+  CONSENSUS_READ_TIMEOUT_MS: positiveInt(3_000),
   /** 32-byte hex seed of the node's ML-DSA key; generated and kept in the node's storage when unset. */
   NODE_KEY_SEED: z.string().regex(/^[0-9a-f]{64}$/, '64 hex characters').optional(),
   /**
@@ -224,6 +244,14 @@ export const EnvConfig = z.object({
   /** JSON: per-category quality weights, e.g. {"weather":{"freshness":3}}; a misspelt category or check stops the start. */
   QUALITY_WEIGHTS: jsonObject.pipe(QualityWeightsByCategory),
 }).superRefine((c, ctx) => {
+  // A member of a Raft group must know which member it is; a business node exists only in a group.
+  if (c.CONSENSUS_MEMBERS !== undefined) {
+    const self = c.CONSENSUS_MEMBERS.find((m) => m.id === c.CONSENSUS_NODE_ID);
+    if (self === undefined) ctx.addIssue({ code: 'custom', path: ['CONSENSUS_NODE_ID'], message: 'must name one of CONSENSUS_MEMBERS' });
+    else if (c.ROLE === 'business' && self.role !== 'learner') ctx.addIssue({ code: 'custom', path: ['CONSENSUS_NODE_ID'], message: 'a business node is a learner in CONSENSUS_MEMBERS' });
+  } else if (c.ROLE === 'business') {
+    ctx.addIssue({ code: 'custom', path: ['CONSENSUS_MEMBERS'], message: 'a business node needs the Raft group it learns from' });
+  }
   // A key assigned to a tier nobody defined would silently go unlimited.
   for (const [holder, tier] of Object.entries(c.GATEWAY_RATE_KEY_TIERS)) {
     if (!(tier in c.GATEWAY_RATE_TIERS)) ctx.addIssue({ code: 'custom', path: ['GATEWAY_RATE_KEY_TIERS', holder], message: `tier "${tier}" is not in GATEWAY_RATE_TIERS` });

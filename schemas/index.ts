@@ -10,3 +10,4 @@ export * from './review.ts';
 export * from './api.ts';
 export * from './announcement.ts';
 export * from './config.ts';
+export * from './cluster-members.ts';

@@ -14,6 +14,8 @@ export interface BuildInput {
   batch: readonly PendingTx[];
   timestamp: string;
   signer: NodeSigner;
+  /** Signer node id of the proposer; default the signer (see SealInput.proposer). */
+  proposer?: string;
 }
 
 export interface BuiltBlock extends ExecutedBatch {
@@ -37,6 +39,7 @@ export function buildBlock(input: BuildInput): BuiltBlock {
     stateRoot: input.stateTree.rootWith(executed.writes),
     timestamp: input.timestamp,
     signer: input.signer,
+    ...(input.proposer === undefined ? {} : { proposer: input.proposer }),
   });
   return { ...executed, block: { ...sealed, transactions: executed.included.map((p) => p.tx) } };
 }

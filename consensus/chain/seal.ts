@@ -13,9 +13,14 @@ export interface SealInput {
   /** The proposer's clock; never earlier than the previous block's. */
   timestamp: string;
   signer: NodeSigner;
+  /**
+   * Signer node id of the proposer; default the signer. In a cluster every node seals the block a
+   * committed entry describes, naming the leader that proposed it, and signs it with its own key.
+   */
+  proposer?: string;
 }
 
-/** Header, hash and the proposer's one signature over the block hash. */
+/** Header, hash and the sealing node's one signature over the block hash. */
 export function sealBlock(input: SealInput): Block {
   const { prev, signer } = input;
   invariant(blockHashOf(prev.header) === prev.hash, 'previous block hash does not match its header', { height: prev.header.height });
@@ -26,22 +31,25 @@ export function sealBlock(input: SealInput): Block {
     prevHash: prev.hash,
     txRoot: merkleRoot(input.txHashes),
     stateRoot: input.stateRoot,
-    proposer: signer.nodeId,
+    proposer: input.proposer ?? signer.nodeId,
     timestamp: laterOf(input.timestamp, prev.header.timestamp),
     txCount: input.txHashes.length,
   };
   return sign(header, [...input.txHashes], signer);
 }
 
-/** Height 0: no transactions, the empty state, prevHash all zeros. */
-export function genesisBlock(chainId: string, timestamp: string, signer: NodeSigner): Block {
+/**
+ * Height 0: no transactions, the empty state, prevHash all zeros. A cluster's members must agree on
+ * it, so there the proposer and timestamp are fixed (see replicated/genesis.ts), not the node's own.
+ */
+export function genesisBlock(chainId: string, timestamp: string, signer: NodeSigner, proposer: string = signer.nodeId): Block {
   const header: BlockHeader = {
     chainId,
     height: 0,
     prevHash: ZERO_HASH,
     txRoot: EMPTY_ROOT,
     stateRoot: EMPTY_STATE_ROOT,
-    proposer: signer.nodeId,
+    proposer,
     timestamp,
     txCount: 0,
   };

@@ -3,6 +3,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireCluster, requireNodeCaller } from '../../runtime/cluster-auth.ts';
 import { installErrorHandling } from '../../runtime/http.ts';
 import type { ValidatorHttpDeps } from './deps.ts';
+import { readConsistency } from './read-consistency.ts';
+import { clusterRoutes } from './routes/cluster.ts';
+import { peerRoutes } from './routes/peer.ts';
 import { attestationRoutes } from './routes/attestations.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { consensusRoutes } from './routes/consensus.ts';
@@ -19,10 +22,15 @@ export function createValidatorApp(deps: ValidatorHttpDeps): Hono {
   installErrorHandling(app, deps.logger);
   // Liveness only: no data, so no cluster token needed (process supervisors probe it).
   app.get('/livez', (c) => c.json({ status: 'up' }));
+  // Raft traffic authenticates each request with its own HMAC headers and has its own (larger) body bound.
+  if (deps.peer !== undefined) peerRoutes(app, deps.peer);
   // Registered after /livez: everything else, unknown paths included, is for the cluster only.
   app.use('*', requireCluster(deps.clusterSecret));
   app.use('*', bodyLimit({ maxSize: deps.bodyLimitBytes }));
   app.use(`${API_PREFIX}/internal/*`, requireNodeCaller());
+  for (const path of ['/state/*', '/transaction/*', '/consensus/blocks/*', '/query/*', '/channels', '/channels/*']) {
+    app.use(`${API_PREFIX}${path}`, readConsistency(deps.consensus));
+  }
 
   const api = new Hono();
   healthRoutes(api, deps);
@@ -32,6 +40,7 @@ export function createValidatorApp(deps: ValidatorHttpDeps): Hono {
   attestationRoutes(api, deps);
   channelRoutes(api, deps);
   internalRoutes(api, deps);
+  if (deps.cluster !== undefined) clusterRoutes(api, deps.cluster);
   app.route(API_PREFIX, api);
   return app;
 }

@@ -1,6 +1,8 @@
 import type { Logger } from '../../runtime/logger.ts';
 import type { Consensus } from '../node/consensus.ts';
+import type { ReplicatedConsensus } from '../replicated/replicated-consensus.ts';
 import type { ConsensusRepository } from '../storage/repository.ts';
+import type { PeerRouteDeps } from './routes/peer.ts';
 
 /** What the validator's HTTP layer talks to: the consensus seam for writes and status, storage for reads. */
 export interface ValidatorHttpDeps {
@@ -18,4 +20,9 @@ export interface ValidatorHttpDeps {
   startedAtMs: number;
   /** Node ids (signer ids) of the voters, whose signatures make a block final; default: this node alone. */
   voters?: () => readonly string[];
+  /** What this node reports itself as; default validator. */
+  role?: 'validator' | 'business';
+  /** A member of a Raft group: peer messages in, forwarded submissions, membership changes. */
+  cluster?: ReplicatedConsensus;
+  peer?: PeerRouteDeps;
 }

@@ -12,6 +12,11 @@ export interface Consensus {
   /** Resolves once every transaction is committed (stored in a block), a duplicate, or rejected; in input order. */
   submit(txs: readonly Transaction[]): Promise<CommitResult[]>;
   status(): ConsensusStatus;
+  /**
+   * Resolves once this node has applied everything committed before the call, so a read served after
+   * it is linearizable (Raft's ReadIndex); fails with a retryable 503 when no leader can confirm it.
+   */
+  readBarrier(): Promise<void>;
   /** A transaction accepted but not yet in a block. */
   pendingTransaction(txHash: string): Transaction | undefined;
   /** 'down' once the node halted on a failed invariant: it serves reads but commits nothing. */

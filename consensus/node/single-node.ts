@@ -100,6 +100,9 @@ export class SingleNodeConsensus implements Consensus {
     };
   }
 
+  /** Alone, this node's stored chain is the committed chain: every read is already linearizable. */
+  async readBarrier(): Promise<void> {}
+
   pendingTransaction(txHash: string): Transaction | undefined {
     return this.mempool.get(txHash)?.tx;
   }

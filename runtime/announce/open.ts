@@ -18,7 +18,7 @@ export const DIRECTORY_CALL_TIMEOUT_MS = 2_000;
 const DIRECTORY_DB_CONNECTIONS_MAX = 2;
 
 /** The pool each announcing role serves; the gateway announces nothing. */
-const POOL_OF_ROLE: Partial<Record<Config['ROLE'], UpstreamPool>> = { validator: 'validators', slim: 'slim' };
+const POOL_OF_ROLE: Partial<Record<Config['ROLE'], UpstreamPool>> = { validator: 'validators', business: 'business', slim: 'slim' };
 
 /** Announcements of one network: configured, or derived from what all its nodes share (chain id and cluster secret). */
 export function directoryNamespace(config: Config): string {

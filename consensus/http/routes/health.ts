@@ -7,7 +7,7 @@ export function healthRoutes(api: Hono, deps: ValidatorHttpDeps): void {
     const status = deps.consensus.status();
     const up = deps.consensus.health() === 'up';
     const body: NodeHealth = {
-      role: 'validator',
+      role: deps.role ?? 'validator',
       status: up ? 'up' : 'down',
       uptimeMs: deps.nowMs() - deps.startedAtMs,
       details: { height: status.height, pendingTransactions: status.pendingTransactions, nodeId: status.nodeId },

@@ -1,0 +1,117 @@
+import { hexToBytes } from '@noble/hashes/utils.js';
+import type { Logger } from '../../runtime/logger.ts';
+import { SignatureAlgorithm, type Block, type KeyedBlockSignature } from '../../schemas/index.ts';
+import { nodeIdOf, type NodeSigner } from '../crypto/signer.ts';
+import type { ConsensusRepository } from '../storage/repository.ts';
+import type { CoSignature, PeerTransport } from '../transport/types.ts';
+
+/** Co-signatures held for blocks this node has not applied yet (it is behind); beyond it the oldest go. */
+const EARLY_SIGNATURES_MAX = 4_096;
+
+/**
+ * Spreads this node's signature over every block it applied and collects the others': each member
+ * signs only the hash its own re-execution produced, so a signature from another member is that
+ * member's statement that it computed the same block, state root included. Signer keys are pinned
+ * per member id on first sight (the transport already proved the sender is a cluster member).
+ */
+export class CosignRelay {
+  /** Member id -> signer node id, pinned on first sight. */
+  private readonly signerOf = new Map<string, string>();
+  private readonly early = new Map<number, { from: string; sig: KeyedBlockSignature; hash: string }[]>();
+  private earlyCount = 0;
+  /** Co-signatures naming a hash other than ours: a member that computed a different block. */
+  mismatches = 0;
+
+  constructor(
+    private readonly selfId: string,
+    private readonly signer: NodeSigner,
+    private readonly repository: ConsensusRepository,
+    private readonly transport: PeerTransport,
+    private readonly logger: Logger,
+    private readonly members: () => { readonly voters: readonly string[]; readonly learners: readonly string[] },
+  ) {
+    this.signerOf.set(selfId, signer.nodeId);
+  }
+
+  /** Signer node ids of the given members, as far as they are known. */
+  signerIds(memberIds: readonly string[]): string[] {
+    return memberIds.flatMap((id) => {
+      const signer = this.signerOf.get(id);
+      return signer === undefined ? [] : [signer];
+    });
+  }
+
+  /** After this node stored `block` (with its own signature): tell every other member, then file what arrived early. */
+  async applied(block: Block): Promise<void> {
+    const own = block.signatures.find((s) => s.signer === this.signer.nodeId);
+    const { voters, learners } = this.members();
+    // Only voters' signatures make a block final; a learner keeps its own to itself.
+    if (own !== undefined && voters.includes(this.selfId)) {
+      const messages: CoSignature[] = [...voters, ...learners]
+        .filter((id) => id !== this.selfId)
+        .map((to) => ({
+          type: 'cosign',
+          from: this.selfId,
+          to,
+          height: block.header.height,
+          hash: block.hash,
+          algorithm: own.algorithm,
+          publicKey: this.signer.publicKeyHex,
+          signature: own.signature,
+        }));
+      this.transport.send(messages);
+    }
+    const waiting = this.early.get(block.header.height);
+    if (waiting !== undefined) {
+      this.early.delete(block.header.height);
+      this.earlyCount -= waiting.length;
+      for (const w of waiting) await this.file(w.from, block.header.height, w.hash, w.sig);
+    }
+  }
+
+  /** A co-signature from another member; storage verifies it, bad ones are dropped and logged, never stored. */
+  async received(message: CoSignature, headHeight: number): Promise<void> {
+    const algorithm = SignatureAlgorithm.safeParse(message.algorithm);
+    if (!algorithm.success) return this.reject(message, 'unknown signature algorithm');
+    let signerId: string;
+    try {
+      signerId = nodeIdOf(hexToBytes(message.publicKey));
+    } catch {
+      return this.reject(message, 'public key is not hex');
+    }
+    const pinned = this.signerOf.get(message.from);
+    if (pinned !== undefined && pinned !== signerId) return this.reject(message, 'public key differs from the one this member used before');
+    const sig: KeyedBlockSignature = { signer: signerId, algorithm: algorithm.data, publicKey: message.publicKey, signature: message.signature };
+    if (message.height > headHeight) {
+      if (this.earlyCount >= EARLY_SIGNATURES_MAX) this.dropOldestEarly();
+      const list = this.early.get(message.height) ?? [];
+      list.push({ from: message.from, sig, hash: message.hash });
+      this.early.set(message.height, list);
+      this.earlyCount++;
+      return;
+    }
+    await this.file(message.from, message.height, message.hash, sig);
+  }
+
+  private async file(from: string, height: number, hash: string, sig: KeyedBlockSignature): Promise<void> {
+    const result = await this.repository.addBlockSignatures(height, hash, [sig]);
+    if (result.kind === 'hash_mismatch') {
+      this.mismatches++;
+      this.logger.error({ height, theirHash: hash, ourHash: result.storedHash, member: from }, 'a member signed a different block at this height: state diverged');
+    } else if (result.kind === 'stored') {
+      if (result.invalid.length > 0) this.logger.warn({ height, member: from, fault: result.invalid[0]!.fault }, 'co-signature dropped');
+      else this.signerOf.set(from, sig.signer);
+    }
+    // block_missing: this node installed a snapshot past that height and keeps no such block.
+  }
+
+  private reject(message: CoSignature, reason: string): void {
+    this.logger.warn({ from: message.from, height: message.height, reason }, 'co-signature dropped');
+  }
+
+  private dropOldestEarly(): void {
+    const oldest = Math.min(...this.early.keys());
+    this.earlyCount -= this.early.get(oldest)?.length ?? 0;
+    this.early.delete(oldest);
+  }
+}

@@ -1,0 +1,205 @@
+import type { Logger } from '../../runtime/logger.ts';
+import { AppError } from '../../runtime/errors.ts';
+import type { Block } from '../../schemas/index.ts';
+import { isInvariantViolation } from '../invariant.ts';
+import { bootstrapState, RawNode, type ConfChange, type Entry, type Message, type RaftStatus, type RandomSource } from '../raft/index.ts';
+import type { PersistentRaftStorage } from '../raft-storage/index.ts';
+import type { PeerTransport } from '../transport/types.ts';
+import { decodeBatch } from './batch-codec.ts';
+import type { LedgerMachine, AppliedBatch } from './ledger-machine.ts';
+import type { ClusterMember } from '../../schemas/index.ts';
+import { PendingProposals } from './pending-proposals.ts';
+import { PendingReads } from './pending-reads.ts';
+
+export interface RaftEngineOptions {
+  selfId: string;
+  /** The founding membership: written into an empty log, ignored once the log has one. */
+  founders: readonly ClusterMember[];
+  storage: PersistentRaftStorage;
+  machine: LedgerMachine;
+  transport: PeerTransport;
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  /** A snapshot of the ledger is taken every this many applied entries, and the log compacted behind it. */
+  snapshotEveryEntries: number;
+  /** Entries kept behind a snapshot so a briefly lagging follower catches up from the log, not a snapshot. */
+  compactKeepEntries: number;
+  readsMax: number;
+  readTimeoutMs: number;
+  logger: Logger;
+  random: RandomSource;
+  /** Told every block this node applied and stored, in height order. */
+  onBlock(block: Block): void;
+  /** After each Ready is handled: proposals may have applied, leadership or membership may have changed. */
+  onAdvance(): void;
+  /** The engine stopped on an error it cannot continue after (storage failed, invariant); the owner reopens it. */
+  onFailure(error: unknown): void;
+}
+
+/**
+ * One Raft node around the pure core: a tick timer, inbound messages, and the loop that handles
+ * each Ready in order — persist, send, apply, advance. Only one Ready is in hand at a time, so
+ * proposals and messages arriving meanwhile batch into the next one (group commit).
+ */
+export class RaftEngine {
+  readonly raw: RawNode;
+  private readonly proposals = new PendingProposals();
+  private readonly reads: PendingReads;
+  private readonly ticker: NodeJS.Timeout;
+  private draining: Promise<void> | null = null;
+  private stopped = false;
+  private lastSnapshotIndex: number;
+
+  private constructor(private readonly options: RaftEngineOptions) {
+    const { storage, machine } = options;
+    const applied = Math.max(machine.applied, storage.snapshot().meta.index);
+    this.raw = new RawNode(
+      storage,
+      { id: options.selfId, electionTicks: options.electionTicks, heartbeatTicks: options.heartbeatTicks, applied },
+      options.random,
+    );
+    this.lastSnapshotIndex = storage.snapshot().meta.index;
+    this.reads = new PendingReads(options.selfId, options.readsMax, options.readTimeoutMs);
+    this.ticker = setInterval(() => {
+      this.raw.tick();
+      this.kick();
+    }, options.tickMs);
+  }
+
+  static async start(options: RaftEngineOptions): Promise<RaftEngine> {
+    const { storage, founders } = options;
+    if (storage.lastIndex() === 0 && storage.snapshot().meta.index === 0) {
+      const conf = {
+        voters: founders.filter((m) => m.role === 'voter').map((m) => m.id),
+        learners: founders.filter((m) => m.role === 'learner').map((m) => m.id),
+      };
+      await storage.persist(bootstrapState(conf));
+    }
+    const engine = new RaftEngine(options);
+    engine.kick();
+    return engine;
+  }
+
+  status(): RaftStatus {
+    return this.raw.status();
+  }
+
+  get proposalsInFlight(): number {
+    return this.proposals.size;
+  }
+
+  get transactionsInFlight(): number {
+    return this.proposals.transactions;
+  }
+
+  receive(messages: readonly Message[]): void {
+    if (this.stopped) return;
+    for (const m of messages) this.raw.step(m);
+    this.kick();
+  }
+
+  /** Proposes one encoded batch as leader (throws RaftError NOT_LEADER / PROPOSAL_DROPPED). */
+  propose(data: Uint8Array, proposalId: string, entries: Parameters<PendingProposals['add']>[3]): void {
+    const index = this.raw.propose(data);
+    this.proposals.add(index, this.raw.status().term, proposalId, entries);
+    this.kick();
+  }
+
+  /** Throws RaftError NOT_LEADER / CONF_CHANGE_PENDING / CONF_CHANGE_INVALID. */
+  proposeConfChange(change: ConfChange): number {
+    const index = this.raw.proposeConfChange(change);
+    this.kick();
+    return index;
+  }
+
+  /** Resolves once this node has applied everything committed when the read was asked (ReadIndex). */
+  async linearizableRead(): Promise<number> {
+    const { ctx, point } = this.reads.open();
+    this.raw.readIndex(ctx);
+    this.kick();
+    return point;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.ticker);
+    await this.draining;
+    const closing = new AppError('UNAVAILABLE', 'the consensus node is stopping', { retryAfterS: 1 });
+    this.proposals.failAll(closing);
+    this.reads.failAll(closing);
+  }
+
+  private kick(): void {
+    if (this.draining !== null || this.stopped || !this.raw.hasReady()) return;
+    this.draining = this.drain()
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.draining = null;
+        this.kick();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    const { storage, machine, transport } = this.options;
+    while (!this.stopped && this.raw.hasReady()) {
+      const rd = this.raw.ready();
+      await storage.persist(rd);
+      if (rd.snapshot !== null) await machine.restore(rd.snapshot.meta.index, rd.snapshot.data);
+      transport.send(rd.messages);
+      for (const entry of rd.committedEntries) await this.apply(entry);
+      for (const rs of rd.readStates) this.reads.confirmed(rs.ctx, rs.index);
+      this.raw.advance(rd);
+      const applied = this.raw.status().applied;
+      this.reads.appliedTo(applied);
+      this.proposals.dropReplaced((i) => this.raw.term(i), replacedError());
+      await this.maybeSnapshot(applied);
+      this.options.onAdvance();
+    }
+  }
+
+  private async apply(entry: Entry): Promise<void> {
+    const { machine, logger } = this.options;
+    if (entry.type !== 'normal' || entry.data.length === 0) {
+      // Membership changes take effect in the core; an empty entry is a new leader's first.
+      machine.skip(entry.index);
+      this.proposals.applied(entry.index, null, [], replacedError());
+      return;
+    }
+    const decoded = decodeBatch(entry.data);
+    if (!decoded.ok) {
+      logger.warn({ index: entry.index, reason: decoded.reason }, 'committed entry is not a transaction batch; skipped on every node');
+      machine.skip(entry.index);
+      this.proposals.applied(entry.index, null, [], replacedError());
+      return;
+    }
+    const result: AppliedBatch = await machine.apply(entry.index, decoded.batch);
+    this.proposals.applied(entry.index, decoded.batch.proposalId, result.outcomes, replacedError());
+    if (result.block !== null) this.options.onBlock(result.block);
+  }
+
+  private async maybeSnapshot(applied: number): Promise<void> {
+    const { storage, machine, snapshotEveryEntries, compactKeepEntries } = this.options;
+    if (applied - this.lastSnapshotIndex < snapshotEveryEntries) return;
+    await storage.createSnapshot(applied, this.raw.status().conf, machine.snapshot());
+    this.lastSnapshotIndex = applied;
+    const compactTo = applied - compactKeepEntries;
+    if (compactTo > storage.firstIndex()) await storage.compact(compactTo);
+  }
+
+  private fail(error: unknown): void {
+    if (this.stopped) return;
+    this.options.logger.error({ err: error, invariant: isInvariantViolation(error) }, 'consensus engine stopped');
+    this.stopped = true;
+    clearInterval(this.ticker);
+    const failed = new AppError('UNAVAILABLE', 'the consensus node is recovering', { retryAfterS: 1 });
+    this.proposals.failAll(failed);
+    this.reads.failAll(failed);
+    this.options.onFailure(error);
+  }
+}
+
+function replacedError(): AppError {
+  return new AppError('UNAVAILABLE', 'leadership changed before the batch was committed; deliver again', { retryAfterS: 1 });
+}
