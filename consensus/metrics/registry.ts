@@ -1,0 +1,76 @@
+/**
+ * Prometheus metrics of one consensus node, read from its status at each scrape (one status() call
+ * per scrape, so every gauge of a scrape describes the same moment), plus the committed-transaction
+ * rate, which the node feeds as it applies blocks.
+ */
+import type { Hono } from 'hono';
+import { Gauge, Registry } from 'prom-client';
+import type { ConsensusStatus } from '../../schemas/index.ts';
+import { TpsWindow } from './tps-window.ts';
+
+/** What the metrics read: the node's status. */
+export interface MetricsSource {
+  status(): ConsensusStatus;
+}
+
+export interface ConsensusMetricsOptions {
+  /** Width of the sliding window of aurigraph_consensus_tps_current. */
+  tpsWindowMs?: number;
+  /** Resolution of that window. */
+  tpsBucketMs?: number;
+  /** Monotonic milliseconds; injectable so tests can pin it. */
+  nowMs?: () => number;
+}
+
+export interface ConsensusMetrics {
+  readonly registry: Registry;
+  /** Hook for the node: call after each applied block with its transaction count. */
+  committedTxs(count: number): void;
+  /** The Prometheus text exposition, as of now. */
+  render(): Promise<string>;
+}
+
+export const TPS_WINDOW_MS_DEFAULT = 10_000;
+export const TPS_BUCKET_MS_DEFAULT = 1_000;
+
+export function createConsensusMetrics(source: MetricsSource, options: ConsensusMetricsOptions = {}): ConsensusMetrics {
+  const nowMs = options.nowMs ?? (() => performance.now());
+  const tps = new TpsWindow(options.tpsWindowMs ?? TPS_WINDOW_MS_DEFAULT, options.tpsBucketMs ?? TPS_BUCKET_MS_DEFAULT);
+  // A registry of its own: several nodes in one process (tests, `npm start`) must not share series.
+  const registry = new Registry();
+  const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
+  const height = gauge('aurigraph_consensus_block_height', 'Height of the newest block this node stored.');
+  const leader = gauge('aurigraph_consensus_leader_id', 'The current leader as this node knows it: 1 on the series labelled with its node id.', ['leader']);
+  const tpsCurrent = gauge('aurigraph_consensus_tps_current', 'Transactions committed into blocks per second, over a sliding window.');
+  const commitIndex = gauge('aurigraph_consensus_commit_index', 'Highest Raft log index known committed.');
+  const appliedIndex = gauge('aurigraph_consensus_applied_index', 'Highest Raft log index applied to the ledger.');
+  const term = gauge('aurigraph_consensus_term', 'Current Raft term.');
+  const pending = gauge('aurigraph_consensus_pending_transactions', 'Transactions accepted and not yet in a block.');
+
+  return {
+    registry,
+    committedTxs(count) {
+      tps.record(count, nowMs());
+    },
+    async render() {
+      const status = source.status();
+      height.set(status.height);
+      // Only the current leader has a series: a leader change must not leave the old one at 1.
+      leader.reset();
+      if (status.leader !== null) leader.set({ leader: status.leader }, 1);
+      tpsCurrent.set(tps.ratePerS(nowMs()));
+      commitIndex.set(status.commitIndex);
+      appliedIndex.set(status.appliedIndex);
+      term.set(status.term);
+      pending.set(status.pendingTransactions);
+      return registry.metrics();
+    },
+  };
+}
+
+/** Mounts GET /metrics (Prometheus text format) on `app`; the node calls committedTxs on what it returns. */
+export function consensusMetricsRoutes(app: Hono, source: MetricsSource, options: ConsensusMetricsOptions = {}): ConsensusMetrics {
+  const metrics = createConsensusMetrics(source, options);
+  app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'content-type': metrics.registry.contentType }));
+  return metrics;
+}
