@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PEER_MESSAGES_PATH, encodeFrame, signPeerRequest, type PeerMessage } from '../../../consensus/transport/index.ts';
@@ -30,7 +31,7 @@ describe('peer route authentication and limits', () => {
 
   async function post(p: Post): Promise<{ status: number; body: unknown }> {
     const signed = signPeerRequest(p.secret ?? SECRET, { from: p.from ?? 'v1', to: p.to ?? 'v2', timestampMs: p.timestampMs ?? Date.now(), body: p.body });
-    const body = p.chunked === true ? (async function* () { yield p.body; })() : p.body;
+    const body = p.chunked === true ? Readable.from([p.body]) : p.body;
     const answer = await request(`${peer.server.url}${PEER_MESSAGES_PATH}`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream', ...signed, ...p.headers },
