@@ -6,7 +6,9 @@ import type { NodeSigner } from '../crypto/signer.ts';
 import { invariant } from '../invariant.ts';
 import { StateTree } from '../ledger/index.ts';
 import type { ConsensusRepository } from '../storage/repository.ts';
-import type { ProposedBatch } from './batch-codec.ts';
+import type { Entry } from '../raft/index.ts';
+import { decodeBatch, type ProposedBatch } from './batch-codec.ts';
+import type { AppliedEntry, EngineMachine } from './engine-machine.ts';
 
 /** The genesis every member of a cluster computes alike: nobody proposed it, and it has no clock. */
 export const CLUSTER_GENESIS_TIMESTAMP = '2026-01-01T00:00:00.000Z';
@@ -30,7 +32,10 @@ const decoder = new TextDecoder();
  * log order. Every block is stored (with the Raft index that produced it) before memory moves, so a
  * restart resumes from storage at exactly that index and replays the rest of the log.
  */
-export class LedgerMachine {
+export class LedgerMachine implements EngineMachine<TxOutcome[]> {
+  /** Told every block this node applied and stored, in height order. */
+  onBlock: (block: Block) => void = () => {};
+
   private constructor(
     private readonly repository: ConsensusRepository,
     private readonly signer: NodeSigner,
@@ -77,8 +82,24 @@ export class LedgerMachine {
     return this.state.get(key);
   }
 
+  /**
+   * A committed entry: a batch is executed into a block. An entry that is not a batch is skipped, by
+   * every node alike (they all decode the same bytes), so the chain stays the same everywhere.
+   */
+  async apply(entry: Entry): Promise<AppliedEntry<TxOutcome[]>> {
+    const decoded = decodeBatch(entry.data);
+    if (!decoded.ok) {
+      this.logger.warn({ index: entry.index, reason: decoded.reason }, 'committed entry is not a transaction batch; skipped');
+      this.skip(entry.index);
+      return { proposalId: null, result: [] };
+    }
+    const applied = await this.applyBatch(entry.index, decoded.batch);
+    if (applied.block !== null) this.onBlock(applied.block);
+    return { proposalId: decoded.batch.proposalId, result: applied.outcomes };
+  }
+
   /** Executes a committed batch on the head, stores the block it makes, then moves memory. */
-  async apply(index: number, batch: ProposedBatch): Promise<AppliedBatch> {
+  async applyBatch(index: number, batch: ProposedBatch): Promise<AppliedBatch> {
     this.skip(index);
     const built = buildBlock({
       chainId: this.chainId,

@@ -1,41 +1,38 @@
-import type { TxOutcome } from '../chain/index.ts';
-import { failEntry, settleEntry, type MempoolEntry } from '../node/mempool.ts';
+/** The one who proposed an entry, told how it ended. */
+export interface ProposalWaiter<R> {
+  settle(result: R): void;
+  fail(error: unknown): void;
+}
 
-interface Proposal {
+interface Proposal<R> {
   readonly proposalId: string;
   readonly term: number;
-  readonly entries: readonly MempoolEntry[];
+  readonly waiter: ProposalWaiter<R>;
 }
 
 /**
- * Batches this node proposed as leader, by log index, until their entry is applied. An entry that
- * is applied with another proposal id, or whose index now holds another term, was replaced by a
- * newer leader: its transactions are failed as retryable (delivery is idempotent, so resending is safe).
+ * Entries this node proposed as leader, by log index, until applied. An entry applied with another
+ * proposal id, or whose index now holds another term, was replaced by a newer leader's: its
+ * proposer is failed with a retryable error (delivery is idempotent, so resending is safe).
  */
-export class PendingProposals {
-  private readonly byIndex = new Map<number, Proposal>();
+export class PendingProposals<R> {
+  private readonly byIndex = new Map<number, Proposal<R>>();
 
   get size(): number {
     return this.byIndex.size;
   }
 
-  get transactions(): number {
-    let n = 0;
-    for (const p of this.byIndex.values()) n += p.entries.length;
-    return n;
+  add(index: number, term: number, proposalId: string, waiter: ProposalWaiter<R>): void {
+    this.byIndex.set(index, { proposalId, term, waiter });
   }
 
-  add(index: number, term: number, proposalId: string, entries: readonly MempoolEntry[]): void {
-    this.byIndex.set(index, { proposalId, term, entries });
-  }
-
-  /** The entry at index was applied: its outcomes answer our proposal if it is ours. */
-  applied(index: number, proposalId: string | null, outcomes: readonly TxOutcome[], replaced: unknown): void {
+  /** The entry at index was applied: its result answers our proposal if it is ours. */
+  applied(index: number, proposalId: string | null, result: R | null, replaced: unknown): void {
     const p = this.byIndex.get(index);
     if (p === undefined) return;
     this.byIndex.delete(index);
-    if (p.proposalId === proposalId) p.entries.forEach((e, i) => settleEntry(e, outcomes[i]!));
-    else for (const e of p.entries) failEntry(e, replaced);
+    if (result !== null && p.proposalId === proposalId) p.waiter.settle(result);
+    else p.waiter.fail(replaced);
   }
 
   /** Fails proposals whose index the log no longer holds in their term. */
@@ -43,13 +40,13 @@ export class PendingProposals {
     for (const [index, p] of this.byIndex) {
       if (termAt(index) !== p.term) {
         this.byIndex.delete(index);
-        for (const e of p.entries) failEntry(e, replaced);
+        p.waiter.fail(replaced);
       }
     }
   }
 
   failAll(error: unknown): void {
-    for (const p of this.byIndex.values()) for (const e of p.entries) failEntry(e, error);
+    for (const p of this.byIndex.values()) p.waiter.fail(error);
     this.byIndex.clear();
   }
 }

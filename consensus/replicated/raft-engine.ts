@@ -1,22 +1,20 @@
 import type { Logger } from '../../runtime/logger.ts';
 import { AppError } from '../../runtime/errors.ts';
-import type { Block } from '../../schemas/index.ts';
 import { isInvariantViolation } from '../invariant.ts';
 import { bootstrapState, RawNode, type ConfChange, type Entry, type Message, type RaftStatus, type RandomSource } from '../raft/index.ts';
 import type { PersistentRaftStorage } from '../raft-storage/index.ts';
 import type { PeerTransport } from '../transport/types.ts';
-import { decodeBatch } from './batch-codec.ts';
-import type { LedgerMachine, AppliedBatch } from './ledger-machine.ts';
+import type { EngineMachine } from './engine-machine.ts';
 import type { ClusterMember } from '../../schemas/index.ts';
-import { PendingProposals } from './pending-proposals.ts';
+import { PendingProposals, type ProposalWaiter } from './pending-proposals.ts';
 import { PendingReads } from './pending-reads.ts';
 
-export interface RaftEngineOptions {
+export interface RaftEngineOptions<R> {
   selfId: string;
   /** The founding membership: written into an empty log, ignored once the log has one. */
   founders: readonly ClusterMember[];
   storage: PersistentRaftStorage;
-  machine: LedgerMachine;
+  machine: EngineMachine<R>;
   transport: PeerTransport;
   tickMs: number;
   electionTicks: number;
@@ -29,8 +27,6 @@ export interface RaftEngineOptions {
   readTimeoutMs: number;
   logger: Logger;
   random: RandomSource;
-  /** Told every block this node applied and stored, in height order. */
-  onBlock(block: Block): void;
   /** After each Ready is handled: proposals may have applied, leadership or membership may have changed. */
   onAdvance(): void;
   /** The engine stopped on an error it cannot continue after (storage failed, invariant); the owner reopens it. */
@@ -42,16 +38,16 @@ export interface RaftEngineOptions {
  * each Ready in order — persist, send, apply, advance. Only one Ready is in hand at a time, so
  * proposals and messages arriving meanwhile batch into the next one (group commit).
  */
-export class RaftEngine {
+export class RaftEngine<R> {
   readonly raw: RawNode;
-  private readonly proposals = new PendingProposals();
+  private readonly proposals = new PendingProposals<R>();
   private readonly reads: PendingReads;
   private readonly ticker: NodeJS.Timeout;
   private draining: Promise<void> | null = null;
   private stopped = false;
   private lastSnapshotIndex: number;
 
-  private constructor(private readonly options: RaftEngineOptions) {
+  private constructor(private readonly options: RaftEngineOptions<R>) {
     const { storage, machine } = options;
     const applied = Math.max(machine.applied, storage.snapshot().meta.index);
     this.raw = new RawNode(
@@ -67,7 +63,7 @@ export class RaftEngine {
     }, options.tickMs);
   }
 
-  static async start(options: RaftEngineOptions): Promise<RaftEngine> {
+  static async start<R>(options: RaftEngineOptions<R>): Promise<RaftEngine<R>> {
     const { storage, founders } = options;
     if (storage.lastIndex() === 0 && storage.snapshot().meta.index === 0) {
       const conf = {
@@ -89,20 +85,16 @@ export class RaftEngine {
     return this.proposals.size;
   }
 
-  get transactionsInFlight(): number {
-    return this.proposals.transactions;
-  }
-
   receive(messages: readonly Message[]): void {
     if (this.stopped) return;
     for (const m of messages) this.raw.step(m);
     this.kick();
   }
 
-  /** Proposes one encoded batch as leader (throws RaftError NOT_LEADER / PROPOSAL_DROPPED). */
-  propose(data: Uint8Array, proposalId: string, entries: Parameters<PendingProposals['add']>[3]): void {
+  /** Proposes one entry as leader (throws RaftError NOT_LEADER / PROPOSAL_DROPPED); the waiter hears how it ended. */
+  propose(data: Uint8Array, proposalId: string, waiter: ProposalWaiter<R>): void {
     const index = this.raw.propose(data);
-    this.proposals.add(index, this.raw.status().term, proposalId, entries);
+    this.proposals.add(index, this.raw.status().term, proposalId, waiter);
     this.kick();
   }
 
@@ -160,23 +152,15 @@ export class RaftEngine {
   }
 
   private async apply(entry: Entry): Promise<void> {
-    const { machine, logger } = this.options;
+    const { machine } = this.options;
     if (entry.type !== 'normal' || entry.data.length === 0) {
       // Membership changes take effect in the core; an empty entry is a new leader's first.
       machine.skip(entry.index);
-      this.proposals.applied(entry.index, null, [], replacedError());
+      this.proposals.applied(entry.index, null, null, replacedError());
       return;
     }
-    const decoded = decodeBatch(entry.data);
-    if (!decoded.ok) {
-      logger.warn({ index: entry.index, reason: decoded.reason }, 'committed entry is not a transaction batch; skipped on every node');
-      machine.skip(entry.index);
-      this.proposals.applied(entry.index, null, [], replacedError());
-      return;
-    }
-    const result: AppliedBatch = await machine.apply(entry.index, decoded.batch);
-    this.proposals.applied(entry.index, decoded.batch.proposalId, result.outcomes, replacedError());
-    if (result.block !== null) this.options.onBlock(result.block);
+    const applied = await machine.apply(entry);
+    this.proposals.applied(entry.index, applied.proposalId, applied.result, replacedError());
   }
 
   private async maybeSnapshot(applied: number): Promise<void> {

@@ -3,11 +3,11 @@ import type { Database } from '../../db/client.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { ConsensusMember, ConsensusStatus, Transaction } from '../../schemas/index.ts';
-import { txHashOf, type PendingTx } from '../chain/index.ts';
+import { txHashOf, type PendingTx, type TxOutcome } from '../chain/index.ts';
 import type { NodeSigner } from '../crypto/signer.ts';
 import { eventKey, readEventRecord } from '../ledger/index.ts';
 import type { CommitResult, Consensus } from '../node/consensus.ts';
-import { failEntry, Mempool } from '../node/mempool.ts';
+import { failEntry, Mempool, settleEntry, type MempoolEntry } from '../node/mempool.ts';
 import { RaftError, type ConfChange, type Message } from '../raft/index.ts';
 import { SqlRaftStorage } from '../raft-storage/index.ts';
 import type { ConsensusRepository } from '../storage/repository.ts';
@@ -17,6 +17,7 @@ import { CosignRelay } from './cosign-relay.ts';
 import { LedgerMachine } from './ledger-machine.ts';
 import { LeaderForwarder } from './leader-forwarder.ts';
 import type { ClusterMember } from '../../schemas/index.ts';
+import type { ProposalWaiter } from './pending-proposals.ts';
 import { RaftEngine } from './raft-engine.ts';
 
 export interface ReplicatedConsensusOptions {
@@ -54,7 +55,7 @@ const LINEARIZABLE_READS_MAX = 10_000;
  * reopened from storage by itself, with backoff; meanwhile the node answers 503.
  */
 export class ReplicatedConsensus implements Consensus {
-  private engine: RaftEngine | null = null;
+  private engine: RaftEngine<TxOutcome[]> | null = null;
   private machine!: LedgerMachine;
   private readonly mempool: Mempool;
   private readonly forwarder: LeaderForwarder;
@@ -64,6 +65,8 @@ export class ReplicatedConsensus implements Consensus {
   private recoverDelayMs = RECOVER_DELAY_MS_MIN;
   private closed = false;
   private proposalSeq = 0;
+  /** Transactions in proposed batches not yet applied (counted as pending in status). */
+  private transactionsProposed = 0;
   private readonly bootId = randomUUID().slice(0, 8);
   /** Membership of the group as the core last reported it (changes go through the log). */
   private members: { voters: readonly string[]; learners: readonly string[] };
@@ -190,7 +193,7 @@ export class ReplicatedConsensus implements Consensus {
       commitIndex: raft?.commit ?? 0,
       appliedIndex: raft?.applied ?? this.machine.applied,
       members: [...this.members.voters.map((id) => member(id, 'voter')), ...this.members.learners.map((id) => member(id, 'learner'))],
-      pendingTransactions: this.mempool.size + (this.engine?.transactionsInFlight ?? 0),
+      pendingTransactions: this.mempool.size + this.transactionsProposed,
     };
   }
 
@@ -222,6 +225,9 @@ export class ReplicatedConsensus implements Consensus {
   private async open(): Promise<void> {
     const o = this.options;
     this.machine = await LedgerMachine.open(o.repository, o.signer, o.chainId, o.logger);
+    this.machine.onBlock = (block) => {
+      this.cosign.applied(block).catch((err: unknown) => o.logger.error({ err }, 'sending a co-signature failed'));
+    };
     const storage = await SqlRaftStorage.open(o.database);
     this.engine = await RaftEngine.start({
       selfId: o.selfId,
@@ -238,9 +244,6 @@ export class ReplicatedConsensus implements Consensus {
       readTimeoutMs: o.readTimeoutMs,
       logger: o.logger,
       random: { intBelow: (n) => randomInt(n) },
-      onBlock: (block) => {
-        this.cosign.applied(block).catch((err: unknown) => o.logger.error({ err }, 'sending a co-signature failed'));
-      },
       onAdvance: () => {
         this.members = this.engine?.status().conf ?? this.members;
         this.scheduleProposals();
@@ -265,7 +268,7 @@ export class ReplicatedConsensus implements Consensus {
     }, delay);
   }
 
-  private liveEngine(): RaftEngine {
+  private liveEngine(): RaftEngine<TxOutcome[]> {
     if (this.engine === null || this.closed) throw new AppError('UNAVAILABLE', 'the consensus node is recovering; try again', { retryAfterS: 1 });
     return this.engine;
   }
@@ -284,6 +287,26 @@ export class ReplicatedConsensus implements Consensus {
     });
   }
 
+  /** Settles a proposed batch's transactions with their outcomes, or fails them all. */
+  private waiterFor(entries: readonly MempoolEntry[]): ProposalWaiter<TxOutcome[]> {
+    this.transactionsProposed += entries.length;
+    let done = false;
+    const finish = () => {
+      if (!done) this.transactionsProposed -= entries.length;
+      done = true;
+    };
+    return {
+      settle: (outcomes) => {
+        finish();
+        entries.forEach((e, i) => settleEntry(e, outcomes[i]!));
+      },
+      fail: (error) => {
+        finish();
+        for (const e of entries) failEntry(e, error);
+      },
+    };
+  }
+
   private proposePending(): void {
     const engine = this.engine;
     if (engine === null) return;
@@ -297,7 +320,7 @@ export class ReplicatedConsensus implements Consensus {
       const proposalId = `${this.options.selfId}:${this.bootId}:${++this.proposalSeq}`;
       const data = encodeBatch({ proposalId, proposer: signer.nodeId, timestamp: new Date().toISOString(), txs: entries.map((e) => e.pending.tx) });
       try {
-        engine.propose(data, proposalId, entries);
+        engine.propose(data, proposalId, this.waiterFor(entries));
       } catch (error) {
         const refused = error instanceof RaftError ? new AppError('UNAVAILABLE', error.message, { retryAfterS: 1, cause: error }) : error;
         for (const e of entries) failEntry(e, refused);
