@@ -4,7 +4,9 @@
  * receiver checks it without asking anyone: the key must hash to the sender's node id (the id pins
  * the key), and the ML-DSA signature must verify over the block hash.
  */
+import { createHash } from 'node:crypto';
 import { hexToBytes } from '@noble/hashes/utils.js';
+import { LRUCache } from 'lru-cache';
 import { SignatureAlgorithm, type BlockSignature, type KeyedBlockSignature } from '../../schemas/index.ts';
 import { nodeIdOf, verifyBlockHashSignature, type NodeSigner } from '../crypto/signer.ts';
 import type { NodeId } from '../raft/index.ts';
@@ -23,6 +25,9 @@ export type CoSignatureFault =
   | 'SIGNATURE_INVALID';
 
 export type CoSignatureCheck = { ok: true } | { ok: false; fault: CoSignatureFault };
+
+/** Checks one signature over a block hash: checkBlockSignature, or a memo of it. */
+export type BlockSignatureChecker = (blockHash: string, signature: KeyedBlockSignature) => CoSignatureCheck;
 
 /** This node's signature over a block hash, with its key: what it stores and sends as a co-signature. */
 export function signBlockHash(signer: NodeSigner, blockHash: string): KeyedBlockSignature {
@@ -65,6 +70,25 @@ export function checkBlockSignature(blockHash: string, signature: KeyedBlockSign
     return { ok: false, fault: 'SIGNATURE_INVALID' };
   }
   return { ok: true };
+}
+
+/**
+ * checkBlockSignature with a bounded memo of its answers. An ML-DSA verification costs milliseconds
+ * of CPU and a block is read again and again with the same few signatures, so a public read of a
+ * block must not pay it each time. Keyed by a digest of everything checked, so a different
+ * signature, key or hash is always verified afresh.
+ */
+export function memoizedSignatureChecker(entriesMax: number): BlockSignatureChecker {
+  const answers = new LRUCache<string, CoSignatureCheck>({ max: entriesMax });
+  return (blockHash, signature) => {
+    // node:crypto: the key digests ~14 KB of hex per ML-DSA-87 signature, on every read of a block.
+    const key = createHash('sha256').update(`${blockHash}|${signature.signer}|${signature.algorithm}|${signature.publicKey}|${signature.signature}`).digest('base64');
+    const known = answers.get(key);
+    if (known !== undefined) return known;
+    const answer = checkBlockSignature(blockHash, signature);
+    answers.set(key, answer);
+    return answer;
+  };
 }
 
 /**

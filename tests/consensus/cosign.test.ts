@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptCoSignature, checkBlockSignature, coSignatureMessages, knownSignatures, signBlockHash } from '../../consensus/chain/cosign.ts';
+import { acceptCoSignature, checkBlockSignature, coSignatureMessages, knownSignatures, memoizedSignatureChecker, signBlockHash } from '../../consensus/chain/cosign.ts';
 import { createSigner } from '../../consensus/crypto/signer.ts';
 import { hashValue } from '../../runtime/hash.ts';
 import { testSigner } from './fixtures.ts';
@@ -89,5 +89,23 @@ describe('known signatures of a block', () => {
     const bobSig = signBlockHash(bob, hash);
     const signatures = knownSignatures([embedded], [bobSig, aliceSig, bobSig], () => undefined);
     expect(signatures).toEqual([bobSig, aliceSig]);
+  });
+});
+
+describe('remembered signature checks', () => {
+  it('answers as checkBlockSignature does, for valid and invalid signatures alike', () => {
+    const check = memoizedSignatureChecker(10);
+    for (let i = 0; i < 2; i++) {
+      expect(check(hash, aliceSig)).toEqual({ ok: true });
+      expect(check(otherHash, aliceSig)).toEqual({ ok: false, fault: 'SIGNATURE_INVALID' });
+      expect(check(hash, { ...aliceSig, signer: bob.nodeId })).toEqual({ ok: false, fault: 'KEY_MISMATCH' });
+    }
+  });
+
+  it('checks a different signature by the same signer afresh', () => {
+    const check = memoizedSignatureChecker(10);
+    expect(check(hash, aliceSig)).toEqual({ ok: true });
+    const tampered = { ...aliceSig, signature: (aliceSig.signature[0] === '0' ? '1' : '0') + aliceSig.signature.slice(1) };
+    expect(check(hash, tampered)).toEqual({ ok: false, fault: 'SIGNATURE_INVALID' });
   });
 });

@@ -71,3 +71,15 @@ describe('finality', () => {
     expect(finalityOf(hash, [sig(v1)], [])).toEqual({ final: false, signers: [], required: 1 });
   });
 });
+
+describe('finality with a given signature check', () => {
+  it('asks the given check about each voter signature it counts', () => {
+    const asked: string[] = [];
+    const finality = finalityOf(hash, [sig(v1), sig(v2), sig(learner)], voters, (_hash, s) => {
+      asked.push(s.signer);
+      return s.signer === v1.nodeId ? { ok: true } : { ok: false, fault: 'SIGNATURE_INVALID' };
+    });
+    expect(asked).toEqual([v1.nodeId, v2.nodeId]);
+    expect(finality).toEqual({ final: false, signers: [v1.nodeId], required: 2 });
+  });
+});

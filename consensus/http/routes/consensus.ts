@@ -2,12 +2,16 @@ import type { Hono } from 'hono';
 import { AppError } from '../../../runtime/errors.ts';
 import { readParam } from '../../../runtime/http.ts';
 import type { BlockWithFinality, ConsensusStatus } from '../../../schemas/index.ts';
-import { knownSignatures } from '../../chain/cosign.ts';
+import { knownSignatures, memoizedSignatureChecker } from '../../chain/cosign.ts';
 import { finalityOf } from '../../chain/finality.ts';
 import type { ValidatorHttpDeps } from '../deps.ts';
 import { NonNegativeIntText } from '../params.ts';
 
+/** Signature checks remembered per node: a few signatures for each of the blocks read recently. */
+const CHECKED_SIGNATURES_MAX = 10_000;
+
 export function consensusRoutes(api: Hono, deps: ValidatorHttpDeps): void {
+  const check = memoizedSignatureChecker(CHECKED_SIGNATURES_MAX);
   api.get('/consensus/status', (c) => c.json<ConsensusStatus>(deps.consensus.status()));
 
   /** The block with every signature this node knows and whether they make it final. */
@@ -20,7 +24,7 @@ export function consensusRoutes(api: Hono, deps: ValidatorHttpDeps): void {
     const voters = deps.voters?.() ?? [status.nodeId];
     const keys = new Map(status.members.flatMap((m) => (m.nodeId !== undefined && m.publicKey !== undefined ? [[m.nodeId, m.publicKey] as const] : [])));
     const signatures = knownSignatures(block.signatures, coSignatures, (id) => keys.get(id));
-    const body: BlockWithFinality = { ...block, signatures, finality: finalityOf(block.hash, signatures, voters) };
+    const body: BlockWithFinality = { ...block, signatures, finality: finalityOf(block.hash, signatures, voters, check) };
     return c.json(body);
   });
 }
