@@ -7,7 +7,7 @@ import { CLUSTER_TOKEN_HEADER } from '../../runtime/cluster-auth.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { hashValue } from '../../runtime/hash.ts';
 import type { RunningNode } from '../../runtime/node.ts';
-import { Attestation, BlockWithTransactions, CommittedEvent, ConsensusStatus, ErrorBody, NodeHealth, TransactionReceipt, type ChannelEvent } from '../../schemas/index.ts';
+import { Attestation, BlockWithFinality, BlockWithTransactions, CommittedEvent, ConsensusStatus, ErrorBody, NodeHealth, TransactionReceipt, type ChannelEvent } from '../../schemas/index.ts';
 import { tempDir } from '../support/databases.ts';
 import { minute, silentLogger, weatherEvent } from './fixtures.ts';
 
@@ -151,6 +151,13 @@ describe('validator HTTP: reads', () => {
     const block = BlockWithTransactions.parse(await (await api(`/consensus/blocks/${committed.height}`)).json());
     expect(block.txHashes).toContain(committed.txHash);
     expect(block.transactions).toHaveLength(block.txHashes.length);
+  });
+
+  it('serves a block as final with its own signature, a single validator being the only voter', async () => {
+    const status = ConsensusStatus.parse(await (await api('/consensus/status')).json());
+    const block = BlockWithFinality.parse(await (await api(`/consensus/blocks/${committed.height}`)).json());
+    expect(block.finality).toEqual({ final: true, signers: [status.nodeId], required: 1 });
+    expect(block.signatures).toEqual([expect.objectContaining({ signer: status.nodeId, publicKey: status.members[0]!.publicKey })]);
   });
 
   it('answers a malformed block height with 400 naming the parameter', async () => {

@@ -173,7 +173,7 @@ export function storageContract(backend: string, makeTarget: () => StorageTarget
       expect(stored.find((s) => s.signer === voter1.nodeId)).toMatchObject({ algorithm: 'ml_dsa87', publicKey: voter1.publicKeyHex });
     });
 
-    it('stores one row when the same signature arrives twice at once', async () => {
+    it('stores one row when the same signature arrives several times at once', async () => {
       const database = await openDb();
       const repo = new ConsensusRepository(database.db);
       const [genesis] = buildChain(0).commits;
