@@ -41,8 +41,8 @@ export interface Model<S, I, O> {
 export interface CheckOptions {
   /** Wall-clock budget for the whole history; past it the answer is 'unknown'. */
   timeoutMs: number;
-  /** Memoized configurations kept per partition; past it the answer is 'unknown' (memory stays bounded). */
-  memoEntriesMax?: number;
+  /** Memory for memoized configurations per partition (estimated); past it the answer is 'unknown'. */
+  memoBytesMax?: number;
 }
 
 export interface Violation<I, O> {
@@ -68,7 +68,9 @@ export type CheckResult<I, O> =
   | { ok: false; key: string; violation: Violation<I, O>; stats: CheckStats }
   | { ok: 'unknown'; key: string; reason: 'timeout' | 'memo_limit'; stats: CheckStats };
 
-export const MEMO_ENTRIES_MAX_DEFAULT = 4_000_000;
+export const MEMO_BYTES_MAX_DEFAULT = 256 * 1024 * 1024;
+/** Per configuration besides its bitset: the chain link, the state reference, the Map entry (amortized). */
+const MEMO_ENTRY_OVERHEAD_BYTES = 40;
 
 /** A malformed history (a return before its call, a missing time): a bug in the recorder, not a violation. */
 export class HistoryMalformedError extends Error {
@@ -82,12 +84,12 @@ export class HistoryMalformedError extends Error {
 export function checkLinearizable<S, I, O>(model: Model<S, I, O>, history: History<I, O>, options: CheckOptions): CheckResult<I, O> {
   for (const op of history) assertWellFormed(op);
   const deadlineMs = performance.now() + options.timeoutMs;
-  const memoEntriesMax = options.memoEntriesMax ?? MEMO_ENTRIES_MAX_DEFAULT;
+  const memoBytesMax = options.memoBytesMax ?? MEMO_BYTES_MAX_DEFAULT;
   const partitions = model.partition?.(history) ?? [{ key: '', operations: [...history] }];
   const stats: CheckStats = { partitions: partitions.length, operations: history.length, configurations: 0 };
   let unknown: { key: string; reason: 'timeout' | 'memo_limit' } | undefined;
   for (const { key, operations } of partitions) {
-    const result = searchPartition(model, operations, deadlineMs, memoEntriesMax);
+    const result = searchPartition(model, operations, deadlineMs, memoBytesMax);
     stats.configurations += result.configurations;
     if (result.kind === 'violation') return { ok: false, key, violation: result.violation, stats };
     // The deadline is for the whole history: once past it, no later partition gets a look either.
@@ -117,7 +119,7 @@ type PartitionResult<I, O> =
 const DEADLINE_CHECK_EVERY = 1024;
 const NONE = -1;
 
-function searchPartition<S, I, O>(model: Model<S, I, O>, all: Operation<I, O>[], deadlineMs: number, memoEntriesMax: number): PartitionResult<I, O> {
+function searchPartition<S, I, O>(model: Model<S, I, O>, all: Operation<I, O>[], deadlineMs: number, memoBytesMax: number): PartitionResult<I, O> {
   const ops = all.filter((op) => !(op.pending && model.readOnly?.(op.input) === true));
   const n = ops.length;
   if (n === 0) return { kind: 'ok', configurations: 0 };
@@ -159,6 +161,7 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, all: Operation<I, O>[],
 
   // The linearized set as a bitset, with a Zobrist hash kept up to date bit by bit.
   const words = Math.ceil(n / 32);
+  const memoEntriesMax = Math.floor(memoBytesMax / (4 * words + MEMO_ENTRY_OVERHEAD_BYTES));
   const bits = new Uint32Array(words);
   const zobrist = zobristTable(n);
   let bitsHash = 0;
@@ -167,32 +170,49 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, all: Operation<I, O>[],
     bitsHash ^= zobrist[i]!;
   };
 
-  const memo = new Map<number, { bits: Uint32Array; state: S }[]>();
+  // The memo as chained hash buckets over flat arrays: configuration c keeps its bitset at
+  // words [c × words, (c + 1) × words) of one growing arena, so a million of them cost no million objects.
+  const memoHead = new Map<number, number>();
+  let memoNext = new Int32Array(1024);
+  let memoBits = new Uint32Array(1024 * words);
+  const memoStates: S[] = [];
   let configurations = 0;
   /** Adds the current (bits, state) to the memo; false if it was there already. */
   const remember = (state: S): boolean => {
-    const key = (bitsHash + Math.imul(model.hash(state) | 0, 0x85ebca6b)) >>> 0;
-    let bucket = memo.get(key);
-    if (bucket === undefined) {
-      bucket = [];
-      memo.set(key, bucket);
+    // 30 bits: V8 keeps such numbers unboxed (small integers), which makes the Map much faster.
+    const key = (bitsHash + Math.imul(model.hash(state) | 0, 0x85ebca6b)) & 0x3fffffff;
+    const first = memoHead.get(key) ?? NONE;
+    for (let c = first; c !== NONE; c = memoNext[c]!) {
+      if (sameBits(memoBits, c * words, bits, words) && model.equal(memoStates[c]!, state)) return false;
     }
-    for (const seen of bucket) if (sameBits(seen.bits, bits) && model.equal(seen.state, state)) return false;
-    bucket.push({ bits: bits.slice(), state });
-    configurations++;
+    const c = configurations++;
+    if (c === memoNext.length) {
+      const grownNext = new Int32Array(2 * c);
+      grownNext.set(memoNext);
+      memoNext = grownNext;
+      const grownBits = new Uint32Array(2 * c * words);
+      grownBits.set(memoBits);
+      memoBits = grownBits;
+    }
+    memoNext[c] = first;
+    memoBits.set(bits, c * words);
+    memoStates.push(state);
+    memoHead.set(key, c);
     return true;
   };
 
-  // The stack of linearized calls with the state before each, so backtracking restores it.
+  // The stack of linearized calls with the state before each, so backtracking restores it, and
+  // whether each was forced (see below).
   const stackCall: number[] = [];
   const stackState: S[] = [];
+  const stackForced: boolean[] = [];
   let state = model.init();
+  const readOnly = ops.map((op) => model.readOnly?.(op.input) === true);
 
   // The deepest stack seen, for the explanation; `lowWater` is how far the stack has unwound since
   // that copy, so a deeper one only copies what changed (linear over the whole search).
   const best: number[] = [];
   let lowWater = 0;
-  let stuck: number | undefined;
 
   let steps = 0;
   let entry = next[HEAD]!;
@@ -202,47 +222,60 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, all: Operation<I, O>[],
     if (entry === NONE) return { kind: 'ok', configurations };
     const i = entry >> 1;
     const op = ops[i]!;
+    let backtrack = false;
     if ((entry & 1) === 0) {
       const stepped = model.step(state, op.input, op.output);
       if (stepped.ok) {
+        // A read that fits the state now may as well be placed now: every real-time predecessor of
+        // a call this early in the list is placed already, and it changes nothing. So if this
+        // configuration fails with it, it fails without it too; no other choice here needs a try.
+        const forced = readOnly[i]! && model.equal(stepped.state, state);
         flip(i);
         if (remember(stepped.state)) {
           if (configurations > memoEntriesMax) return { kind: 'memo_limit', configurations };
           stackCall.push(entry);
           stackState.push(state);
+          stackForced.push(forced);
           state = stepped.state;
           lift(entry);
           if (stackCall.length > best.length) {
             best.length = lowWater;
             for (let k = lowWater; k < stackCall.length; k++) best.push(stackCall[k]! >> 1);
             lowWater = stackCall.length;
-            stuck = undefined;
           }
           entry = next[HEAD]!;
           continue;
         }
         flip(i);
+        // Seen before means explored and failed; by the argument above, so does this configuration.
+        backtrack = forced;
       }
-      entry = next[entry]!;
-      continue;
+      if (!backtrack) {
+        entry = next[entry]!;
+        continue;
+      }
+    } else if (op.pending) {
+      // Pending operations return at the end of time: reaching one means every completed operation is placed.
+      return { kind: 'ok', configurations };
     }
-    // A return: operation i had to be linearized by now. Pending operations return at the end of
-    // time, so reaching one means every completed operation is placed.
-    if (op.pending) return { kind: 'ok', configurations };
-    if (stuck === undefined && lowWater === stackCall.length && best.length === stackCall.length) stuck = i;
-    const call = stackCall.pop();
-    if (call === undefined) break;
-    state = stackState.pop()!;
-    lowWater = Math.min(lowWater, stackCall.length);
-    flip(call >> 1);
-    unlift(call);
-    entry = next[call]!;
+    // A completed operation's return (it had to be placed by now), or a forced failure: undo the
+    // latest choice, and go on with the next candidate after it unless that choice was forced.
+    let resumed = false;
+    while (!resumed) {
+      const call = stackCall.pop();
+      if (call === undefined) return { kind: 'violation', violation: explain(model, ops, order, best), configurations };
+      state = stackState.pop()!;
+      resumed = !stackForced.pop()!;
+      lowWater = Math.min(lowWater, stackCall.length);
+      flip(call >> 1);
+      unlift(call);
+      entry = next[call]!;
+    }
   }
-  return { kind: 'violation', violation: explain(model, ops, best, stuck!), configurations };
 }
 
-function sameBits(a: Uint32Array, b: Uint32Array): boolean {
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+function sameBits(arena: Uint32Array, at: number, bits: Uint32Array, words: number): boolean {
+  for (let k = 0; k < words; k++) if (arena[at + k] !== bits[k]) return false;
   return true;
 }
 
@@ -260,13 +293,18 @@ function zobristTable(n: number): Uint32Array {
   return table;
 }
 
-function explain<S, I, O>(model: Model<S, I, O>, ops: Operation<I, O>[], best: number[], stuck: number): Violation<I, O> {
+function explain<S, I, O>(model: Model<S, I, O>, ops: Operation<I, O>[], order: readonly number[], best: readonly number[]): Violation<I, O> {
   let state = model.init();
   for (const i of best) {
     const stepped = model.step(state, ops[i]!.input, ops[i]!.output);
     if (!stepped.ok) throw new Error('checker bug: the recorded linearization does not replay');
     state = stepped.state;
   }
+  // The first return in time among the operations left out: the search stopped there.
+  const placed = new Set(best);
+  const stuckEvent = order.find((e) => (e & 1) === 1 && !placed.has(e >> 1));
+  if (stuckEvent === undefined || ops[stuckEvent >> 1]!.pending) throw new Error('checker bug: a violation with every completed operation placed');
+  const stuck = ops[stuckEvent >> 1]!;
   const linearized = best.map((i) => ops[i]!);
   const line = (op: Operation<I, O>) =>
     `  #${op.id} client ${op.clientId} [${op.callMs.toFixed(3)}, ${op.pending ? '∞' : op.returnMs.toFixed(3)}] ${model.describe(op.input, op.output)}`;
@@ -275,7 +313,7 @@ function explain<S, I, O>(model: Model<S, I, O>, ops: Operation<I, O>[], best: n
     ...linearized.map(line),
     `state then: ${model.describeState(state)}`,
     'could not place:',
-    line(ops[stuck]!),
+    line(stuck),
   ].join('\n');
-  return { linearized, stuck: ops[stuck]!, stateAfter: model.describeState(state), text };
+  return { linearized, stuck, stateAfter: model.describeState(state), text };
 }
