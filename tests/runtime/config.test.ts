@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../runtime/config.ts';
 
 const base = { CLUSTER_SECRET: 'a-cluster-secret-of-length' };
+const group = { CONSENSUS_MEMBERS: 'validator-1=voter@http://127.0.0.1:9003, business-1=learner@http://127.0.0.1:9009' };
 
 describe('configuration from the environment', () => {
   it('gives each role its platform port by default', () => {
     expect(loadConfig(base, 'gateway').PORT).toBe(8080);
     expect(loadConfig(base, 'validator').PORT).toBe(9003);
     expect(loadConfig(base, 'slim').PORT).toBe(9013);
+    expect(loadConfig({ ...base, ...group, CONSENSUS_NODE_ID: 'business-1' }, 'business').PORT).toBe(9009);
   });
 
   it('uses embedded storage when DATABASE_URL is unset or empty', () => {
@@ -45,5 +47,31 @@ describe('configuration from the environment', () => {
 
   it('names QUALITY_WEIGHTS when it is not JSON', () => {
     expect(() => loadConfig({ ...base, QUALITY_WEIGHTS: '{weather' }, 'slim')).toThrow(/QUALITY_WEIGHTS/);
+  });
+
+  it('reads the Raft group as id=role@url members', () => {
+    expect(loadConfig({ ...base, ...group, CONSENSUS_NODE_ID: 'validator-1' }, 'validator').CONSENSUS_MEMBERS).toEqual([
+      { id: 'validator-1', role: 'voter', url: 'http://127.0.0.1:9003' },
+      { id: 'business-1', role: 'learner', url: 'http://127.0.0.1:9009' },
+    ]);
+  });
+
+  it('names the member that is not id=role@url', () => {
+    expect(() => loadConfig({ ...base, CONSENSUS_MEMBERS: 'validator-1=boss@http://127.0.0.1:9003', CONSENSUS_NODE_ID: 'validator-1' }, 'validator')).toThrow(
+      /CONSENSUS_MEMBERS.*validator-1=boss/s,
+    );
+  });
+
+  it('refuses a node id that is not one of the members', () => {
+    expect(() => loadConfig({ ...base, ...group, CONSENSUS_NODE_ID: 'validator-9' }, 'validator')).toThrow(/CONSENSUS_NODE_ID/);
+  });
+
+  it('refuses a business node that is a voter, or outside any group', () => {
+    expect(() => loadConfig({ ...base, ...group, CONSENSUS_NODE_ID: 'validator-1' }, 'business')).toThrow(/learner/);
+    expect(() => loadConfig(base, 'business')).toThrow(/CONSENSUS_MEMBERS/);
+  });
+
+  it('refuses a group without a voter', () => {
+    expect(() => loadConfig({ ...base, CONSENSUS_MEMBERS: 'business-1=learner@http://127.0.0.1:9009', CONSENSUS_NODE_ID: 'business-1' }, 'business')).toThrow(/voter/);
   });
 });
