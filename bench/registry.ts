@@ -2,6 +2,7 @@ import { blockBench } from './block.ts';
 import { gatewayBench } from './gateway.ts';
 import { hashBench } from './hash.ts';
 import { qualityBench } from './quality.ts';
+import { transportBench } from './transport.ts';
 
 export interface Benchmark {
   description: string;
@@ -18,5 +19,9 @@ export const BENCHMARKS = {
   gateway: {
     description: 'proxying a small JSON GET: requests/s and p50/p99 through the gateway (auth, rate limits, breakers) against nginx (limit_req) and the upstream hit directly, each in its own process',
     run: gatewayBench,
+  },
+  transport: {
+    description: 'peer transport over loopback: append batches from one HttpPeerTransport to followers in their own processes (messages/s, MB/s, CPU per MB), and the binary frame against JSON+base64',
+    run: transportBench,
   },
 } satisfies Record<string, Benchmark>;
