@@ -1,0 +1,144 @@
+/**
+ * A bounded workload against a cluster's HTTP API, recording a history for the checker:
+ * `clients` concurrent clients, each doing one operation at a time on a random key, on a random
+ * node, until `durationMs` passes or `operationsMax` operations have been issued. Writes are
+ * attestations (one fresh event id each), reads are asset reads (see models.ts for the mapping).
+ * Loopback only: this is a test tool, never pointed at someone else's machine.
+ */
+import { Agent, request } from 'undici';
+import { z } from 'zod';
+import { assetPath, attestEvent, attestOutcome, deliverPath, isAssetNotFound, latestFromAsset } from './attestation-api.ts';
+import { checkLinearizable, type CheckResult } from './checker.ts';
+import { prng } from './generate.ts';
+import { Recorder, type CallOutcome, type Operation } from './history.ts';
+import { attestationModel, type AttestationInput, type AttestationOutput } from './models.ts';
+
+const LoopbackUrl = z
+  .string()
+  .url()
+  .refine((u) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(u).hostname), 'a loopback URL (127.0.0.1)')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+export const WorkloadOptions = z.object({
+  /** Base URLs of validator or business nodes, e.g. http://127.0.0.1:9003. */
+  nodeUrls: z.array(LoopbackUrl).min(1).max(16),
+  /** Sent with every request: the cluster token (clusterHeaders(secret)). */
+  headers: z.record(z.string(), z.string()).default({}),
+  clients: z.number().int().min(1).max(64).default(8),
+  /** Keys are (asset, feed) pairs: asset `${prefix}-a<k>`, feed `${prefix}-f<k>`, one feed per asset. */
+  keys: z.number().int().min(1).max(1_000).default(5),
+  /** Distinct per run, so runs against the same cluster never share an asset or event id. */
+  prefix: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/).default(() => `lin-${Date.now().toString(36)}`),
+  writeShare: z.number().min(0).max(1).default(0.5),
+  durationMs: z.number().int().min(1).max(600_000),
+  operationsMax: z.number().int().min(1).max(100_000).default(10_000),
+  /** A request without an answer by then is recorded as unknown: it may still take effect. */
+  requestTimeoutMs: z.number().int().min(1).max(120_000).default(5_000),
+  /**
+   * Observation times go up by one second per write in call order; each write is backdated by up
+   * to this much, so some arrive older than the latest and must leave it in place.
+   */
+  backdateMsMax: z.number().int().min(0).max(3_600_000).default(2_500),
+  /** Seed for the clients' choices (keys, nodes, kinds, backdating); the interleaving still depends on timing. */
+  seed: z.number().int().default(1),
+});
+export type WorkloadOptions = z.input<typeof WorkloadOptions>;
+
+export type AttestationOperation = Operation<AttestationInput, AttestationOutput>;
+
+export interface WorkloadResult {
+  history: AttestationOperation[];
+  /** HTTP statuses seen, and 'error:<code>' for requests that got no answer: to tell a broken setup from a fault. */
+  statuses: Record<string, number>;
+}
+
+/** Where the observation times start; any fixed instant works, the ledger compares them only to each other. */
+const OBSERVED_BASE_MS = Date.UTC(2026, 0, 1);
+/** Observation times must stay distinct after backdating to the millisecond: one second apart. */
+const OBSERVATION_STEP_MS = 1_000;
+
+export async function runAttestationWorkload(input: WorkloadOptions): Promise<WorkloadResult> {
+  const o = WorkloadOptions.parse(input);
+  const agent = new Agent({ connections: o.clients, keepAliveTimeout: 4_000 });
+  const recorder = new Recorder<AttestationInput, AttestationOutput>();
+  const statuses: Record<string, number> = {};
+  const count = (status: string) => (statuses[status] = (statuses[status] ?? 0) + 1);
+  const random = prng(o.seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const keys = Array.from({ length: o.keys }, (_, k) => ({ assetId: `${o.prefix}-a${k}`, feedId: `${o.prefix}-f${k}` }));
+  const deadlineMs = performance.now() + o.durationMs;
+  let issued = 0;
+  let writes = 0;
+
+  const send = async (url: string, init: { method: 'GET' | 'POST'; body?: string }): Promise<{ status: number; body: unknown } | null> => {
+    try {
+      const res = await request(url, {
+        method: init.method,
+        dispatcher: agent,
+        headers: { ...o.headers, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: init.body,
+        signal: AbortSignal.timeout(o.requestTimeoutMs),
+      });
+      const body: unknown = await res.body.json().catch(() => null);
+      count(String(res.statusCode));
+      return { status: res.statusCode, body };
+    } catch (cause) {
+      count(`error:${errorCode(cause)}`);
+      return null;
+    }
+  };
+
+  const attest = async (node: string, a: Extract<AttestationInput, { kind: 'attest' }>): Promise<CallOutcome<AttestationOutput>> => {
+    const answer = await send(`${node}${deliverPath()}`, { method: 'POST', body: JSON.stringify({ events: [attestEvent(a)] }) });
+    // Only a receipt naming the event is an answer; an error status or no answer leaves it open.
+    const output = answer?.status === 200 ? attestOutcome(answer.body, a.eventId) : undefined;
+    return output === undefined ? { kind: 'unknown' } : { kind: 'ok', output };
+  };
+
+  const read = async (node: string, r: Extract<AttestationInput, { kind: 'read' }>): Promise<CallOutcome<AttestationOutput>> => {
+    const answer = await send(`${node}${assetPath(r.assetId)}`, { method: 'GET' });
+    if (answer === null) return { kind: 'unknown' };
+    if (isAssetNotFound(answer.status, answer.body)) return { kind: 'ok', output: { kind: 'read', latest: null } };
+    const latest = answer.status === 200 ? latestFromAsset(answer.body, r.feedId) : undefined;
+    return latest === undefined ? { kind: 'unknown' } : { kind: 'ok', output: { kind: 'read', latest } };
+  };
+
+  const client = async (clientId: number) => {
+    while (performance.now() < deadlineMs && issued < o.operationsMax) {
+      issued++;
+      const key = pick(keys);
+      const node = pick(o.nodeUrls);
+      if (random() < o.writeShare) {
+        const n = writes++;
+        const a = {
+          kind: 'attest' as const,
+          ...key,
+          eventId: `${o.prefix}-e${n}`,
+          value: n,
+          observedAtMs: OBSERVED_BASE_MS + n * OBSERVATION_STEP_MS - Math.floor(random() * o.backdateMsMax),
+        };
+        await recorder.record(clientId, a, () => attest(node, a));
+      } else {
+        const r = { kind: 'read' as const, ...key };
+        await recorder.record(clientId, r, () => read(node, r));
+      }
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: o.clients }, (_, c) => client(c)));
+  } finally {
+    await agent.close();
+  }
+  return { history: recorder.history(), statuses };
+}
+
+export function checkAttestationHistory(history: readonly AttestationOperation[], timeoutMs: number): CheckResult<AttestationInput, AttestationOutput> {
+  return checkLinearizable(attestationModel, history, { timeoutMs });
+}
+
+function errorCode(cause: unknown): string {
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code;
+  return cause instanceof Error ? cause.name : 'unknown';
+}
