@@ -1,7 +1,7 @@
 import type { Entry, Message } from '../raft/index.ts';
 import { PeerFrameError } from './errors.ts';
 import type { PeerMessage } from './types.ts';
-import { FrameHeaderWire, type EntryWire, type PeerMessageWire } from './wire-schema.ts';
+import { FrameHeaderWire, type EntriesWire, type PeerMessageWire } from './wire-schema.ts';
 
 /**
  * One HTTP body between peers:
@@ -9,6 +9,7 @@ import { FrameHeaderWire, type EntryWire, type PeerMessageWire } from './wire-sc
  *   bytes 0..4   magic "PMF1" (peer message frame, version 1)
  *   bytes 4..8   header length in bytes, unsigned 32-bit big-endian
  *   header       UTF-8 JSON: the messages, each Entry.data / Snapshot.data replaced by its byte length
+ *                (an append's entries as columns, see EntriesWire)
  *   blobs        those data bytes, concatenated in message order
  *
  * Entry data stays binary: base64 inside JSON would cost a third more bytes and a copy each way.
@@ -119,7 +120,7 @@ function toWire(m: PeerMessage, blobs: Uint8Array[]): PeerMessageWire {
         type: m.type,
         prevIndex: m.prevIndex,
         prevTerm: m.prevTerm,
-        entries: m.entries.map((e) => entryToWire(e, blobs)),
+        entries: entriesToWire(m.entries, blobs),
         commit: m.commit,
       };
     case 'snapshot': {
@@ -142,20 +143,43 @@ function toWire(m: PeerMessage, blobs: Uint8Array[]): PeerMessageWire {
   }
 }
 
-function entryToWire(e: Entry, blobs: Uint8Array[]): EntryWire {
-  blobs.push(e.data);
-  return { index: e.index, term: e.term, type: e.type, dataBytes: e.data.byteLength };
+/** Throws PEER_FRAME_UNENCODABLE for entries that are not consecutive, which Raft never sends. */
+function entriesToWire(entries: readonly Entry[], blobs: Uint8Array[]): EntriesWire {
+  const firstIndex = entries[0]?.index ?? 0;
+  const terms: [number, number][] = [];
+  const confChanges: number[] = [];
+  const dataBytes: number[] = new Array<number>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.index !== firstIndex + i) throw new PeerFrameError('PEER_FRAME_UNENCODABLE', `entry ${e.index} follows entry ${firstIndex + i - 1}`);
+    const run = terms[terms.length - 1];
+    if (run !== undefined && run[0] === e.term) run[1]++;
+    else terms.push([e.term, 1]);
+    if (e.type === 'conf_change') confChanges.push(i);
+    dataBytes[i] = e.data.byteLength;
+    blobs.push(e.data);
+  }
+  return { firstIndex, terms, confChanges, dataBytes };
+}
+
+function entriesFromWire(w: EntriesWire, blobs: BlobReader): Entry[] {
+  const entries: Entry[] = new Array<Entry>(w.dataBytes.length);
+  let i = 0;
+  let nextConfChange = 0;
+  for (const [term, count] of w.terms) {
+    for (let k = 0; k < count; k++, i++) {
+      const confChange = w.confChanges[nextConfChange] === i;
+      if (confChange) nextConfChange++;
+      entries[i] = { index: w.firstIndex + i, term, type: confChange ? 'conf_change' : 'normal', data: blobs.take(w.dataBytes[i]!) };
+    }
+  }
+  return entries;
 }
 
 function fromWire(w: PeerMessageWire, blobs: BlobReader): PeerMessage {
   switch (w.type) {
     case 'append': {
-      const entries: Entry[] = new Array<Entry>(w.entries.length);
-      for (let i = 0; i < w.entries.length; i++) {
-        const e = w.entries[i]!;
-        entries[i] = { index: e.index, term: e.term, type: e.type, data: blobs.take(e.dataBytes) };
-      }
-      const append: Message = { ...w, entries };
+      const append: Message = { ...w, entries: entriesFromWire(w.entries, blobs) };
       return append;
     }
     case 'snapshot': {

@@ -11,7 +11,9 @@ export type PeerFrameErrorCode =
   /** Bytes after the last blob the header accounts for. */
   | 'PEER_FRAME_TRAILING_BYTES'
   /** Encoding refused: a header over the frame's limit (a bug or an absurd batch on the sending side). */
-  | 'PEER_FRAME_TOO_LARGE';
+  | 'PEER_FRAME_TOO_LARGE'
+  /** Encoding refused: an append whose entries are not consecutive, which Raft never sends. */
+  | 'PEER_FRAME_UNENCODABLE';
 
 export class PeerFrameError extends Error {
   readonly code: PeerFrameErrorCode;

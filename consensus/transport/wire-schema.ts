@@ -25,12 +25,37 @@ export const FRAME_ENTRIES_MAX = 4_000_000;
 
 const envelope = { from: NodeIdWire, to: NodeIdWire, term: Count };
 
-export const EntryWire = z.strictObject({
-  index: Count,
-  term: Count,
-  type: z.enum(['normal', 'conf_change']),
-  dataBytes: Count,
-});
+/**
+ * An append's entries as columns, since an entry is often one small transaction and per-entry
+ * objects would cost more to encode, parse and validate than the entry itself: entry i has index
+ * firstIndex + i (Raft sends consecutive entries), the term of its run in `terms`, type
+ * conf_change when i is in `confChanges` (normal otherwise), and dataBytes[i] bytes of data.
+ */
+export const EntriesWire = z
+  .strictObject({
+    firstIndex: Count,
+    /** [term, how many consecutive entries have it]. */
+    terms: z.array(z.tuple([Count, z.int().min(1)])).max(FRAME_ENTRIES_MAX),
+    /** Ascending positions of conf_change entries. */
+    confChanges: z.array(Count).max(FRAME_ENTRIES_MAX),
+    dataBytes: z.array(Count).max(FRAME_ENTRIES_MAX),
+  })
+  .check((ctx) => {
+    const { firstIndex, terms, confChanges, dataBytes } = ctx.value;
+    const issue = (message: string) => ctx.issues.push({ code: 'custom', message, input: ctx.value });
+    let covered = 0;
+    for (const [, count] of terms) covered += count;
+    if (covered !== dataBytes.length) issue(`term runs cover ${covered} entries, dataBytes lists ${dataBytes.length}`);
+    // Compared by subtraction: the sum itself would round to a safe-looking number.
+    if (dataBytes.length > 0 && firstIndex > Number.MAX_SAFE_INTEGER - (dataBytes.length - 1)) issue('the last entry index is not a safe integer');
+    for (let i = 0; i < confChanges.length; i++) {
+      const at = confChanges[i]!;
+      if (at >= dataBytes.length || (i > 0 && at <= confChanges[i - 1]!)) {
+        issue('confChanges must be ascending positions of listed entries');
+        break;
+      }
+    }
+  });
 
 const ConfStateWire = z.strictObject({
   voters: z.array(NodeIdWire).max(1024),
@@ -49,7 +74,7 @@ const AppendWire = z.strictObject({
   type: z.literal('append'),
   prevIndex: Count,
   prevTerm: Count,
-  entries: z.array(EntryWire).max(FRAME_ENTRIES_MAX),
+  entries: EntriesWire,
   commit: Count,
 });
 const AppendResponseWire = z.strictObject({
@@ -93,4 +118,4 @@ export const PeerMessageWire = z.discriminatedUnion('type', [
 export const FrameHeaderWire = z.array(PeerMessageWire).max(FRAME_MESSAGES_MAX);
 
 export type PeerMessageWire = z.infer<typeof PeerMessageWire>;
-export type EntryWire = z.infer<typeof EntryWire>;
+export type EntriesWire = z.infer<typeof EntriesWire>;

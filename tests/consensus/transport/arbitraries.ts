@@ -9,12 +9,23 @@ const count = fc.maxSafeNat();
 const ctx = fc.string({ maxLength: 32 });
 const hex = (bytesMax: number) => fc.uint8Array({ maxLength: bytesMax }).map((b) => Buffer.from(b).toString('hex'));
 
-const entry: fc.Arbitrary<Entry> = fc.record({
-  index: count,
-  term: count,
-  type: fc.constantFrom('normal' as const, 'conf_change' as const),
-  data: fc.uint8Array({ maxLength: 64 }),
-});
+/** Consecutive entries, as Raft sends them; terms repeat in runs, as in a real log. */
+const entries: fc.Arbitrary<Entry[]> = fc
+  .tuple(
+    fc.maxSafeNat(),
+    fc.array(
+      fc.record({
+        term: fc.constantFrom(0, 1, 7, Number.MAX_SAFE_INTEGER),
+        type: fc.constantFrom('normal' as const, 'conf_change' as const),
+        data: fc.uint8Array({ maxLength: 64 }),
+      }),
+      { maxLength: 8 },
+    ),
+  )
+  .map(([first, es]) => {
+    const firstIndex = Math.min(first, Number.MAX_SAFE_INTEGER - es.length);
+    return es.map((e, i) => ({ index: firstIndex + i, ...e }));
+  });
 
 const envelope = { from: nodeId, to: nodeId, term: count };
 
@@ -26,7 +37,7 @@ export const peerMessage: fc.Arbitrary<PeerMessage> = fc.oneof(
     type: fc.constant('append' as const),
     prevIndex: count,
     prevTerm: count,
-    entries: fc.array(entry, { maxLength: 8 }),
+    entries,
     commit: count,
   }),
   fc.record({ ...envelope, type: fc.constant('append_resp' as const), index: count, reject: fc.boolean(), hintIndex: count, hintTerm: count }),

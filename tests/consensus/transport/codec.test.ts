@@ -25,6 +25,7 @@ function refusalCode(frame: Uint8Array): PeerFrameErrorCode | 'accepted' {
 }
 
 const heartbeat = { type: 'heartbeat', from: 'v1', to: 'v2', term: 1, commit: 0, ctx: null };
+const appendHeader = { type: 'append', from: 'v1', to: 'v2', term: 1, prevIndex: 0, prevTerm: 0, commit: 0 };
 
 describe('peer frame codec', () => {
   it('decoding an encoded batch gives back the same messages, entry and snapshot bytes included', () => {
@@ -100,8 +101,15 @@ describe('peer frame codec', () => {
   });
 
   it('a header announcing more blob bytes than the frame holds is refused as truncated', () => {
-    const append = { type: 'append', from: 'v1', to: 'v2', term: 1, prevIndex: 0, prevTerm: 0, commit: 0, entries: [{ index: 1, term: 1, type: 'normal', dataBytes: 11 }] };
+    const append = { ...appendHeader, entries: { firstIndex: 1, terms: [[1, 1]], confChanges: [], dataBytes: [11] } };
     expect(refusalCode(frameOf(JSON.stringify([append]), new Uint8Array(10)))).toBe('PEER_FRAME_TRUNCATED');
+  });
+
+  it('entries that are not consecutive are refused when encoding', () => {
+    const append = appendMessage('v1', 'v2', 1, 3, 4);
+    if (append.type !== 'append') return;
+    const gap = { ...append, entries: [append.entries[0]!, append.entries[2]!] };
+    expect(() => encodeFrame([gap])).toThrow(expect.objectContaining({ code: 'PEER_FRAME_UNENCODABLE' }));
   });
 
   it.each([
@@ -113,6 +121,11 @@ describe('peer frame codec', () => {
     ['a missing field', { type: 'heartbeat', from: 'v1', to: 'v2', term: 1, ctx: null }],
     ['an empty sender id', { ...heartbeat, from: '' }],
     ['a string where a number belongs', { ...heartbeat, term: '1' }],
+    ['term runs covering fewer entries than listed', { ...appendHeader, entries: { firstIndex: 1, terms: [[1, 1]], confChanges: [], dataBytes: [0, 0] } }],
+    ['a term run of no entries', { ...appendHeader, entries: { firstIndex: 1, terms: [[1, 0]], confChanges: [], dataBytes: [] } }],
+    ['conf-change positions out of order', { ...appendHeader, entries: { firstIndex: 1, terms: [[1, 3]], confChanges: [2, 1], dataBytes: [0, 0, 0] } }],
+    ['a conf-change position past the entries', { ...appendHeader, entries: { firstIndex: 1, terms: [[1, 1]], confChanges: [1], dataBytes: [0] } }],
+    ['entry indexes past safe integers', { ...appendHeader, entries: { firstIndex: Number.MAX_SAFE_INTEGER, terms: [[1, 2]], confChanges: [], dataBytes: [0, 0] } }],
     ['a co-signature with a non-hex signature', { type: 'cosign', from: 'v1', to: 'v2', height: 1, hash: 'ab', algorithm: 'ml-dsa-87', publicKey: 'ab', signature: 'zz' }],
   ])('a header with %s is refused as invalid', (_, message) => {
     expect(refusalCode(frameOf(JSON.stringify([message])))).toBe('PEER_FRAME_SCHEMA_INVALID');
