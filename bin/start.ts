@@ -1,7 +1,8 @@
 /**
- * `npm start`: the whole network on one machine with embedded storage — a validator, a slim
- * worker and the gateway as separate processes talking HTTP on loopback — plus a local
- * Open-Meteo-format demo source and a demo IoT device, so it works without internet.
+ * `npm start`: the whole network on one machine with embedded storage — three validators (a Raft
+ * group) and two business nodes (its learners), a slim worker and the gateway, each a separate
+ * process talking HTTP on loopback — plus a local Open-Meteo-format demo source and a demo IoT
+ * device, so it works without internet.
  * A second run reuses DATA_DIR (default ./data): the chain, the feeds and the keys.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,7 +16,8 @@ import { ensureDemo, readCredentials, writeCredentials } from '../demo/bootstrap
 import { DEFAULT_PORTS, type NodeRole } from '../schemas/index.ts';
 import { generateApiKey } from '../gateway/auth/api-key.ts';
 
-const READY_TIMEOUT_MS = 90_000;
+// Seven processes start at once, five of them opening PGlite: on a loaded two-core machine that takes minutes.
+const READY_TIMEOUT_MS = 240_000;
 const DEMO_SOURCE_PORT = 9099;
 const DEMO_DEVICE_INTERVAL_MS = 10_000;
 /** Each role gets this long to stop on SIGTERM (its own limit is 10 s) before it is killed. */
@@ -32,7 +34,8 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`npm start [-- --data-dir DIR] [-- --no-demo] [-- --port-offset N]
 
-Starts a validator (:${DEFAULT_PORTS.validator}), a slim worker (:${DEFAULT_PORTS.slim}) and the gateway (:${DEFAULT_PORTS.gateway})
+Starts three validators (:9003 :9103 :9203), two business nodes (:9009 :9109),
+a slim worker (:${DEFAULT_PORTS.slim}) and the gateway (:${DEFAULT_PORTS.gateway})
 with embedded storage under DIR (default ./data), a local demo weather source (:${DEMO_SOURCE_PORT})
 and a demo IoT device. --port-offset N adds N to every port, to run a second network beside
 the first. Environment variables (see README) override the defaults.`);
@@ -57,47 +60,68 @@ const adminKey = fromEnv('ADMIN_API_KEY') ?? saved?.adminKey ?? generateApiKey()
 // Nodes of one run share a fresh secret; nothing outside this run can talk to them directly.
 const clusterSecret = fromEnv('CLUSTER_SECRET') ?? randomBytes(32).toString('hex');
 const host = '127.0.0.1';
-const port = (role: NodeRole) => DEFAULT_PORTS[role] + portOffset;
-const url = (role: NodeRole) => `http://${host}:${port(role)}`;
 
-const children = new Map<NodeRole, ChildProcess>();
+/** Every process of the network: its name (also its Raft member id), role and platform port. */
+interface Member {
+  name: string;
+  role: NodeRole;
+  port: number;
+}
+const MEMBERS: readonly Member[] = ([
+  { name: 'validator-1', role: 'validator', port: 9003 },
+  { name: 'validator-2', role: 'validator', port: 9103 },
+  { name: 'validator-3', role: 'validator', port: 9203 },
+  { name: 'business-1', role: 'business', port: 9009 },
+  { name: 'business-2', role: 'business', port: 9109 },
+  { name: 'slim', role: 'slim', port: DEFAULT_PORTS.slim },
+  { name: 'gateway', role: 'gateway', port: DEFAULT_PORTS.gateway },
+] satisfies Member[]).map((m) => ({ ...m, port: m.port + portOffset }));
+const member = (name: string): Member => MEMBERS.find((m) => m.name === name)!;
+const url = (name: string) => `http://${host}:${member(name).port}`;
+const validators = MEMBERS.filter((m) => m.role === 'validator');
+const raftGroup = MEMBERS.filter((m) => m.role === 'validator' || m.role === 'business')
+  .map((m) => `${m.name}=${m.role === 'validator' ? 'voter' : 'learner'}@${url(m.name)}`)
+  .join(',');
+
+const children = new Map<string, ChildProcess>();
 let shuttingDown = false;
 
-function spawnRole(role: NodeRole, extraEnv: Record<string, string>): ChildProcess {
-  const log = createWriteStream(`${logDir}/${role}.log`, { flags: 'a' });
+function spawnMember(name: string, extraEnv: Record<string, string>): ChildProcess {
+  const { role, port } = member(name);
+  const log = createWriteStream(`${logDir}/${name}.log`, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/role.ts', role], {
-    env: { ...process.env, DATA_DIR: dataDir, CLUSTER_SECRET: clusterSecret, HOST: host, PORT: String(port(role)), ...extraEnv },
+    env: { ...process.env, DATA_DIR: dataDir, CLUSTER_SECRET: clusterSecret, HOST: host, PORT: String(port), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   child.on('exit', (code, signal) => {
-    children.delete(role);
+    children.delete(name);
     if (!shuttingDown) {
-      console.error(`\n${role} stopped (code ${code ?? '-'}, signal ${signal ?? '-'}); see ${logDir}/${role}.log`);
+      console.error(`\n${name} stopped (code ${code ?? '-'}, signal ${signal ?? '-'}); see ${logDir}/${name}.log`);
       void shutdown(1);
     }
   });
-  children.set(role, child);
+  children.set(name, child);
   return child;
 }
 
-async function waitReady(role: NodeRole): Promise<void> {
+async function waitReady(name: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (!children.has(role)) throw new Error(`${role} exited during start-up; see ${logDir}/${role}.log`);
+    if (!children.has(name)) throw new Error(`${name} exited during start-up; see ${logDir}/${name}.log`);
     try {
-      const res = await fetch(`${url(role)}/livez`);
+      const res = await fetch(`${url(name)}/livez`);
       if (res.ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${role} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${logDir}/${role}.log`);
+  throw new Error(`${name} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${logDir}/${name}.log`);
 }
 
-/** Waits until the gateway's aggregated health sees every node up, the validator and the slim worker among them (they join by announcing). */
+/** Waits until the gateway's aggregated health sees every node up, validators, business nodes and the slim worker among them (they join by announcing). */
 async function waitNetworkUp(): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -105,7 +129,7 @@ async function waitNetworkUp(): Promise<void> {
       const res = await fetch(`${url('gateway')}/api/v11/health`);
       const body = (await res.json()) as { status?: string; nodes?: { role?: string }[] };
       const roles = new Set((body.nodes ?? []).map((n) => n.role));
-      if (body.status === 'up' && roles.has('validator') && roles.has('slim')) return;
+      if (body.status === 'up' && roles.has('validator') && roles.has('business') && roles.has('slim')) return;
     } catch {
       // gateway not answering yet
     }
@@ -135,17 +159,20 @@ process.on('SIGTERM', () => void shutdown(0));
 async function main(): Promise<void> {
   console.log(`Starting the oracle network (data in ${dataDir}, logs in ${logDir}) ...`);
   const source = flags['no-demo'] ? null : await startDemoSource(host, DEMO_SOURCE_PORT + portOffset);
-  // Validator and slim announce themselves to the gateway (self-registration): it is given no node addresses.
-  spawnRole('validator', { GATEWAY_URLS: url('gateway') });
-  spawnRole('slim', {
+  // Every node announces itself to the gateway (self-registration): it is given no node addresses.
+  // Validators and business nodes form one Raft group, each with its own PGlite directory.
+  for (const m of MEMBERS.filter((x) => x.role === 'validator' || x.role === 'business')) {
+    spawnMember(m.name, { GATEWAY_URLS: url('gateway'), CONSENSUS_MEMBERS: raftGroup, CONSENSUS_NODE_ID: m.name });
+  }
+  spawnMember('slim', {
     GATEWAY_URLS: url('gateway'),
-    VALIDATOR_URLS: url('validator'),
+    VALIDATOR_URLS: validators.map((v) => url(v.name)).join(','),
     // The demo source is on loopback, which sources may reach only when the operator allows their origin.
     SOURCE_ORIGINS_ALLOWED: [...(fromEnv('SOURCE_ORIGINS_ALLOWED')?.split(',') ?? []), ...(source === null ? [] : [source.url])].join(','),
   });
-  await Promise.all([waitReady('validator'), waitReady('slim')]);
+  await Promise.all(MEMBERS.filter((m) => m.role !== 'gateway').map((m) => waitReady(m.name)));
   // The gateway comes last; the nodes' next heartbeats (every second) put them in its pools.
-  spawnRole('gateway', { ADMIN_API_KEY: adminKey });
+  spawnMember('gateway', { ADMIN_API_KEY: adminKey });
   await waitReady('gateway');
   await waitNetworkUp();
   writeCredentials(credentialsPath, { ...(saved ?? {}), adminKey });
@@ -155,7 +182,8 @@ async function main(): Promise<void> {
     '',
     'The oracle network is up.',
     `  gateway     ${gateway}/api/v11   (OpenAPI: ${gateway}/api/v11/openapi.json)`,
-    `  validator   ${url('validator')}   slim worker ${url('slim')}`,
+    `  validators  ${validators.map((v) => url(v.name)).join('  ')}   (Raft voters)`,
+    `  business    ${url('business-1')}  ${url('business-2')}   (Raft learners)   slim worker ${url('slim')}`,
     `  admin key   ${adminKey}`,
   ];
   if (source !== null) {

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireCluster, requireNodeCaller } from '../../runtime/cluster-auth.ts';
 import { installErrorHandling } from '../../runtime/http.ts';
 import type { ValidatorHttpDeps } from './deps.ts';
+import { consensusMetricsRoutes } from '../metrics/registry.ts';
 import { readConsistency } from './read-consistency.ts';
 import { clusterRoutes } from './routes/cluster.ts';
 import { peerRoutes } from './routes/peer.ts';
@@ -22,6 +23,9 @@ export function createValidatorApp(deps: ValidatorHttpDeps): Hono {
   installErrorHandling(app, deps.logger);
   // Liveness only: no data, so no cluster token needed (process supervisors probe it).
   app.get('/livez', (c) => c.json({ status: 'up' }));
+  // Prometheus scrapes without the cluster token: the metrics hold no data, only the node's progress.
+  const metrics = consensusMetricsRoutes(app, deps.consensus);
+  deps.consensus.onCommittedBlock((txCount) => metrics.committedTxs(txCount));
   // Raft traffic authenticates each request with its own HMAC headers and has its own (larger) body bound.
   if (deps.peer !== undefined) peerRoutes(app, deps.peer);
   // Registered after /livez: everything else, unknown paths included, is for the cluster only.

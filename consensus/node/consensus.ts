@@ -17,6 +17,8 @@ export interface Consensus {
    * it is linearizable (Raft's ReadIndex); fails with a retryable 503 when no leader can confirm it.
    */
   readBarrier(): Promise<void>;
+  /** Calls `listener` with the transaction count of every block this node stores from now on (metrics). */
+  onCommittedBlock(listener: (txCount: number) => void): void;
   /** A transaction accepted but not yet in a block. */
   pendingTransaction(txHash: string): Transaction | undefined;
   /** 'down' once the node halted on a failed invariant: it serves reads but commits nothing. */

@@ -35,6 +35,7 @@ export class SingleNodeConsensus implements Consensus {
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
   private stopped = false;
+  private readonly blockListeners: ((txCount: number) => void)[] = [];
   private halted = false;
   /** Set after a failed write whose outcome is unknown: reload from storage before building again. */
   private needsResync = false;
@@ -98,6 +99,10 @@ export class SingleNodeConsensus implements Consensus {
       members: [{ id: signer.nodeId, role: 'voter', ...signer.identity }],
       pendingTransactions: this.mempool.size,
     };
+  }
+
+  onCommittedBlock(listener: (txCount: number) => void): void {
+    this.blockListeners.push(listener);
   }
 
   /** Alone, this node's stored chain is the committed chain: every read is already linearizable. */
@@ -181,6 +186,7 @@ export class SingleNodeConsensus implements Consensus {
       this.stateTree.apply(built.writes);
       const { transactions: _transactions, ...block } = built.block;
       this.head = block;
+      for (const listener of this.blockListeners) listener(block.txHashes.length);
       logger.debug({ height: block.header.height, txs: block.txHashes.length }, 'block committed');
     }
     entries.forEach((entry, i) => settleEntry(entry, built.outcomes[i]!));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Block } from '../../schemas/index.ts';
+import { AppError } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { blockHashOf, buildBlock, genesisBlock, txHashOf, ZERO_HASH, type TxOutcome } from '../chain/index.ts';
 import type { NodeSigner } from '../crypto/signer.ts';
@@ -62,6 +63,12 @@ export class LedgerMachine implements EngineMachine<TxOutcome[]> {
       head = genesis;
     }
     invariant(head.header.chainId === chainId, `stored chain is '${head.header.chainId}', configured CHAIN_ID is '${chainId}'`);
+    const genesis = await repository.block(0);
+    const groupGenesis = genesisBlock(chainId, CLUSTER_GENESIS_TIMESTAMP, signer, CLUSTER_GENESIS_PROPOSER);
+    if (genesis?.hash !== groupGenesis.hash) {
+      // A chain a single validator built alone cannot join a group: the members would never agree on a block.
+      throw new AppError('CONFLICT', 'this node\'s storage holds a chain that a single validator built, not this Raft group\'s; start the member with empty storage (a new DATA_DIR or DB_SCHEMA)');
+    }
     invariant(blockHashOf(head.header) === head.hash, 'stored head hash does not match its header', { height: head.header.height });
     const tree = StateTree.from(state);
     invariant(tree.root() === head.header.stateRoot, 'stored ledger state does not match the head state root', { height: head.header.height });

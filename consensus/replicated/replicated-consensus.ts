@@ -61,6 +61,7 @@ export class ReplicatedConsensus implements Consensus {
   private readonly forwarder: LeaderForwarder;
   private readonly cosign: CosignRelay;
   private proposeScheduled = false;
+  private readonly blockListeners: ((txCount: number) => void)[] = [];
   private recoverTimer: NodeJS.Timeout | null = null;
   private recoverDelayMs = RECOVER_DELAY_MS_MIN;
   private closed = false;
@@ -205,6 +206,10 @@ export class ReplicatedConsensus implements Consensus {
     return this.members.voters.map((id) => this.cosign.signerIds([id])[0] ?? `unknown-member:${id}`);
   }
 
+  onCommittedBlock(listener: (txCount: number) => void): void {
+    this.blockListeners.push(listener);
+  }
+
   pendingTransaction(txHash: string): Transaction | undefined {
     return this.mempool.get(txHash)?.tx;
   }
@@ -226,6 +231,7 @@ export class ReplicatedConsensus implements Consensus {
     const o = this.options;
     this.machine = await LedgerMachine.open(o.repository, o.signer, o.chainId, o.logger);
     this.machine.onBlock = (block) => {
+      for (const listener of this.blockListeners) listener(block.txHashes.length);
       this.cosign.applied(block).catch((err: unknown) => o.logger.error({ err }, 'sending a co-signature failed'));
     };
     const storage = await SqlRaftStorage.open(o.database);
