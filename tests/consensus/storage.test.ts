@@ -1,4 +1,4 @@
-import { afterAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { openDatabase } from '../../db/client.ts';
 import { TEST_DATABASE_URL, dropSchema, tempDir, uniqueSchema } from '../support/databases.ts';
 import { storageContract } from './storage-contract.ts';
@@ -6,6 +6,11 @@ import { storageContract } from './storage-contract.ts';
 // PGlite on disk: `memory://` would not survive the restarts the contract checks.
 // One directory for the file (creating a cluster is the slow part), one schema per test.
 const dir = tempDir('consensus-storage');
+// The cluster is created before the first test, so a loaded machine does not time that test out.
+beforeAll(async () => {
+  const first = await openDatabase({ part: 'consensus', dataDir: dir.path, schema: uniqueSchema('v_init') });
+  await first.close();
+}, 180_000);
 afterAll(() => dir.remove());
 storageContract('PGlite', () => {
   const schema = uniqueSchema('v_test');
