@@ -89,6 +89,12 @@ export class HttpPeerTransport implements PeerTransport {
     const unreachable = new Set<NodeId>();
     const nowMs = this.nowMs();
     for (const m of messages) {
+      if (m.from !== this.options.selfId) {
+        // A receiver refuses a whole request holding a message it did not come from; dropping
+        // this one keeps the messages batched with it deliverable.
+        this.options.logger.error({ from: m.from, to: m.to, type: m.type }, 'not sending a message that claims another sender');
+        continue;
+      }
       const link = this.links.get(m.to);
       if (link === undefined) {
         unreachable.add(m.to);
@@ -108,7 +114,16 @@ export class HttpPeerTransport implements PeerTransport {
       if (known.url === url) return;
       void known.close();
     }
-    this.links.set(id, new PeerLink(id, url, this.options, this.limits, this.nowMs, (peer) => this.reportUnreachable(peer)));
+    this.links.delete(id);
+    let link: PeerLink;
+    try {
+      link = new PeerLink(id, url, this.options, this.limits, this.nowMs, (peer) => this.reportUnreachable(peer));
+    } catch (err) {
+      // A bad address is a configuration error: the peer stays unknown (its messages are reported unreachable) rather than the caller failing.
+      this.options.logger.error({ err, peer: id, url }, 'peer address is not a usable URL');
+      return;
+    }
+    this.links.set(id, link);
   }
 
   removePeer(id: NodeId): void {

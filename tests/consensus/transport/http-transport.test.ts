@@ -143,6 +143,22 @@ describe('HTTP peer transport', () => {
     expect(t.stats()[0]).toMatchObject({ failedRequests: 1, droppedMessages: 1, inFlight: false });
   });
 
+  it('a message claiming another sender is not sent, and the messages beside it still arrive', async () => {
+    const v2 = await peerServer('v2');
+    const { t } = transport({ v2: v2.server.url });
+    t.send([heartbeat('v1', 'v2', 1), heartbeat('v3', 'v2', 2), heartbeat('v1', 'v2', 3)]);
+    await until('delivered', () => t.stats()[0]?.deliveredMessages === 2);
+    expect(messagesOf(v2)).toEqual([heartbeat('v1', 'v2', 1), heartbeat('v1', 'v2', 3)]);
+  });
+
+  it('a peer with an address that is not a URL is left out instead of failing the caller', async () => {
+    const { t, unreachable } = transport({});
+    t.setPeer('v2', 'not a url');
+    t.send([heartbeat('v1', 'v2', 1)]);
+    await until('reported', () => unreachable.length > 0);
+    expect(t.stats()).toEqual([]);
+  });
+
   it('messages to a node that is not a peer are dropped and reported', async () => {
     const { t, unreachable } = transport({});
     t.send([heartbeat('v1', 'v9', 1)]);
