@@ -7,7 +7,8 @@
  */
 import { Agent, request } from 'undici';
 import { z } from 'zod';
-import { assetPath, attestEvent, attestOutcome, deliverPath, isAssetNotFound, latestFromAsset } from './attestation-api.ts';
+import { ConsensusStatus } from '../../../schemas/index.ts';
+import { API_PREFIX, assetPath, attestEvent, attestOutcome, deliverPath, isAssetNotFound, latestFromAsset } from './attestation-api.ts';
 import { checkLinearizable, type CheckResult } from './checker.ts';
 import { prng } from './generate.ts';
 import { Recorder, type CallOutcome, type Operation } from './history.ts';
@@ -39,6 +40,11 @@ export const WorkloadOptions = z.object({
    * to this much, so some arrive older than the latest and must leave it in place.
    */
   backdateMsMax: z.number().int().min(0).max(3_600_000).default(2_500),
+  /**
+   * How nodes serve reads: `linearizable` (the default on the cluster: a ReadIndex round with the
+   * leader first) or `stale` (what the node has applied; expected to fail the check on followers).
+   */
+  consistency: z.enum(['linearizable', 'stale']).default('linearizable'),
   /** Seed for the clients' choices (keys, nodes, kinds, backdating); the interleaving still depends on timing. */
   seed: z.number().int().default(1),
 });
@@ -48,7 +54,7 @@ export type AttestationOperation = Operation<AttestationInput, AttestationOutput
 
 export interface WorkloadResult {
   history: AttestationOperation[];
-  /** HTTP statuses seen, and 'error:<code>' for requests that got no answer: to tell a broken setup from a fault. */
+  /** HTTP statuses seen ('503 UNAVAILABLE' with an error code), and 'error:<code>' for requests that got no answer: to tell a broken setup from a fault. */
   statuses: Record<string, number>;
 }
 
@@ -80,7 +86,8 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
         signal: AbortSignal.timeout(o.requestTimeoutMs),
       });
       const body: unknown = await res.body.json().catch(() => null);
-      count(String(res.statusCode));
+      const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
+      count(typeof code === 'string' ? `${res.statusCode} ${code}` : String(res.statusCode));
       return { status: res.statusCode, body };
     } catch (cause) {
       count(`error:${errorCode(cause)}`);
@@ -96,7 +103,7 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
   };
 
   const read = async (node: string, r: Extract<AttestationInput, { kind: 'read' }>): Promise<CallOutcome<AttestationOutput>> => {
-    const answer = await send(`${node}${assetPath(r.assetId)}`, { method: 'GET' });
+    const answer = await send(`${node}${assetPath(r.assetId)}?consistency=${o.consistency}`, { method: 'GET' });
     if (answer === null) return { kind: 'unknown' };
     if (isAssetNotFound(answer.status, answer.body)) return { kind: 'ok', output: { kind: 'read', latest: null } };
     const latest = answer.status === 200 ? latestFromAsset(answer.body, r.feedId) : undefined;
@@ -132,6 +139,33 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
   }
   return { history: recorder.history(), statuses };
 }
+
+/**
+ * Waits until every node names the same leader: a workload started before that measures the
+ * election, not the steady state (and a node that knows no leader refuses linearizable reads).
+ */
+export async function waitForAgreedLeader(nodeUrls: readonly string[], headers: Record<string, string>, timeoutMs: number): Promise<string> {
+  const deadlineMs = performance.now() + timeoutMs;
+  const leaderOf = async (url: string): Promise<string | null> => {
+    try {
+      const res = await request(`${url}${API_PREFIX}/consensus/status`, { headers, signal: AbortSignal.timeout(STATUS_PROBE_TIMEOUT_MS) });
+      const status = ConsensusStatus.safeParse(await res.body.json().catch(() => null));
+      return status.success ? (status.data.leaderMemberId ?? status.data.leader) : null;
+    } catch {
+      return null;
+    }
+  };
+  for (;;) {
+    const leaders = await Promise.all(nodeUrls.map(leaderOf));
+    const first = leaders[0];
+    if (first !== null && first !== undefined && leaders.every((l) => l === first)) return first;
+    if (performance.now() > deadlineMs) throw new Error(`no leader agreed by every node within ${timeoutMs} ms: ${JSON.stringify(leaders)}`);
+    await new Promise((resolve) => setTimeout(resolve, STATUS_POLL_MS));
+  }
+}
+
+const STATUS_PROBE_TIMEOUT_MS = 2_000;
+const STATUS_POLL_MS = 200;
 
 export function checkAttestationHistory(history: readonly AttestationOperation[], timeoutMs: number): CheckResult<AttestationInput, AttestationOutput> {
   return checkLinearizable(attestationModel, history, { timeoutMs });
