@@ -112,7 +112,7 @@ export class HttpPeerTransport implements PeerTransport {
     const known = this.links.get(id);
     if (known !== undefined) {
       if (known.url === url) return;
-      void known.close();
+      this.retire(known);
     }
     this.links.delete(id);
     let link: PeerLink;
@@ -130,7 +130,12 @@ export class HttpPeerTransport implements PeerTransport {
     const link = this.links.get(id);
     if (link === undefined) return;
     this.links.delete(id);
-    void link.close();
+    this.retire(link);
+  }
+
+  /** Closes a link in the background; close() of the transport waits for its own links only. */
+  private retire(link: PeerLink): void {
+    link.close().catch((err: unknown) => this.options.logger.warn({ err, peer: link.id }, 'closing a peer connection failed'));
   }
 
   async close(): Promise<void> {

@@ -25,6 +25,11 @@ export const PEER_BODY_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
 export interface PeerRouteDeps {
   selfId: NodeId;
   clusterSecret: string;
+  /**
+   * Whether `id` may send: the current members. Every role holds the cluster secret, so this is
+   * what keeps a gateway or worker that has it from speaking for a node. Default: anyone signed.
+   */
+  isMember?: (id: NodeId) => boolean;
   /** Called synchronously with the decoded messages; the answer does not wait for their processing. */
   onMessages: PeerMessageHandler;
   bodyBytesMax?: number;
@@ -58,6 +63,9 @@ export function peerRoutes(app: Hono, deps: PeerRouteDeps): void {
       skewMsMax,
     );
     if (!headers.ok) throw refused(headers.failure);
+    if (deps.isMember !== undefined && !deps.isMember(headers.from)) {
+      throw new AppError('FORBIDDEN', `${headers.from} is not a member of this cluster`, { details: { reason: 'PEER_NOT_MEMBER' } });
+    }
 
     const body = await readBodyBounded(c, bodyBytesMax);
     if (!peerSignatureMatches(deps.clusterSecret, { from: headers.from, to: headers.to, timestampMs: headers.timestampMs, body }, headers.signature)) {

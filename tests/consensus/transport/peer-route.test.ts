@@ -22,7 +22,7 @@ describe('peer route authentication and limits', () => {
   let peer: PeerServer;
 
   beforeAll(async () => {
-    peer = await startPeerServer('v2', { bodyBytesMax: BODY_BYTES_MAX });
+    peer = await startPeerServer('v2', { bodyBytesMax: BODY_BYTES_MAX, isMember: (id) => ['v1', 'v2', 'v3'].includes(id) });
   });
   afterAll(() => peer.close());
   beforeEach(() => {
@@ -83,6 +83,13 @@ describe('peer route authentication and limits', () => {
     const signed = signPeerRequest(SECRET, { from: 'v1', to: 'v2', timestampMs: Date.now(), body });
     const answer = await request(`${peer.server.url}${PEER_MESSAGES_PATH}`, { method: 'POST', headers: { ...signed, 'x-peer-from': 'v3' }, body });
     expect(answer.statusCode).toBe(401);
+    expect(peer.received).toEqual([]);
+  });
+
+  it('a correctly signed request from a node that is not a member is refused with 403', async () => {
+    const answer = await post({ body: frame(heartbeat('gateway', 'v2', 1)), from: 'gateway' });
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({ error: { code: 'FORBIDDEN', details: { reason: 'PEER_NOT_MEMBER' } } });
     expect(peer.received).toEqual([]);
   });
 
