@@ -1,4 +1,5 @@
 import type { Entry, Message } from '../raft/index.ts';
+import { invariant } from '../invariant.ts';
 import { PeerFrameError } from './errors.ts';
 import type { PeerMessage } from './types.ts';
 import { FrameHeaderWire, type EntriesWire, type PeerMessageWire } from './wire-schema.ts';
@@ -36,15 +37,17 @@ export function encodeFrame(messages: readonly PeerMessage[]): Uint8Array {
   let blobBytes = 0;
   for (const b of blobs) blobBytes += b.byteLength;
 
-  const frame = new Uint8Array(PREFIX_BYTES + headerBytes + blobBytes);
+  // Not zero-filled (a measurable share of encoding a megabyte): every byte is written below, and checked.
+  const frame = Buffer.allocUnsafeSlow(PREFIX_BYTES + headerBytes + blobBytes);
   frame.set(MAGIC, 0);
-  new DataView(frame.buffer).setUint32(4, headerBytes, false);
-  utf8.encodeInto(header, frame.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes));
+  new DataView(frame.buffer, frame.byteOffset, frame.byteLength).setUint32(4, headerBytes, false);
+  const { written } = utf8.encodeInto(header, frame.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes));
   let offset = PREFIX_BYTES + headerBytes;
   for (const b of blobs) {
     frame.set(b, offset);
     offset += b.byteLength;
   }
+  invariant(written === headerBytes && offset === frame.byteLength, 'a peer frame was not filled exactly');
   return frame;
 }
 
