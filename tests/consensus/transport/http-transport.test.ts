@@ -207,4 +207,17 @@ describe('HTTP peer transport', () => {
     expect(unreachable).toEqual([]);
     expect(t.stats()).toEqual([]);
   });
+
+  it('close() leaves no open sockets behind', async () => {
+    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const v2 = await peerServer('v2');
+    const before = sockets();
+    const { t } = transport({ v2: v2.server.url });
+    t.send([heartbeat('v1', 'v2', 1)]);
+    await until('delivered', () => t.stats()[0]?.deliveredMessages === 1);
+    expect(sockets()).toBeGreaterThan(before);
+    await t.close();
+    // Within a second, well before the 4 s keep-alive would have closed them anyway.
+    await until('sockets closed', () => sockets() === before, 40, 25);
+  });
 });
