@@ -12,7 +12,8 @@
  *            an older or equally old observation is recorded and leaves "latest" as it was.
  *            So the register is a max-register ordered by observation time, and the model applies
  *            exactly that rule. A receipt that lists the event under `committed` (duplicate or not) means
- *            it took effect; under `rejected` (not approved, inconsistent) means it never will.
+ *            it took effect; under `rejected` (not approved, inconsistent) means it never will; so does
+ *            `not_sent`, a connection the node refused before a byte of the request was sent.
  *   read   = GET /api/v11/state/assets/:assetId, then feeds[feedId]: { eventId, value, observedAt } of
  *            the latest, or nothing (404 ASSET_NOT_FOUND, or the asset has no entry for the feed yet).
  *            A read of an asset answers for all its feeds at once; the workload records one read per
@@ -91,7 +92,7 @@ export type AttestationInput =
 
 export type AttestationOutput =
   /** `committed` includes a duplicate answer for this operation's own event id (see the header). */
-  | { kind: 'attest'; outcome: 'committed' | 'rejected' }
+  | { kind: 'attest'; outcome: 'committed' | 'rejected' | 'not_sent' }
   | { kind: 'read'; latest: LatestAttestation | null };
 
 export type AttestationState = LatestAttestation | null;
@@ -108,7 +109,7 @@ export const attestationModel: Model<AttestationState, AttestationInput, Attesta
     if (input.kind === 'attest') {
       if (output !== undefined && output.kind !== 'attest') return { ok: false };
       // A rejection does not depend on the state (approval, consistency of the event): a no-op anywhere.
-      if (output?.outcome === 'rejected') return { ok: true, state };
+      if (output !== undefined && output.outcome !== 'committed') return { ok: true, state };
       // The ledger's rule: only a strictly later observation becomes the latest.
       if (state !== null && !(input.observedAtMs > state.observedAtMs)) return { ok: true, state };
       return { ok: true, state: { eventId: input.eventId, value: input.value, observedAtMs: input.observedAtMs } };

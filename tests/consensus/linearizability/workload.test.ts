@@ -3,7 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { txHashOf } from '../../../consensus/chain/index.ts';
-import { applyTransaction, assetKey, readAssetRecord } from '../../../consensus/ledger/index.ts';
+import { applyTransaction, assetKey, eventKey, readAssetRecord } from '../../../consensus/ledger/index.ts';
 import { ChannelDelivery, type ChannelDeliveryReceipt } from '../../../schemas/index.ts';
 import { checkAttestationHistory, runAttestationWorkload } from './workload.ts';
 
@@ -104,6 +104,18 @@ describe('attestation workload driver', () => {
 
     expect(history.filter((op) => op.pending).length).toBeGreaterThan(0);
     expect(Object.keys(statuses).some((s) => s.startsWith('error:'))).toBe(true);
+    expect(checkAttestationHistory(history, CHECK_TIMEOUT_MS).ok).toBe(true);
+  });
+
+  it('records a delivery to a member that refuses connections as one that never takes effect', async () => {
+    const ledger = newLedger();
+    const live = await start(fakeNodeApp(ledger, { readFrom: ledger }));
+    const dead = 'http://127.0.0.1:1';
+    const { history } = await runAttestationWorkload({ nodeUrls: [live, dead], headers: TOKEN, clients: 4, keys: 1, durationMs: 10_000, operationsMax: 100 });
+
+    const notSent = history.filter((op) => op.output?.kind === 'attest' && op.output.outcome === 'not_sent');
+    expect(notSent.length).toBeGreaterThan(0);
+    expect(notSent.some((op) => op.input.kind === 'attest' && ledger.state.has(eventKey(op.input.eventId)))).toBe(false);
     expect(checkAttestationHistory(history, CHECK_TIMEOUT_MS).ok).toBe(true);
   });
 

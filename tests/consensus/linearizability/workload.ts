@@ -76,7 +76,8 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
   let issued = 0;
   let writes = 0;
 
-  const send = async (url: string, init: { method: 'GET' | 'POST'; body?: string }): Promise<{ status: number; body: unknown } | null> => {
+  /** The answer, or null when nobody knows what happened, or 'not_sent'. */
+  const send = async (url: string, init: { method: 'GET' | 'POST'; body?: string }): Promise<{ status: number; body: unknown } | null | 'not_sent'> => {
     try {
       const res = await request(url, {
         method: init.method,
@@ -90,13 +91,16 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
       count(typeof code === 'string' ? `${res.statusCode} ${code}` : String(res.statusCode));
       return { status: res.statusCode, body };
     } catch (cause) {
-      count(`error:${errorCode(cause)}`);
-      return null;
+      const code = errorCode(cause);
+      count(`error:${code}`);
+      // Refused at connect (the member is down): the request never left, so it cannot take effect.
+      return code === 'ECONNREFUSED' ? 'not_sent' : null;
     }
   };
 
   const attest = async (node: string, a: Extract<AttestationInput, { kind: 'attest' }>): Promise<CallOutcome<AttestationOutput>> => {
     const answer = await send(`${node}${deliverPath()}`, { method: 'POST', body: JSON.stringify({ events: [attestEvent(a)] }) });
+    if (answer === 'not_sent') return { kind: 'ok', output: { kind: 'attest', outcome: 'not_sent' } };
     // Only a receipt naming the event is an answer; an error status or no answer leaves it open.
     const output = answer?.status === 200 ? attestOutcome(answer.body, a.eventId) : undefined;
     return output === undefined ? { kind: 'unknown' } : { kind: 'ok', output };
@@ -104,7 +108,7 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
 
   const read = async (node: string, r: Extract<AttestationInput, { kind: 'read' }>): Promise<CallOutcome<AttestationOutput>> => {
     const answer = await send(`${node}${assetPath(r.assetId)}?consistency=${o.consistency}`, { method: 'GET' });
-    if (answer === null) return { kind: 'unknown' };
+    if (answer === null || answer === 'not_sent') return { kind: 'unknown' };
     if (isAssetNotFound(answer.status, answer.body)) return { kind: 'ok', output: { kind: 'read', latest: null } };
     const latest = answer.status === 200 ? latestFromAsset(answer.body, r.feedId) : undefined;
     return latest === undefined ? { kind: 'unknown' } : { kind: 'ok', output: { kind: 'read', latest } };
