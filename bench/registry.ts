@@ -1,6 +1,5 @@
 import { blockBench } from './block.ts';
 import { consensusBench } from './consensus.ts';
-import { consensusBench } from './consensus.ts';
 import { gatewayBench } from './gateway.ts';
 import { hashBench } from './hash.ts';
 import { linearizabilityBench } from '../tests/consensus/linearizability/bench.ts';
@@ -30,10 +29,6 @@ export const BENCHMARKS = {
   linearizability: {
     description: 'linearizability checker: 10,000 register operations over 20 keys at growing overlap, one with an impossible read, and 2,000 on a single key; milliseconds per check',
     run: linearizabilityBench,
-  },
-  consensus: {
-    description: 'Raft cluster of 3 validators + 2 business nodes as processes with durable storage: committed tx/s and commit latency p50/p99 per batch size (raw Raft with 200-byte transactions, and the ledger end to end), and failover time after SIGKILL of the leader',
-    run: consensusBench,
   },
   consensus: {
     description: 'Raft cluster of 3 validators + 2 business nodes as processes with durable storage: committed tx/s and commit latency p50/p99 per batch size (raw Raft with 200-byte transactions, and the ledger end to end), and failover time after SIGKILL of the leader',
