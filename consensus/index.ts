@@ -141,7 +141,14 @@ async function startReplicated(config: Config, logger: Logger, db: Database, rep
   const http: Pick<ValidatorHttpDeps, 'cluster' | 'peer' | 'voters'> = {
     cluster: consensus,
     voters: () => consensus.voterSigners(),
-    peer: { selfId, clusterSecret: config.CLUSTER_SECRET, logger, onMessages: (from, messages) => consensus.receive(from, messages) },
+    peer: {
+      selfId,
+      clusterSecret: config.CLUSTER_SECRET,
+      logger,
+      // Every role holds the cluster secret; only members of the group may speak Raft to it.
+      isMember: (id) => members.some((m) => m.id === id),
+      onMessages: (from, messages) => consensus.receive(from, messages),
+    },
   };
   return { consensus, transport, http };
 }
