@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IssuedKey } from '../schemas/index.ts';
@@ -20,9 +20,11 @@ import { runLoad, type LoadResult } from './gateway/load.ts';
 import { findOrInstallNginx, startNginx } from './gateway/nginx.ts';
 
 const CONNECTIONS = 50;
-const DURATION_S = 8;
-/** Each target first gets a short run of its own, unmeasured: JIT, connection pools, keep-alive sockets. */
-const WARMUP_S = 1;
+/** Each measured run; the targets take turns, ROUNDS times, so a neighbour's burst on this shared machine hits them alike. */
+const DURATION_S = 4;
+const ROUNDS = 3;
+/** Each target first gets a run of its own, unmeasured: JIT (the gateway's code is compiled as it runs), connection pools, keep-alive sockets. */
+const WARMUP_S = 3;
 /** Generous: the gateway opens its embedded database first, which takes long on a busy machine. */
 const START_TIMEOUT_MS = 90_000;
 const POLL_INTERVAL_MS = 100;
@@ -82,36 +84,43 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
       await waitFor(async () => (await fetch(`${nginxUrl}${ASSET_PATH}`).catch(() => null))?.status === 200, 'nginx to proxy');
     }
 
-    /** One target under load, with the CPU time its serving process (`pid`) spent per request. */
-    const measure = async (url: string, pid: number | undefined, headers: Record<string, string> = {}): Promise<Measured> => {
-      await runLoad({ url, connections: CONNECTIONS, durationS: WARMUP_S, headers });
+    /** One measured run of one target, with the CPU time its serving process (`pid`) spent on it. */
+    const measure = async (url: string, pid: number | undefined, headers: Record<string, string>): Promise<Measured> => {
       const cpuBeforeMs = cpuTimeMs(pid);
       const load = await runLoad({ url, connections: CONNECTIONS, durationS: DURATION_S, headers });
       const cpuAfterMs = cpuTimeMs(pid);
-      if (cpuBeforeMs === null || cpuAfterMs === null || load.requests === 0) return { ...load, cpuUsPerRequest: null, systemCpuShare: null };
-      const userMs = cpuAfterMs.userMs - cpuBeforeMs.userMs;
-      const systemMs = cpuAfterMs.systemMs - cpuBeforeMs.systemMs;
-      return {
-        ...load,
-        cpuUsPerRequest: Math.round(((userMs + systemMs) * 1000) / load.requests),
-        systemCpuShare: userMs + systemMs === 0 ? null : Math.round((systemMs / (userMs + systemMs)) * 100) / 100,
-      };
+      if (cpuBeforeMs === null || cpuAfterMs === null) return { ...load, userMs: null, systemMs: null };
+      return { ...load, userMs: cpuAfterMs.userMs - cpuBeforeMs.userMs, systemMs: cpuAfterMs.systemMs - cpuBeforeMs.systemMs };
     };
-    const direct = await measure(`${upstreamUrl}${ASSET_PATH}`, upstream.pid);
-    const viaNginx = nginxUrl === null ? null : await measure(`${nginxUrl}${ASSET_PATH}`, nginxPid);
-    const viaGateway = await measure(`${gatewayUrl}${ASSET_PATH}`, gateway.pid, auth);
+    const directTarget: Target = { url: `${upstreamUrl}${ASSET_PATH}`, pid: upstream.pid, headers: {}, runs: [] };
+    const nginxTarget: Target | null = nginxUrl === null ? null : { url: `${nginxUrl}${ASSET_PATH}`, pid: nginxPid, headers: {}, runs: [] };
+    const gatewayTarget: Target = { url: `${gatewayUrl}${ASSET_PATH}`, pid: gateway.pid, headers: auth, runs: [] };
+    const targets = [directTarget, ...(nginxTarget === null ? [] : [nginxTarget]), gatewayTarget];
+    for (const t of targets) await runLoad({ url: t.url, connections: CONNECTIONS, durationS: WARMUP_S, headers: t.headers });
+    const loadAverages: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      loadAverages.push(Math.round(loadavg()[0]! * 100) / 100);
+      for (const t of targets) t.runs.push(await measure(t.url, t.pid, t.headers));
+    }
+    const direct = summarize(directTarget.runs);
+    const viaNginx = nginxTarget === null ? null : summarize(nginxTarget.runs);
+    const viaGateway = summarize(gatewayTarget.runs);
 
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     return {
       setup: {
         connections: CONNECTIONS,
         durationS: DURATION_S,
+        rounds: ROUNDS,
         warmupS: WARMUP_S,
+        summary: 'requests/s and latencies: the median of the rounds; CPU time per request: over all rounds',
         path: ASSET_PATH,
         gateway: 'one Node process (the gateway role): API key auth, in-process global and per-key rate limits, per-upstream breakers, LOG_LEVEL=warn',
         nginx: 'one process (worker_processes 1, master_process off), limit_req on, keep-alive to the upstream, access_log off',
-        cpus: (await import('node:os')).cpus().length,
+        cpus: cpus().length,
       },
+      /** The 1-minute load average at the start of each round: how busy the machine was meanwhile. */
+      loadAverages,
       directRps: direct.rps,
       nginxRps: viaNginx?.rps ?? null,
       gatewayRps: viaGateway.rps,
@@ -143,9 +152,51 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
   }
 }
 
-type Measured = LoadResult & { cpuUsPerRequest: number | null; systemCpuShare: number | null };
+type Measured = LoadResult & { userMs: number | null; systemMs: number | null };
 
-const failures = (r: LoadResult) => ({ non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts });
+interface Target {
+  url: string;
+  pid: number | undefined;
+  headers: Record<string, string>;
+  runs: Measured[];
+}
+
+interface Summary {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  cpuUsPerRequest: number | null;
+  systemCpuShare: number | null;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+
+/** The rounds of one target: medians of throughput and latency, failures and CPU time summed over all. */
+function summarize(runs: readonly Measured[]): Summary {
+  const sum = (pick: (r: Measured) => number) => runs.reduce((n, r) => n + pick(r), 0);
+  const requests = sum((r) => r.requests);
+  const measured = runs.every((r) => r.userMs !== null && r.systemMs !== null) && requests > 0;
+  const userMs = sum((r) => r.userMs ?? 0);
+  const systemMs = sum((r) => r.systemMs ?? 0);
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    cpuUsPerRequest: measured ? Math.round(((userMs + systemMs) * 1000) / requests) : null,
+    systemCpuShare: measured && userMs + systemMs > 0 ? Math.round((systemMs / (userMs + systemMs)) * 100) / 100 : null,
+  };
+}
+
+const failures = (r: Summary) => ({ non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts });
 
 function gatewayEnv(port: number, upstreamUrl: string): NodeJS.ProcessEnv {
   // A clean environment: no DATABASE_URL or REDIS_URL from the caller, so storage and limits are in-process.

@@ -1,5 +1,4 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { requestId } from 'hono/request-id';
 import { installErrorHandling } from '../runtime/http.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { ApiKeyService } from './auth/key-service.ts';
@@ -12,13 +11,15 @@ import { healthHandler, livenessHandler } from './health/routes.ts';
 import { accessLog } from './http/access-log.ts';
 import { limitRequestBody } from './http/body-limit.ts';
 import { corsForOrigins } from './http/cors.ts';
-import { DOCS_CONTENT_SECURITY_POLICY, securityHeaders } from './http/security-headers.ts';
+import { requestIds } from './http/request-id.ts';
+import { DOCS_CONTENT_SECURITY_POLICY, securityHeaderFields, securityHeaders } from './http/security-headers.ts';
 import type { TrustedProxyCheck } from './http/trusted-proxies.ts';
 import { infoHandler } from './info/route.ts';
 import { openApiHandler } from './openapi/route.ts';
 import type { UpstreamRegistry } from './pools/registry.ts';
 import type { UpstreamBreakers } from './proxy/breakers.ts';
-import { proxyHandler, type ProxyTransports } from './proxy/handler.ts';
+import type { ForwardDeps, ProxyTransports } from './proxy/forward.ts';
+import { proxyHandler } from './proxy/handler.ts';
 import type { RetryBudget } from './proxy/retry-budget.ts';
 import type { RateLimitCounters } from './rate-limit/stats.ts';
 import { createRouteMatcher } from './routing/match.ts';
@@ -29,8 +30,7 @@ import { statsHandler } from './stats/route.ts';
 import { limitStreams } from './streams/middleware.ts';
 import type { StreamSlots } from './streams/slots.ts';
 
-/** Client-supplied request ids longer than this are replaced by a generated one. */
-export const REQUEST_ID_LENGTH_MAX_CHARS = 128;
+export { REQUEST_ID_LENGTH_MAX_CHARS } from './http/request-id.ts';
 
 export interface GatewayAppDeps {
   name: string;
@@ -90,10 +90,10 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
   installErrorHandling(app, deps.logger);
 
-  app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: REQUEST_ID_LENGTH_MAX_CHARS }));
+  app.use('*', requestIds());
   app.use('*', accessLog(deps.logger));
-  const apiHeaders = securityHeaders();
-  const docsHeaders = securityHeaders(DOCS_CONTENT_SECURITY_POLICY);
+  const apiHeaders = securityHeaders(securityHeaderFields());
+  const docsHeaders = securityHeaders(securityHeaderFields(DOCS_CONTENT_SECURITY_POLICY));
   // Only the docs page is a document a browser renders; it alone may load scripts and styles.
   app.use('*', (c, next) => (isDocsPath(c.req.path) ? docsHeaders(c, next) : apiHeaders(c, next)));
   // Before routing: a preflight is OPTIONS, which no route has, and it carries no key.
@@ -124,19 +124,26 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   app.all(
     api('/*'),
     proxyHandler({
-      registry: deps.registry,
-      transports: deps.transports,
-      stats: deps.stats,
-      breakers: deps.breakers,
-      retryBudget: deps.retryBudget,
-      breakerRetryAfterS: Math.max(1, Math.ceil(deps.breakerResetMs / 1000)),
+      ...forwardDepsOf(deps),
       clusterSecret: deps.clusterSecret,
-      headersTimeoutMs: deps.proxyTimeoutMs,
-      bodyIdleTimeoutMs: deps.proxyTimeoutMs,
-      unavailableRetryAfterS: Math.max(1, Math.ceil(deps.probeIntervalMs / 1000)),
       peerAddress: deps.peerAddress,
       isTrustedProxy: deps.isTrustedProxy,
     }),
   );
   return app;
+}
+
+/** What the proxy procedure needs, from the app's dependencies: one place, for the app and the Node fast path. */
+export function forwardDepsOf(deps: GatewayAppDeps): ForwardDeps {
+  return {
+    registry: deps.registry,
+    transports: deps.transports,
+    stats: deps.stats,
+    breakers: deps.breakers,
+    retryBudget: deps.retryBudget,
+    breakerRetryAfterS: Math.max(1, Math.ceil(deps.breakerResetMs / 1000)),
+    headersTimeoutMs: deps.proxyTimeoutMs,
+    bodyIdleTimeoutMs: deps.proxyTimeoutMs,
+    unavailableRetryAfterS: Math.max(1, Math.ceil(deps.probeIntervalMs / 1000)),
+  };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { getRequestListener } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -6,16 +7,18 @@ import { openDatabase, type OpenDatabase } from '../db/client.ts';
 import type { AnnouncementDirectory } from '../runtime/announce/directory.ts';
 import { openGatewayDirectory } from '../runtime/announce/open.ts';
 import type { Config } from '../runtime/config.ts';
-import { startServer, type RunningServer } from '../runtime/http.ts';
+import type { RunningServer } from '../runtime/http.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { nodeDataDir, nodeSchema, type RunningNode, type StartNode } from '../runtime/node.ts';
-import { createGatewayApp } from './app.ts';
+import { createGatewayApp, forwardDepsOf, type GatewayAppDeps } from './app.ts';
 import { ApiKeyService } from './auth/key-service.ts';
 import { DrizzleKeyStore, storedKeyPepper } from './auth/key-store.ts';
 import { PRINCIPAL_CACHE_ENTRIES_MAX, PrincipalCache } from './auth/principal-cache.ts';
 import type { GatewayEnv } from './env.ts';
 import { httpProbe } from './health/probe.ts';
 import { HealthProber } from './health/prober.ts';
+import { securityHeaderFields } from './http/security-headers.ts';
+import { listen } from './http/server.ts';
 import { originatingAddress, trustedProxyCheck } from './http/trusted-proxies.ts';
 import { announcementRoutes, isAnnouncementPath } from './pools/announce-routes.ts';
 import { SmoothWeightedBalancer } from './pools/balancer.ts';
@@ -23,10 +26,12 @@ import { OutlierEjector } from './pools/ejector.ts';
 import { MembershipSync } from './pools/membership-sync.ts';
 import { PoolRegistry, type UpstreamRegistry } from './pools/registry.ts';
 import { UpstreamBreakers } from './proxy/breakers.ts';
-import type { ProxyTransports } from './proxy/handler.ts';
+import type { ProxyTransports } from './proxy/forward.ts';
+import { gatewayListener } from './proxy/node-listener.ts';
 import { RetryBudget } from './proxy/retry-budget.ts';
 import { UndiciTransport } from './proxy/undici-transport.ts';
 import { createGatewayRateLimits, type GatewayRateLimits } from './rate-limit/index.ts';
+import { createRouteMatcher } from './routing/match.ts';
 import { ProxyStats } from './stats/counters.ts';
 import { StreamSlots } from './streams/slots.ts';
 
@@ -139,7 +144,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
     );
     rateLimits = limits;
     let selfUrl = `http://${config.HOST}:${config.PORT}`;
-    const app = createGatewayApp({
+    const appDeps: GatewayAppDeps = {
       name: pkg.name,
       version: pkg.version,
       chainId: config.CHAIN_ID,
@@ -167,13 +172,28 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       admission: limits.admission,
       rateLimitCounters: limits.counters,
       logger,
-    });
+    };
+    const app = createGatewayApp(appDeps);
     await activeMembership.start();
     activeProber.start();
     // Embedded, nodes announce to the gateway itself: its cluster-only route is served ahead of the public app.
     const served = activeDirectory.kind === 'embedded' ? withAnnouncementRoutes(app, announcementRoutes(activeDirectory, config.CLUSTER_SECRET, logger)) : app;
-    // startServer only calls app.fetch; the typed variables of the gateway's env do not matter to it.
-    const running = await startServer(served, config.HOST, config.PORT);
+    const listener = gatewayListener(
+      {
+        ...forwardDepsOf(appDeps),
+        matcher: createRouteMatcher(),
+        keys,
+        gates: limits.gates,
+        clusterSecret: config.CLUSTER_SECRET,
+        isTrustedProxy,
+        securityHeaders: securityHeaderFields(),
+        corsEnabled: config.GATEWAY_CORS_ORIGINS.length > 0,
+        logger,
+      },
+      // The app as a Node listener (the Node adapter's bindings give it the socket, for client addresses).
+      getRequestListener(served.fetch, { hostname: config.HOST }),
+    );
+    const running = await listen(listener, config.HOST, config.PORT);
     server = running;
     selfUrl = running.url;
     logger.info(

@@ -73,30 +73,41 @@ export function readParam<S extends z.ZodType>(c: Context, name: string, schema:
   return parseWith(schema, c.req.param(name), `path parameter ${name}:`);
 }
 
-export function errorResponse(c: Context, error: AppError): Response {
+/** The JSON body of an error answer: `{ error: { code, message, details? } }`. */
+export function errorBody(error: AppError): ErrorBody {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   if (error.details !== undefined) body.error.details = error.details;
+  return body;
+}
+
+export function errorResponse(c: Context, error: AppError): Response {
   if (error.retryAfterS !== undefined) c.header('Retry-After', String(error.retryAfterS));
-  return c.json(body, error.status);
+  return c.json(errorBody(error), error.status);
+}
+
+/**
+ * The AppError any failure is answered with, logged as the contract says: server-side AppErrors
+ * as warnings, anything unexpected as an error answered 500 INTERNAL (never its stack).
+ */
+export function answerableError(err: unknown, logger: Logger): AppError {
+  if (err instanceof AppError) {
+    if (err.status >= 500) logger.warn({ code: err.code, err: err.cause ?? err }, err.message);
+    return err;
+  }
+  if (err instanceof HTTPException) {
+    const status = err.status;
+    if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'the body exceeds the size limit');
+    if (status === 400) return new AppError('INVALID_INPUT', err.message || 'bad request');
+    if (status === 401) return new AppError('UNAUTHENTICATED', err.message || 'authentication required');
+  }
+  logger.error({ err }, 'unhandled error');
+  return new AppError('INTERNAL', 'internal error');
 }
 
 /** Installs the JSON error contract on an app: every failure is `{ error: { code, message } }`, never a stack. */
 export function installErrorHandling<E extends Env>(app: Hono<E>, logger: Logger): void {
   app.notFound((c) => errorResponse(c, new AppError('ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)));
-  app.onError((err, c) => {
-    if (err instanceof AppError) {
-      if (err.status >= 500) logger.warn({ code: err.code, err: err.cause ?? err }, err.message);
-      return errorResponse(c, err);
-    }
-    if (err instanceof HTTPException) {
-      const status = err.status;
-      if (status === 413) return errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', 'the body exceeds the size limit'));
-      if (status === 400) return errorResponse(c, new AppError('INVALID_INPUT', err.message || 'bad request'));
-      if (status === 401) return errorResponse(c, new AppError('UNAUTHENTICATED', err.message || 'authentication required'));
-    }
-    logger.error({ err }, 'unhandled error');
-    return errorResponse(c, new AppError('INTERNAL', 'internal error'));
-  });
+  app.onError((err, c) => errorResponse(c, answerableError(err, logger)));
 }
 
 export interface RunningServer {

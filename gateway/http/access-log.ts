@@ -2,9 +2,27 @@ import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../../runtime/logger.ts';
 import type { GatewayEnv } from '../env.ts';
 
+/** One request as the access log records it. */
+export interface AccessRecord {
+  requestId: string;
+  method: string;
+  path: string;
+  status: number;
+  keyId: string | undefined;
+  startedMs: number;
+}
+
 /**
- * One info line per request once its answer is ready (for a stream: once its headers are), with
- * the request id the client and the upstream also saw, so one id finds a request in all three.
+ * The access log's line, whichever path served the request: with the request id the client and
+ * the upstream also saw, so one id finds a request in all three.
+ */
+export function logRequest(logger: Logger, r: AccessRecord): void {
+  const durationMs = Math.round((performance.now() - r.startedMs) * 10) / 10;
+  logger.info({ requestId: r.requestId, method: r.method, path: r.path, status: r.status, keyId: r.keyId, durationMs }, 'request');
+}
+
+/**
+ * One info line per request once its answer is ready (for a stream: once its headers are).
  * Goes after the request-id middleware; errors arrive here already turned into answers.
  */
 export function accessLog(logger: Logger): MiddlewareHandler<GatewayEnv> {
@@ -13,16 +31,6 @@ export function accessLog(logger: Logger): MiddlewareHandler<GatewayEnv> {
     if (!logger.isLevelEnabled('info')) return next();
     const startedMs = performance.now();
     await next();
-    logger.info(
-      {
-        requestId: c.get('requestId'),
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        keyId: c.get('principal')?.id,
-        durationMs: Math.round((performance.now() - startedMs) * 10) / 10,
-      },
-      'request',
-    );
+    logRequest(logger, { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, keyId: c.get('principal')?.id, startedMs });
   };
 }

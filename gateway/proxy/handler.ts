@@ -1,47 +1,15 @@
 import type { Context, Handler } from 'hono';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
-import { AppError } from '../../runtime/errors.ts';
 import { errorResponse } from '../../runtime/http.ts';
 import type { GatewayEnv } from '../env.ts';
 import type { TrustedProxyCheck } from '../http/trusted-proxies.ts';
-import type { UpstreamRegistry } from '../pools/registry.ts';
-import type { Upstream } from '../pools/upstream.ts';
-import type { ProxyStats } from '../stats/counters.ts';
-import { BreakerOpenError, type UpstreamBreakers } from './breakers.ts';
-import { classifyUpstreamError } from './errors.ts';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
-import type { RetryBudget } from './retry-budget.ts';
-import type { UpstreamResponse, UpstreamTransport } from './transport.ts';
+import { forward, type ForwardDeps } from './forward.ts';
+import { clientResponseHeaders, headerFieldsOf, upstreamRequestHeaders } from './headers.ts';
 
-/** A failed exchange is worth retrying soon: another member, or the same one back up. */
-export const UPSTREAM_RETRY_AFTER_S = 1;
+export { type ProxyTransports } from './forward.ts';
 
-/**
- * Separate connections for separate kinds of traffic: an event stream holds its connection for
- * its whole life, so streams sharing the pool of ordinary requests would starve them.
- */
-export interface ProxyTransports {
-  /** Ordinary request and response exchanges. */
-  requests: UpstreamTransport;
-  /** Streaming routes (server-sent events), whose responses have no end in sight. */
-  streams: UpstreamTransport;
-}
-
-export interface ProxyDeps {
-  registry: UpstreamRegistry;
-  transports: ProxyTransports;
-  stats: ProxyStats;
-  breakers: UpstreamBreakers;
-  retryBudget: RetryBudget;
-  /** When a node's breaker is open: its reset timeout, after which a trial may bring it back. */
-  breakerRetryAfterS: number;
+export interface ProxyDeps extends ForwardDeps {
   clusterSecret: string;
-  /** Until the upstream's response headers arrive, on routes without a timeout of their own. */
-  headersTimeoutMs: number;
-  /** Longest silence between body chunks of an ordinary response; streaming routes have none. */
-  bodyIdleTimeoutMs: number;
-  /** When a pool has no healthy member: the next probe round may bring one back. */
-  unavailableRetryAfterS: number;
   /** The direct peer's address as the runtime sees it (the Node adapter reads the socket). */
   peerAddress: (c: Context<GatewayEnv>) => string | undefined;
   /** Whether that address is a proxy in front of the gateway whose X-Forwarded-* headers are believed. */
@@ -50,31 +18,17 @@ export interface ProxyDeps {
 
 /**
  * Forwards a routed, authorized request to a member of its pool: method, path and query
- * unchanged, bodies streamed both ways.
+ * unchanged, bodies streamed both ways. The web-standard face of `forward`, for what the Node
+ * fast path (node-listener.ts) leaves to the app: requests with bodies, event streams, CORS.
  */
 export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
   return async (c) => {
-    // c.get, not c.var: hono builds a fresh object of every variable on each c.var read.
-    const { rule } = c.get('route');
-    if (rule.target.kind !== 'upstream') {
-      // Invariant: every gateway-served rule has a handler registered ahead of the proxy.
-      throw new AppError('INTERNAL', `no handler for ${rule.method} ${rule.pattern}`);
-    }
-    const first = deps.registry.select(rule.target.tiers);
-    if (first === undefined) {
-      const pools = rule.target.tiers.flat();
-      deps.stats.unavailable(pools);
-      throw new AppError('UNAVAILABLE', `no healthy node in ${pools.join(' or ')} can serve this now`, {
-        retryAfterS: deps.unavailableRetryAfterS,
-      });
-    }
-
     const raw = c.req.raw;
     const { pathAndQuery, proto } = splitUrl(raw.url);
-    const signal = raw.signal;
     const peerAddress = deps.peerAddress(c);
-    const forwardHeaders = upstreamRequestHeaders(raw.headers, {
+    const headers = upstreamRequestHeaders(headerFieldsOf(raw.headers), {
       clusterSecret: deps.clusterSecret,
+      // c.get, not c.var: hono builds a fresh object of every variable on each c.var read.
       principal: c.get('principal'),
       requestId: c.get('requestId'),
       clientAddress: peerAddress,
@@ -82,79 +36,19 @@ export function proxyHandler(deps: ProxyDeps): Handler<GatewayEnv> {
       proto,
       host: raw.headers.get('host') ?? undefined,
     });
-    const streaming = rule.streaming === true;
-    const transport = streaming ? deps.transports.streams : deps.transports.requests;
     // Asked only when there is one: on Node, reading `body` builds the full web Request and a stream for it.
     const body = hasRequestBody(raw.method, raw.headers) ? raw.body : null;
-    // Each exchange gets its own deadlines (undici's per-request timers), so one slow route cannot cut another short.
-    const headersTimeoutMs = rule.timeoutMs ?? deps.headersTimeoutMs;
-    const attempt = (target: Upstream) =>
-      deps.breakers.send(target, signal, () =>
-        transport.send(target.url, {
-          method: c.req.method,
-          path: pathAndQuery,
-          headers: forwardHeaders,
-          body,
-          signal,
-          headersTimeoutMs,
-          bodyIdleTimeoutMs: streaming ? 0 : deps.bodyIdleTimeoutMs,
-          bufferBodyBytesMax: streaming ? 0 : RESPONSE_BUFFER_BYTES_MAX,
-        }),
-      );
-
-    deps.retryBudget.deposit();
-    let upstream = first;
-    let outcome = await settle(attempt(upstream));
-    // A body stream cannot be replayed, so only bodiless idempotent requests are retried.
-    if (IDEMPOTENT_METHODS.has(c.req.method) && body === null && worthRetrying(outcome, signal)) {
-      const other = deps.registry.selectOther(rule.target.tiers, upstream);
-      if (other !== undefined) {
-        if (deps.retryBudget.withdraw()) {
-          record(deps, upstream, outcome, signal);
-          if (outcome.ok) await drain(outcome.answer);
-          deps.stats.retried();
-          upstream = other;
-          outcome = await settle(attempt(upstream));
-        } else {
-          deps.stats.retryRefused();
-        }
-      }
-    }
-    record(deps, upstream, outcome, signal);
-    if (outcome.ok) {
-      const { answer } = outcome;
-      const headers = clientResponseHeaders(answer.headers);
-      if (answer.bytes !== undefined) return c.body(answer.bytes, answer.status as ContentfulStatusCode, headers);
-      return answer.body === null ? c.body(null, answer.status as StatusCode, headers) : c.body(answer.body, answer.status as ContentfulStatusCode, headers);
-    }
-    const { error } = outcome;
-    // The pool, not the member's address: the caller has no use for the cluster's layout.
-    const where = `${upstream.pool} node`;
-    if (error instanceof BreakerOpenError) {
-      throw new AppError('UNAVAILABLE', `the ${where} is failing and gets no traffic for now`, {
-        retryAfterS: deps.breakerRetryAfterS,
-      });
-    }
-    const kind = classifyUpstreamError(error, signal.aborted);
-    if (kind === 'body-too-large') {
-      throw new AppError('PAYLOAD_TOO_LARGE', error instanceof Error ? error.message : 'the body is too large', { cause: error });
-    }
-    if (kind === 'aborted') {
-      // Nobody is left to read this; answer without logging a warning for an ordinary disconnect.
-      return errorResponse(c, new AppError('UPSTREAM_FAILED', 'the client closed the request'));
-    }
-    throw kind === 'timeout'
-      ? new AppError('UPSTREAM_TIMEOUT', `the ${where} did not answer in time`, { cause: error, retryAfterS: UPSTREAM_RETRY_AFTER_S })
-      : new AppError('UPSTREAM_FAILED', `the ${where} could not be reached`, { cause: error, retryAfterS: UPSTREAM_RETRY_AFTER_S });
+    const forwarded = await forward(deps, { rule: c.get('route').rule, method: c.req.method, pathAndQuery, headers, body, signal: raw.signal });
+    // Nobody is left to read this; answered without logging a warning for an ordinary disconnect.
+    if (forwarded.kind === 'client-gone') return errorResponse(c, forwarded.error);
+    const { answer } = forwarded;
+    const answerHeaders = clientResponseHeaders(answer.headers);
+    if (answer.bytes !== undefined) return c.body(answer.bytes, answer.status as ContentfulStatusCode, answerHeaders);
+    return answer.body === null
+      ? c.body(null, answer.status as StatusCode, answerHeaders)
+      : c.body(answer.body, answer.status as ContentfulStatusCode, answerHeaders);
   };
 }
-
-/**
- * Answers up to this size (by Content-Length) are read whole and sent to the client in one write;
- * larger or chunked ones, and every event stream, are streamed. Small enough that holding one per
- * request in flight costs little (128 connections × 64 KiB = 8 MiB per upstream at most).
- */
-export const RESPONSE_BUFFER_BYTES_MAX = 65_536;
 
 /** Path and query of an absolute request URL, and its scheme, without a full URL parse per request. */
 function splitUrl(url: string): { pathAndQuery: string; proto: string } {
@@ -164,58 +58,8 @@ function splitUrl(url: string): { pathAndQuery: string; proto: string } {
 }
 
 /** A request carries a body only with a length or a transfer coding (RFC 9112 §6.3); GET and HEAD bodies are never read. */
-function hasRequestBody(method: string, headers: Headers): boolean {
+export function hasRequestBody(method: string, headers: { get(name: string): string | null }): boolean {
   if (method === 'GET' || method === 'HEAD') return false;
   const length = headers.get('content-length');
-  return (length !== null && length !== '0') || headers.has('transfer-encoding');
-}
-
-/**
- * Methods whose repetition has the effect of one request (RFC 9110 §9.2.2). PUT and DELETE are
- * idempotent too, but here they carry bodies or change state on nodes whose answer we may have
- * lost mid-way; retrying them buys little, so they are left out.
- */
-const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-type Outcome = { ok: true; answer: UpstreamResponse } | { ok: false; error: unknown };
-
-const settle = (p: Promise<UpstreamResponse>): Promise<Outcome> =>
-  p.then(
-    (answer) => ({ ok: true, answer }),
-    (error: unknown) => ({ ok: false, error }),
-  );
-
-/**
- * Whether another node may well succeed where this one did not, before any byte reached the
- * client: a 502/503 (the node's own dependency is missing, or it is overloaded), a connection
- * refused or broken, or a breaker that refused without trying. Not a timeout: the node may have
- * done the work, and a second wait would double the client's.
- */
-function worthRetrying(outcome: Outcome, clientSignal: AbortSignal): boolean {
-  if (clientSignal.aborted) return false;
-  if (outcome.ok) return outcome.answer.status === 502 || outcome.answer.status === 503;
-  if (outcome.error instanceof BreakerOpenError) return true;
-  return classifyUpstreamError(outcome.error, false) === 'failed';
-}
-
-/**
- * Reads a discarded answer to its end (a short 502/503 error body), so its connection goes back to
- * the pool; cancelling the stream instead trips a Node bug (enqueue on a closed Readable.toWeb controller).
- */
-async function drain(answer: UpstreamResponse): Promise<void> {
-  await answer.body?.pipeTo(new WritableStream()).catch(() => {});
-}
-
-/** Counts one exchange's result in the stats. */
-function record(deps: ProxyDeps, upstream: Upstream, outcome: Outcome, clientSignal: AbortSignal): void {
-  if (outcome.ok) {
-    deps.stats.answered(upstream, outcome.answer.status);
-    return;
-  }
-  if (outcome.error instanceof BreakerOpenError) {
-    deps.stats.breakerRejected();
-    return;
-  }
-  const kind = classifyUpstreamError(outcome.error, clientSignal.aborted);
-  if (kind === 'timeout' || kind === 'failed') deps.stats.failed(upstream, kind);
+  return (length !== null && length !== '0') || headers.get('transfer-encoding') !== null;
 }

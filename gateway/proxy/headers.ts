@@ -40,11 +40,25 @@ export interface ForwardContext {
   host: string | undefined;
 }
 
+/**
+ * Request header fields by lower-case name, as Node's parser hands them over: repeated fields
+ * joined into one value (a few, such as set-cookie, as a list).
+ */
+export type RequestHeaderFields = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** Web-standard Headers as such a record (Headers already joins repeated fields). */
+export const headerFieldsOf = (headers: Headers): RequestHeaderFields => Object.fromEntries(headers);
+
+const single = (value: string | readonly string[] | undefined): string | undefined => (value === undefined || typeof value === 'string' ? value : value.join(', '));
+
 /** The headers sent upstream: the client's end-to-end headers, then what the gateway vouches for. */
-export function upstreamRequestHeaders(incoming: Headers, ctx: ForwardContext): Record<string, string> {
-  const dropped = connectionListed(incoming);
+export function upstreamRequestHeaders(incoming: RequestHeaderFields, ctx: ForwardContext): Record<string, string> {
+  const connection = single(incoming.connection);
+  const dropped = connection === undefined ? NONE : connectionTokens(connection);
   const out: Record<string, string> = {};
-  for (const [name, value] of incoming) {
+  for (const name in incoming) {
+    const value = single(incoming[name]);
+    if (value === undefined) continue;
     if (HOP_BY_HOP.has(name) || name.startsWith('proxy-') || dropped.has(name)) continue;
     if (GATEWAY_OWNED.has(name) || isPrincipalHeader(name)) continue;
     out[name] = value;
@@ -52,18 +66,18 @@ export function upstreamRequestHeaders(incoming: Headers, ctx: ForwardContext): 
   out[CLUSTER_TOKEN_HEADER] = ctx.clusterSecret;
   out[PRINCIPAL_ID_HEADER] = ctx.principal?.id ?? ANONYMOUS_PRINCIPAL_ID;
   if (ctx.principal !== null) out[PRINCIPAL_ROLE_HEADER] = ctx.principal.role;
-  const forwardedFor = forwardedChain(ctx.peerTrusted ? incoming.get('x-forwarded-for') : null, ctx.clientAddress);
+  const forwardedFor = forwardedChain(ctx.peerTrusted ? single(incoming['x-forwarded-for']) : undefined, ctx.clientAddress);
   if (forwardedFor !== undefined) out['x-forwarded-for'] = forwardedFor;
   // A trusted proxy saw the original scheme and host (it may have terminated TLS); otherwise the gateway's own view.
-  out['x-forwarded-proto'] = (ctx.peerTrusted ? incoming.get('x-forwarded-proto') : null) ?? ctx.proto;
-  const host = (ctx.peerTrusted ? incoming.get('x-forwarded-host') : null) ?? ctx.host;
+  out['x-forwarded-proto'] = (ctx.peerTrusted ? single(incoming['x-forwarded-proto']) : undefined) ?? ctx.proto;
+  const host = (ctx.peerTrusted ? single(incoming['x-forwarded-host']) : undefined) ?? ctx.host;
   if (host !== undefined) out['x-forwarded-host'] = host;
   out['x-request-id'] = ctx.requestId;
   return out;
 }
 
 /** The For chain: a trusted proxy's chain with the peer appended (`client, proxy1, peer`), or the peer alone. */
-function forwardedChain(trustedChain: string | null, peer: string | undefined): string | undefined {
+function forwardedChain(trustedChain: string | undefined, peer: string | undefined): string | undefined {
   const chain = trustedChain?.trim();
   if (chain === undefined || chain === '') return peer;
   return peer === undefined ? chain : `${chain}, ${peer}`;
@@ -91,12 +105,9 @@ export function clientResponseHeaders(upstream: UpstreamHeaders): ClientHeaders 
 const NONE: ReadonlySet<string> = new Set();
 
 /** Headers named in `Connection` are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionListed(headers: Headers): ReadonlySet<string> {
-  const value = headers.get('connection');
-  return value === null ? NONE : connectionTokens(value);
-}
-
 function connectionTokens(value: string): ReadonlySet<string> {
+  // What nearly every peer sends names no other header: no set to build per message.
+  if (value === 'keep-alive' || value === 'close') return NONE;
   return new Set(
     value
       .split(',')

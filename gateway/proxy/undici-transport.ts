@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { Pool } from 'undici';
+import { Pool, util, type Dispatcher } from 'undici';
 import type { UpstreamHeaders, UpstreamRequest, UpstreamResponse, UpstreamTransport } from './transport.ts';
 
 export interface UndiciTransportOptions {
@@ -30,32 +30,21 @@ export class UndiciTransport implements UpstreamTransport {
 
   constructor(private readonly options: UndiciTransportOptions) {}
 
-  async send(baseUrl: string, request: UpstreamRequest): Promise<UpstreamResponse> {
+  send(baseUrl: string, request: UpstreamRequest): Promise<UpstreamResponse> {
     const { pool, basePath } = this.poolFor(baseUrl);
-    const answer = await pool.request({
-      method: request.method,
-      path: `${basePath}${request.path}`,
-      headers: request.headers,
-      body: request.body === null ? null : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>),
-      signal: request.signal,
-      headersTimeout: request.headersTimeoutMs,
-      bodyTimeout: request.bodyIdleTimeoutMs,
+    return new Promise((resolve, reject) => {
+      pool.dispatch(
+        {
+          method: request.method as Dispatcher.HttpMethod,
+          path: `${basePath}${request.path}`,
+          headers: request.headers,
+          body: request.body === null ? null : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>),
+          headersTimeout: request.headersTimeoutMs,
+          bodyTimeout: request.bodyIdleTimeoutMs,
+        },
+        new Exchange(request, resolve, reject),
+      );
     });
-    // undici's header object is already what the proxy needs: lower-case names, repeated fields as lists.
-    const headers: UpstreamHeaders = answer.headers;
-    if (request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.statusCode)) {
-      // Nothing to read, but the stream must end so the connection can be reused.
-      answer.body.resume();
-      return { status: answer.statusCode, headers, body: null };
-    }
-    if (fitsBuffer(headers['content-length'], request.bufferBodyBytesMax ?? 0)) {
-      // undici has checked the length against Content-Length; the body timeout still applies while reading.
-      return { status: answer.statusCode, headers, body: null, bytes: new Uint8Array(await answer.body.arrayBuffer()) };
-    }
-    // toWeb passes chunks on as they arrive (no buffering of the whole body), and cancelling
-    // the web stream (the client went away) destroys the undici body, which aborts the exchange.
-    const body = Readable.toWeb(answer.body) as unknown as ReadableStream<Uint8Array>;
-    return { status: answer.statusCode, headers, body };
   }
 
   async close(): Promise<void> {
@@ -87,3 +76,106 @@ export class UndiciTransport implements UpstreamTransport {
     return target;
   }
 }
+
+type Abort = (reason?: Error) => void;
+
+/**
+ * One exchange, driven by undici's dispatch callbacks rather than its promise API, whose body
+ * stream and consumers cost more than the proxying itself for small answers. A small answer
+ * (Content-Length within `bufferBodyBytesMax`) is collected and resolved whole; any other is
+ * resolved at its headers with a body stream that passes chunks on as they arrive, pausing the
+ * upstream while the reader lags. The request's signal aborts the exchange at any point, and so
+ * does cancelling the body stream (the client went away).
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private abort: Abort | null = null;
+  private settled = false;
+  private status = 0;
+  private headers: UpstreamHeaders = {};
+  /** Collecting a small answer whole. */
+  private chunks: Buffer[] | null = null;
+  /** Streaming a large or open-ended answer. */
+  private stream: Readable | null = null;
+  private readonly onAbort = () => this.abort?.(abortReason(this.request.signal));
+
+  constructor(
+    private readonly request: UpstreamRequest,
+    private readonly resolve: (answer: UpstreamResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  onConnect(abort: Abort): void {
+    this.abort = abort;
+    const { signal } = this.request;
+    if (signal.aborted) abort(abortReason(signal));
+    else signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    this.status = statusCode;
+    // Lower-case names, repeated fields as lists: what the proxy passes on.
+    this.headers = util.parseHeaders(rawHeaders) as UpstreamHeaders;
+    if (this.request.method === 'HEAD' || NULL_BODY_STATUSES.has(statusCode)) {
+      this.settle({ status: statusCode, headers: this.headers, body: null });
+      return true;
+    }
+    if (fitsBuffer(this.headers['content-length'], this.request.bufferBodyBytesMax ?? 0)) {
+      this.chunks = [];
+      return true;
+    }
+    const stream = new Readable({ read: () => resume() });
+    // Cancelled by its reader before the end: the exchange has nobody left to answer.
+    stream.once('close', () => {
+      if (!stream.readableEnded) this.abort?.(new Error('the reader of the answer went away'));
+    });
+    this.stream = stream;
+    this.settle({ status: statusCode, headers: this.headers, body: Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array> });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    // undici reuses its read buffer: a kept chunk is a copy.
+    if (this.chunks !== null) {
+      this.chunks.push(Buffer.from(chunk));
+      return true;
+    }
+    return this.stream?.push(Buffer.from(chunk)) ?? true;
+  }
+
+  onComplete(): void {
+    this.done();
+    if (this.chunks !== null) {
+      const bytes = new Uint8Array(this.chunks.reduce((n, c) => n + c.byteLength, 0));
+      let offset = 0;
+      for (const c of this.chunks) {
+        bytes.set(c, offset);
+        offset += c.byteLength;
+      }
+      this.settle({ status: this.status, headers: this.headers, body: null, bytes });
+    }
+    this.stream?.push(null);
+  }
+
+  onError(error: Error): void {
+    this.done();
+    if (!this.settled) {
+      this.settled = true;
+      this.reject(error);
+    }
+    this.stream?.destroy(error);
+  }
+
+  private settle(answer: UpstreamResponse): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(answer);
+  }
+
+  /** The exchange is over: nothing left to abort. */
+  private done(): void {
+    this.abort = null;
+    this.request.signal.removeEventListener('abort', this.onAbort);
+  }
+}
+
+const abortReason = (signal: AbortSignal): Error => (signal.reason instanceof Error ? signal.reason : new Error('the request was aborted'));

@@ -7,7 +7,7 @@ import type { KeyPrincipal } from '../auth/key-service.ts';
 import type { GatewayEnv } from '../env.ts';
 import { FailoverRateLimiter, type WhenRedisDown } from './failover.ts';
 import type { RateLimiter } from './limiter.ts';
-import { limitAuthAttempts, limitGlobally, limitPerKey, type ClientAddress } from './middleware.ts';
+import { gateMiddleware, globalGate, limitAuthAttempts, perKeyGate, type ClientAddress, type RateGate } from './middleware.ts';
 import { tierOf } from './policy.ts';
 import { IoRedisRatelimitAdapter } from './redis-adapter.ts';
 import { REDIS_RETRY_AFTER_MS, RedisHealth } from './redis-health.ts';
@@ -17,6 +17,7 @@ import { UpstashRateLimiter } from './upstash-limiter.ts';
 
 export { RateLimitCounters } from './stats.ts';
 export type { RateDecision, RateLimiter } from './limiter.ts';
+export type { RateGate } from './middleware.ts';
 
 /** Client addresses or keys counted in-process per limit; past it the least recently seen is forgotten. */
 export const LOCAL_IDENTIFIERS_MAX = 100_000;
@@ -42,6 +43,11 @@ export interface GatewayRateLimits {
   beforeAuthentication: readonly MiddlewareHandler<GatewayEnv>[];
   /** After authentication: the key's tier. */
   admission: readonly MiddlewareHandler<GatewayEnv>[];
+  /**
+   * The same limits as gates, for the proxy's Node path (proxied routes, never /auth/*): the global
+   * limit before authentication, the key's tier after.
+   */
+  gates: { global: RateGate<void>; perKey: RateGate<KeyPrincipal | null> };
   counters: RateLimitCounters;
   close(): Promise<void>;
 }
@@ -90,9 +96,11 @@ export async function createGatewayRateLimits(settings: RateLimitSettings, clien
     const tier = tierOf(principal, settings.tiers, settings.keyTiers);
     return tier === null ? null : (tierLimiters.get(tier) ?? null);
   };
+  const gates = { global: globalGate(make('global', 'global', global), counters), perKey: perKeyGate(limiterFor, counters) };
   return {
-    beforeAuthentication: [limitAuthAttempts(make('auth', 'auth', auth), clientAddress, counters), limitGlobally(make('global', 'global', global), counters)],
-    admission: [limitPerKey(limiterFor, counters)],
+    beforeAuthentication: [limitAuthAttempts(make('auth', 'auth', auth), clientAddress, counters), gateMiddleware(gates.global, () => undefined)],
+    admission: [gateMiddleware(gates.perKey, (c) => c.get('principal'))],
+    gates,
     counters,
     close,
   };

@@ -10,47 +10,72 @@ import type { RateLimitCounters } from './stats.ts';
 export type ClientAddress = (c: Context<GatewayEnv>) => string | undefined;
 
 /**
+ * One limit's check of one request, whichever path serves it: appends the limit's decision to
+ * `decisions` (what the RateLimit-* headers report) and throws 429 RATE_LIMITED when it refuses.
+ */
+export type RateGate<Subject> = (subject: Subject, decisions: RateDecision[]) => Promise<void>;
+
+/** Every request under the API prefix, before authentication (so floods of bad keys count too). */
+export function globalGate(limiter: RateLimiter, counters: RateLimitCounters): RateGate<void> {
+  const rule = `the gateway takes at most ${limiter.rate.limit} requests per ${limiter.rate.windowMs / 1000} s`;
+  return async (_subject, decisions) => admit('global', await limiter.limit(GLOBAL_IDENTIFIER), decisions, counters, rule);
+}
+
+/** Per key, after authentication: the tier of the key (by its id or role). Public routes (no key) pass. */
+export function perKeyGate(limiterFor: (principal: KeyPrincipal) => RateLimiter | null, counters: RateLimitCounters): RateGate<KeyPrincipal | null> {
+  return async (principal, decisions) => {
+    const limiter = principal === null ? null : limiterFor(principal);
+    if (principal === null || limiter === null) return;
+    const rule = `this key may make ${limiter.rate.limit} requests per ${limiter.rate.windowMs / 1000} s`;
+    admit('tier', await limiter.limit(principal.id), decisions, counters, rule);
+  };
+}
+
+/** Per client address on /auth/*: unauthenticated attempts. */
+function authAttemptGate(limiter: RateLimiter, counters: RateLimitCounters): RateGate<string> {
+  const rule = `at most ${limiter.rate.limit} unauthenticated requests to /auth per ${limiter.rate.windowMs / 1000} s from one address`;
+  return async (address, decisions) => admit('auth', await limiter.limit(address), decisions, counters, rule);
+}
+
+/**
  * Per client address on /auth/*, before authentication, so guessing keys is limited too: every
  * request takes a slot, and one that turns out to authenticate (any answer but 401) gives it back.
  * So the limit counts failed attempts, and an admin issuing keys is never held back by it.
  */
 export function limitAuthAttempts(limiter: RateLimiter, clientAddress: ClientAddress, counters: RateLimitCounters): MiddlewareHandler<GatewayEnv> {
+  const gate = authAttemptGate(limiter, counters);
   return async (c, next) => {
-    if (!isAuthRoute(c.var.route.rule)) return next();
+    if (!isAuthRoute(c.get('route').rule)) return next();
     const address = clientAddress(c) ?? 'unknown';
-    const decision = await limiter.limit(address);
-    admit(c, 'auth', decision, counters, `at most ${limiter.rate.limit} unauthenticated requests to /auth per ${limiter.rate.windowMs / 1000} s from one address`);
+    await throughContext(c, gate, address);
     await next();
     reportHeaders(c);
     if (c.res.status !== 401) await limiter.limit(address, -1);
   };
 }
 
-/** Every request under the API prefix, before authentication (so floods of bad keys count too). */
-export function limitGlobally(limiter: RateLimiter, counters: RateLimitCounters): MiddlewareHandler<GatewayEnv> {
+/** A gate as middleware: its subject taken from the context, its decision kept there. */
+export function gateMiddleware<Subject>(gate: RateGate<Subject>, subject: (c: Context<GatewayEnv>) => Subject): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
-    const decision = await limiter.limit(GLOBAL_IDENTIFIER);
-    admit(c, 'global', decision, counters, `the gateway takes at most ${limiter.rate.limit} requests per ${limiter.rate.windowMs / 1000} s`);
+    await throughContext(c, gate, subject(c));
     return next();
   };
 }
 
-/** Per key, after authentication: the tier of the key (by its id or role). Public routes pass. */
-export function limitPerKey(limiterFor: (principal: KeyPrincipal) => RateLimiter | null, counters: RateLimitCounters): MiddlewareHandler<GatewayEnv> {
-  return async (c, next) => {
-    const principal = c.var.principal;
-    const limiter = principal === null ? null : limiterFor(principal);
-    if (principal === null || limiter === null) return next();
-    const decision = await limiter.limit(principal.id);
-    admit(c, 'tier', decision, counters, `this key may make ${limiter.rate.limit} requests per ${limiter.rate.windowMs / 1000} s`);
-    return next();
-  };
+/** Runs a gate on the context's decisions, which keep the new one (and the headers show it) even when it refuses. */
+async function throughContext<Subject>(c: Context<GatewayEnv>, gate: RateGate<Subject>, subject: Subject): Promise<void> {
+  const decisions = [...(c.get('rateLimits') ?? [])];
+  try {
+    await gate(subject, decisions);
+  } finally {
+    c.set('rateLimits', decisions);
+    reportHeaders(c);
+  }
 }
 
-/** Records the decision and sets the headers; a refusal is 429 RATE_LIMITED with Retry-After. */
-function admit(c: Context<GatewayEnv>, name: RateLimitName, decision: RateDecision, counters: RateLimitCounters, rule: string): void {
-  c.set('rateLimits', [...(c.var.rateLimits ?? []), decision]);
-  reportHeaders(c);
+/** Records the decision; a refusal is counted and thrown as 429 RATE_LIMITED with Retry-After. */
+function admit(name: RateLimitName, decision: RateDecision, decisions: RateDecision[], counters: RateLimitCounters, rule: string): void {
+  decisions.push(decision);
   if (decision.allowed) return;
   counters.limited[name] += 1;
   const retryAfterS = Math.max(1, secondsUntil(decision.resetAtMs, Date.now()));
@@ -66,7 +91,7 @@ function admit(c: Context<GatewayEnv>, name: RateLimitName, decision: RateDecisi
  * after `next()` would make Hono rebuild the finished response, which costs more than the proxying.
  */
 function reportHeaders(c: Context<GatewayEnv>): void {
-  const decision = decisionToReport(c.var.rateLimits ?? []);
+  const decision = decisionToReport(c.get('rateLimits') ?? []);
   if (decision === undefined) return;
   for (const [name, value] of Object.entries(rateLimitHeaders(decision, Date.now()))) c.header(name, value);
 }
