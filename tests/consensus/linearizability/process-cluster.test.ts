@@ -54,7 +54,7 @@ describe('replicated cluster of processes, leader killed during the workload', (
         await pause(BETWEEN_KILLS_MS);
       }
     })();
-    const { history, statuses } = await runAttestationWorkload({
+    const { history, statuses, messages } = await runAttestationWorkload({
       nodeUrls: cluster.members.map((m) => m.url),
       headers: CLUSTER_TOKEN_HEADER,
       clients: 8,
@@ -67,7 +67,7 @@ describe('replicated cluster of processes, leader killed during the workload', (
 
     const result = checkAttestationHistory(history, CHECK_TIMEOUT_MS);
     const pendingCount = history.filter((op) => op.pending).length;
-    console.log(`${history.length} operations, ${pendingCount} pending, leaders killed: ${killed.join(', ')} ${nemesisProblems.join('; ')}; answers ${JSON.stringify(statuses)}; check: ${String(result.ok)} ${JSON.stringify(result.stats)}`);
+    console.log(`${history.length} operations, ${pendingCount} pending, leaders killed: ${killed.join(', ')} ${nemesisProblems.join('; ')}; answers ${JSON.stringify(statuses)} ${JSON.stringify(messages)}; check: ${String(result.ok)} ${JSON.stringify(result.stats)}`);
     if (result.ok === false) console.error(`not linearizable on ${result.key}\n${result.violation.text}`);
     expect(result.ok).toBe(true);
     // Not vacuous: the cluster itself answered some operations (a refused connection is no answer).

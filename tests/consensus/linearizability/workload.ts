@@ -56,6 +56,8 @@ export interface WorkloadResult {
   history: AttestationOperation[];
   /** HTTP statuses seen ('503 UNAVAILABLE' with an error code), and 'error:<code>' for requests that got no answer: to tell a broken setup from a fault. */
   statuses: Record<string, number>;
+  /** The first error message seen with each error status. */
+  messages: Record<string, string>;
 }
 
 /** Where the observation times start; any fixed instant works, the ledger compares them only to each other. */
@@ -68,6 +70,7 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
   const agent = new Agent({ connections: o.clients, keepAliveTimeout: 4_000 });
   const recorder = new Recorder<AttestationInput, AttestationOutput>();
   const statuses: Record<string, number> = {};
+  const messages: Record<string, string> = {};
   const count = (status: string) => (statuses[status] = (statuses[status] ?? 0) + 1);
   const random = prng(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
@@ -87,8 +90,10 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
         signal: AbortSignal.timeout(o.requestTimeoutMs),
       });
       const body: unknown = await res.body.json().catch(() => null);
-      const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
-      count(typeof code === 'string' ? `${res.statusCode} ${code}` : String(res.statusCode));
+      const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+      const status = typeof error?.code === 'string' ? `${res.statusCode} ${error.code}` : String(res.statusCode);
+      count(status);
+      if (typeof error?.message === 'string' && !(status in messages)) messages[status] = error.message;
       return { status: res.statusCode, body };
     } catch (cause) {
       const code = errorCode(cause);
@@ -141,7 +146,7 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
   } finally {
     await agent.close();
   }
-  return { history: recorder.history(), statuses };
+  return { history: recorder.history(), statuses, messages };
 }
 
 /**
