@@ -43,6 +43,15 @@ export class PendingReads {
     return { ctx, point };
   }
 
+  /** Fails one read now (e.g. no leader could be asked); unknown ctx: nothing happens. */
+  fail(ctx: string, error: AppError): void {
+    const read = this.reads.get(ctx);
+    if (read === undefined) return;
+    clearTimeout(read.timer);
+    this.reads.delete(ctx);
+    read.reject(error);
+  }
+
   /** The leader confirmed ctx at index. */
   confirmed(ctx: string, index: number): void {
     const read = this.reads.get(ctx);

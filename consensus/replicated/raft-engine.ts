@@ -1,7 +1,7 @@
 import type { Logger } from '../../runtime/logger.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { isInvariantViolation } from '../invariant.ts';
-import { bootstrapState, RawNode, type ConfChange, type Entry, type Message, type RaftStatus, type RandomSource } from '../raft/index.ts';
+import { bootstrapState, RaftError, RawNode, type ConfChange, type Entry, type Message, type RaftStatus, type RandomSource } from '../raft/index.ts';
 import type { PersistentRaftStorage } from '../raft-storage/index.ts';
 import type { PeerTransport } from '../transport/types.ts';
 import type { EngineMachine } from './engine-machine.ts';
@@ -108,7 +108,13 @@ export class RaftEngine<R> {
   /** Resolves once this node has applied everything committed when the read was asked (ReadIndex). */
   async linearizableRead(): Promise<number> {
     const { ctx, point } = this.reads.open();
-    this.raw.readIndex(ctx);
+    try {
+      this.raw.readIndex(ctx);
+    } catch (error) {
+      // No leader known (an election is under way): the read is refused now, retryable, not left to time out.
+      if (!(error instanceof RaftError)) throw error;
+      this.reads.fail(ctx, new AppError('UNAVAILABLE', `${error.message}; try again`, { retryAfterS: 1, cause: error }));
+    }
     this.kick();
     return point;
   }

@@ -53,4 +53,15 @@ describe('linearizable reads waiting on ReadIndex', () => {
     expect(a.ctx).not.toBe(b.ctx);
     reads.failAll(new AppError('UNAVAILABLE', 'stop'));
   });
+
+  it('can be failed one by one, leaving the others waiting', async () => {
+    const reads = new PendingReads('n1', 10, 1_000);
+    const a = reads.open();
+    const b = reads.open();
+    b.point.catch(() => {});
+    reads.fail(a.ctx, new AppError('UNAVAILABLE', 'no leader'));
+    await expect(a.point).rejects.toThrow('no leader');
+    expect(reads.size).toBe(1);
+    reads.failAll(new AppError('UNAVAILABLE', 'stop'));
+  });
 });
