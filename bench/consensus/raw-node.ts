@@ -42,6 +42,7 @@ const env = z
   .parse(process.env);
 
 const HEADER_BYTES = 16;
+const RETRY_AFTER_FAILURE_MS = 50;
 
 /** Entry layout: u32 transaction count, u32 proposal sequence, 8 bytes of the proposer's boot id, then the transactions. */
 function encodeEntry(batchSize: number, txBytes: number, seq: number, boot: Uint8Array, filler: Uint8Array): Uint8Array {
@@ -146,8 +147,15 @@ async function load(request: z.infer<typeof LoadRequest>) {
           committedTxs += count;
           latenciesMs.push(performance.now() - proposedAt);
         } else failed++;
+        // A proposal lost to a leadership change is proposed again shortly, while this node still leads.
         if (performance.now() < deadline && ok) proposeOne();
-        else if (outstanding === 0) resolve();
+        else if (performance.now() < deadline && running.status().role === 'leader') {
+          outstanding++;
+          setTimeout(() => {
+            outstanding--;
+            proposeOne();
+          }, RETRY_AFTER_FAILURE_MS);
+        } else if (outstanding === 0) resolve();
       };
       try {
         running.propose(data, proposalIdOf(data), { settle: (count) => done(true, count), fail: () => done(false, 0) });
