@@ -11,7 +11,7 @@ import { acceptRequestId } from '../http/request-id.ts';
 import type { HeaderField } from '../http/security-headers.ts';
 import type { TrustedProxyCheck } from '../http/trusted-proxies.ts';
 import type { RateDecision, RateGate } from '../rate-limit/index.ts';
-import { decisionToReport, rateLimitHeaders } from '../rate-limit/policy.ts';
+import { decisionToReport, isAuthRoute, rateLimitHeaders } from '../rate-limit/policy.ts';
 import type { RouteMatcher } from '../routing/match.ts';
 import { API_PREFIX, type RouteRule } from '../routing/policy.ts';
 import { forward, type ForwardDeps } from './forward.ts';
@@ -50,7 +50,11 @@ export function gatewayListener(deps: FastPathDeps, fallback: NodeListener): Nod
       fallback(req, res);
       return;
     }
-    void serve(deps, security, rule, req, res);
+    serve(deps, security, rule, req, res).catch((error: unknown) => {
+      // Only writing an answer can fail here (every other failure is answered): the connection goes, the gateway stays.
+      deps.logger.error({ err: error }, 'writing an answer failed');
+      res.destroy();
+    });
   };
 }
 
@@ -78,6 +82,8 @@ function fastPathRule(deps: FastPathDeps, req: IncomingMessage): RouteRule | nul
   const query = url.indexOf('?');
   const found = deps.matcher.match(method, query === -1 ? url : url.slice(0, query));
   if (found.kind !== 'matched' || found.rule.target.kind !== 'upstream' || found.rule.streaming === true) return null;
+  // Attempts on /auth are limited per address around their answer: the app does that.
+  if (isAuthRoute(found.rule)) return null;
   return found.rule;
 }
 
