@@ -15,9 +15,10 @@
  * left, and each child (tests/support/exit-with-parent.ts) dies when its parent does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, cpSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../../db/client.ts';
 import type { ConsensusStatus } from '../../schemas/index.ts';
 import { dropSchema, tempDir, uniqueSchema } from './databases.ts';
 import { freePorts } from './free-ports.ts';
@@ -100,6 +101,7 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
   const ports = await freePorts(voters + learners);
   const dir = tempDir('process-cluster');
   const namespace = uniqueSchema('pcluster');
+  const embedded = options.postgresUrl === undefined;
   const specs = ports.map((port, i) => {
     const role: MemberRole = i < voters ? 'validator' : 'business';
     const id = role === 'validator' ? `validator-${i + 1}` : `business-${i - voters + 1}`;
@@ -115,7 +117,8 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
       PORT: String(m.port),
       LOG_LEVEL: options.logLevel ?? 'warn',
       DATA_DIR: join(dir.path, m.id),
-      DB_SCHEMA: `${namespace}_${m.id.replace('-', '_')}`,
+      // PGlite: each member its own directory, so one schema name serves all (and the template below).
+      DB_SCHEMA: embedded ? PGLITE_SCHEMA : `${namespace}_${m.id.replace('-', '_')}`,
       DIRECTORY_NAMESPACE: namespace,
       CONSENSUS_MEMBERS: membersText,
       CONSENSUS_NODE_ID: m.id,
@@ -215,10 +218,12 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
   };
 
   try {
+    if (embedded) await seedPgliteDirectories(dir.path, members);
     await Promise.all(members.map((m) => start(m.id)));
     await leader();
   } catch (error) {
-    await Promise.all([...children.keys()].map((id) => kill(id, 'SIGKILL')));
+    // The error carries the log tails; the directory goes unless KEEP_CLUSTER_DIR asks otherwise.
+    await close();
     throw error;
   }
 
@@ -235,6 +240,20 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
     logTail,
     close,
   };
+}
+
+const PGLITE_SCHEMA = 'consensus';
+
+/**
+ * Creating a PGlite database (initdb in WebAssembly) and migrating it costs seconds of CPU, five
+ * at once far more on two cores: one is made here, closed, and copied into each member's
+ * directory (where runtime/node.ts nodeDataDir looks), so members open an existing database.
+ */
+async function seedPgliteDirectories(root: string, members: readonly ProcessMember[]): Promise<void> {
+  const template = join(root, 'pglite-template');
+  const database = await openDatabase({ part: 'consensus', dataDir: template, schema: PGLITE_SCHEMA });
+  await database.close();
+  for (const m of members) cpSync(template, join(m.env.DATA_DIR!, `${m.role}-${m.port}`), { recursive: true });
 }
 
 async function live(url: string): Promise<boolean> {
