@@ -1,7 +1,7 @@
 import type { Logger } from '../../runtime/logger.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { isInvariantViolation } from '../invariant.ts';
-import { bootstrapState, RaftError, RawNode, type ConfChange, type Entry, type Message, type RaftStatus, type RandomSource } from '../raft/index.ts';
+import { bootstrapState, RaftError, RawNode, type ConfChange, type Entry, type HardState, type Message, type RaftStatus, type RandomSource } from '../raft/index.ts';
 import type { PersistentRaftStorage } from '../raft-storage/index.ts';
 import type { PeerTransport } from '../transport/types.ts';
 import type { EngineMachine } from './engine-machine.ts';
@@ -33,10 +33,16 @@ export interface RaftEngineOptions<R> {
   onFailure(error: unknown): void;
 }
 
+/** Committed entries handed to the applier and not yet applied; beyond it the Ready loop waits for it. */
+const APPLY_BACKLOG_ENTRIES_MAX = 64;
+
 /**
  * One Raft node around the pure core: a tick timer, inbound messages, and the loop that handles
- * each Ready in order — persist, send, apply, advance. Only one Ready is in hand at a time, so
- * proposals and messages arriving meanwhile batch into the next one (group commit).
+ * each Ready in order — persist, send, queue the committed entries, advance. Only one Ready is in
+ * hand at a time, so proposals and messages arriving meanwhile batch into the next one (group
+ * commit). Committed entries are applied by a second loop, in order, so executing and storing a
+ * block never holds up the next append's acknowledgement (as etcd's server does it); the read
+ * index and snapshots follow what that loop has applied, not what the core has handed out.
  */
 export class RaftEngine<R> {
   readonly raw: RawNode;
@@ -44,6 +50,12 @@ export class RaftEngine<R> {
   private readonly reads: PendingReads;
   private readonly ticker: NodeJS.Timeout;
   private draining: Promise<void> | null = null;
+  private readonly applyQueue: Entry[] = [];
+  private applying: Promise<void> | null = null;
+  /** Term and vote as last written to storage. */
+  private durableHardState: HardState;
+  /** The newest entry the state machine has applied (the core's own applied index may be ahead). */
+  private appliedIndex: number;
   private stopped = false;
   private lastSnapshotIndex: number;
 
@@ -56,6 +68,8 @@ export class RaftEngine<R> {
       options.random,
     );
     this.lastSnapshotIndex = storage.snapshot().meta.index;
+    this.appliedIndex = applied;
+    this.durableHardState = storage.initialState().hardState;
     this.reads = new PendingReads(options.selfId, options.readsMax, options.readTimeoutMs);
     this.ticker = setInterval(() => {
       this.raw.tick();
@@ -79,6 +93,11 @@ export class RaftEngine<R> {
 
   status(): RaftStatus {
     return this.raw.status();
+  }
+
+  /** Newest entry applied to the state machine. */
+  get applied(): number {
+    return this.appliedIndex;
   }
 
   get proposalsInFlight(): number {
@@ -124,6 +143,7 @@ export class RaftEngine<R> {
     this.stopped = true;
     clearInterval(this.ticker);
     await this.draining;
+    await this.applierIdle();
     const closing = new AppError('UNAVAILABLE', 'the consensus node is stopping', { retryAfterS: 1 });
     this.proposals.failAll(closing);
     this.reads.failAll(closing);
@@ -143,17 +163,65 @@ export class RaftEngine<R> {
     const { storage, machine, transport } = this.options;
     while (!this.stopped && this.raw.hasReady()) {
       const rd = this.raw.ready();
+      // A snapshot replaces the state the applier builds on: let it finish first.
+      if (rd.snapshot !== null) await this.applierIdle();
+      // A leader's appends may leave before its own write (Raft thesis 10.2.1): the core counts the
+      // leader toward a commit only once advance() says its log is durable. Anything that promises a
+      // new term or vote waits for the write, as it must.
+      const sendFirst = this.raw.status().role === 'leader' && !this.changesTermOrVote(rd.hardState);
+      if (sendFirst) transport.send(rd.messages);
       await storage.persist(rd);
-      if (rd.snapshot !== null) await machine.restore(rd.snapshot.meta.index, rd.snapshot.data);
-      transport.send(rd.messages);
-      for (const entry of rd.committedEntries) await this.apply(entry);
+      if (rd.hardState !== null) this.durableHardState = rd.hardState;
+      if (rd.snapshot !== null) {
+        await machine.restore(rd.snapshot.meta.index, rd.snapshot.data);
+        this.appliedIndex = rd.snapshot.meta.index;
+      }
+      if (!sendFirst) transport.send(rd.messages);
       for (const rs of rd.readStates) this.reads.confirmed(rs.ctx, rs.index);
+      this.enqueueApply(rd.committedEntries);
       this.raw.advance(rd);
-      const applied = this.raw.status().applied;
-      this.reads.appliedTo(applied);
+      this.reads.appliedTo(this.appliedIndex);
       this.proposals.dropReplaced((i) => this.raw.term(i), replacedError());
-      await this.maybeSnapshot(applied);
       this.options.onAdvance();
+      // Bounded backlog: a machine slower than the log holds the loop (and so the group) back.
+      if (this.applyQueue.length > APPLY_BACKLOG_ENTRIES_MAX) await this.applierIdle();
+    }
+  }
+
+  private changesTermOrVote(hardState: HardState | null): boolean {
+    return hardState !== null && (hardState.term !== this.durableHardState.term || hardState.vote !== this.durableHardState.vote);
+  }
+
+  private enqueueApply(entries: readonly Entry[]): void {
+    this.applyQueue.push(...entries);
+    this.startApplier();
+  }
+
+  private startApplier(): void {
+    if (this.applying !== null || this.applyQueue.length === 0 || this.stopped) return;
+    this.applying = this.runApplier()
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.applying = null;
+        // Entries queued between the loop's last check and here.
+        this.startApplier();
+      });
+  }
+
+  private async applierIdle(): Promise<void> {
+    while (this.applying !== null) await this.applying;
+  }
+
+  private async runApplier(): Promise<void> {
+    while (this.applyQueue.length > 0 && !this.stopped) {
+      const entry = this.applyQueue.shift()!;
+      await this.apply(entry);
+      this.appliedIndex = entry.index;
+      this.reads.appliedTo(entry.index);
+      if (this.applyQueue.length === 0) {
+        await this.maybeSnapshot();
+        this.options.onAdvance();
+      }
     }
   }
 
@@ -169,9 +237,11 @@ export class RaftEngine<R> {
     this.proposals.applied(entry.index, applied.proposalId, applied.result, replacedError());
   }
 
-  private async maybeSnapshot(applied: number): Promise<void> {
+  /** Only when the machine has caught up with the core: then the core's membership is the one at `applied`. */
+  private async maybeSnapshot(): Promise<void> {
     const { storage, machine, snapshotEveryEntries, compactKeepEntries } = this.options;
-    if (applied - this.lastSnapshotIndex < snapshotEveryEntries) return;
+    const applied = this.appliedIndex;
+    if (applied - this.lastSnapshotIndex < snapshotEveryEntries || this.raw.status().applied !== applied) return;
     await storage.createSnapshot(applied, this.raw.status().conf, machine.snapshot());
     this.lastSnapshotIndex = applied;
     const compactTo = applied - compactKeepEntries;

@@ -142,11 +142,6 @@ export class ReplicatedConsensus implements Consensus {
     await this.liveEngine().linearizableRead();
   }
 
-  /** Applied Raft index and block height: what a stale read (no barrier) reflects. */
-  appliedPosition(): { index: number; height: number } {
-    return { index: this.engine?.status().applied ?? this.machine.applied, height: this.machine.headBlock.header.height };
-  }
-
   /** Proposes a membership change as leader (promote a business node, remove a member); returns its log index. */
   changeMembership(change: ConfChange): number {
     const engine = this.liveEngine();
@@ -192,7 +187,7 @@ export class ReplicatedConsensus implements Consensus {
       height: head.header.height,
       lastHash: head.hash,
       commitIndex: raft?.commit ?? 0,
-      appliedIndex: raft?.applied ?? this.machine.applied,
+      appliedIndex: this.engine?.applied ?? this.machine.applied,
       members: [...this.members.voters.map((id) => member(id, 'voter')), ...this.members.learners.map((id) => member(id, 'learner'))],
       pendingTransactions: this.mempool.size + this.transactionsProposed,
     };
