@@ -8,7 +8,7 @@ const PARTS: StoragePart[] = ['gateway', 'slim', 'consensus', 'cluster'];
 const EXPECTED_TABLES: Record<StoragePart, string[]> = {
   gateway: ['api_keys', 'gateway_meta'],
   slim: ['channel_outbox', 'devices', 'feed_leases', 'feeds', 'observations', 'push_nonces', 'review_audit', 'reviews', 'source_cache'],
-  consensus: ['blocks', 'committed_events', 'ledger_state', 'node_meta', 'raft_entries', 'raft_snapshot', 'raft_state', 'transactions'],
+  consensus: ['block_signatures', 'blocks', 'committed_events', 'ledger_meta', 'ledger_state', 'node_meta', 'raft_entries', 'raft_snapshot', 'raft_state', 'transactions'],
   cluster: ['node_announcements'],
 };
 
