@@ -17,6 +17,8 @@ const EARLY_SIGNATURES_MAX = 4_096;
 export class CosignRelay {
   /** Member id -> signer node id, pinned on first sight. */
   private readonly signerOf = new Map<string, string>();
+  /** Member id -> its verified key, for status and for dApps checking signatures. */
+  private readonly keyOf = new Map<string, { publicKey: string; algorithm: SignatureAlgorithm }>();
   private readonly early = new Map<number, { from: string; sig: KeyedBlockSignature; hash: string }[]>();
   private earlyCount = 0;
   /** Co-signatures naming a hash other than ours: a member that computed a different block. */
@@ -39,6 +41,11 @@ export class CosignRelay {
       const signer = this.signerOf.get(id);
       return signer === undefined ? [] : [signer];
     });
+  }
+
+  /** A member's verified key, once it co-signed a block. */
+  keyOfMember(memberId: string): { publicKey: string; algorithm: SignatureAlgorithm } | undefined {
+    return this.keyOf.get(memberId);
   }
 
   /** After this node stored `block` (with its own signature): tell every other member, then file what arrived early. */
@@ -100,7 +107,10 @@ export class CosignRelay {
       this.logger.error({ height, theirHash: hash, ourHash: result.storedHash, member: from }, 'a member signed a different block at this height: state diverged');
     } else if (result.kind === 'stored') {
       if (result.invalid.length > 0) this.logger.warn({ height, member: from, fault: result.invalid[0]!.fault }, 'co-signature dropped');
-      else this.signerOf.set(from, sig.signer);
+      else {
+        this.signerOf.set(from, sig.signer);
+        this.keyOf.set(from, { publicKey: sig.publicKey, algorithm: sig.algorithm });
+      }
     }
     // block_missing: this node installed a snapshot past that height and keeps no such block.
   }

@@ -173,7 +173,7 @@ export class ReplicatedConsensus implements Consensus {
         role,
         ...(this.urlOf(id) === undefined ? {} : { url: this.urlOf(id) }),
         ...(nodeId === undefined ? {} : { nodeId }),
-        ...(id === selfId ? { publicKey: signer.publicKeyHex, algorithm: signer.algorithm } : {}),
+        ...(id === selfId ? { publicKey: signer.publicKeyHex, algorithm: signer.algorithm } : (this.cosign.keyOfMember(id) ?? {})),
         ...(match === undefined ? {} : { matchIndex: match, lag: Math.max(0, lastIndex - match) }),
       };
     };

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { AppError } from '../../../runtime/errors.ts';
 import { readParam } from '../../../runtime/http.ts';
 import { Identifier, type Attestation } from '../../../schemas/index.ts';
+import { knownSignatures } from '../../chain/cosign.ts';
 import { merkleProof } from '../../crypto/merkle.ts';
 import { invariant } from '../../invariant.ts';
 import { attestationKey, readAttestationRecord } from '../../ledger/index.ts';
@@ -13,8 +14,16 @@ export function attestationRoutes(api: Hono, deps: ValidatorHttpDeps): void {
     const feedId = readParam(c, 'feedId', Identifier);
     const latest = readAttestationRecord(await deps.repository.stateValue(attestationKey(feedId)));
     if (latest === undefined) throw new AppError('ATTESTATION_NOT_FOUND', `no attestation for feed ${feedId}`);
-    const [committed, block] = await Promise.all([deps.repository.committedEvent(latest.eventId), deps.repository.block(latest.height)]);
-    invariant(committed !== null && block !== null, 'latest attestation points at a missing event or block', { feedId });
+    const [committed, stored, coSignatures] = await Promise.all([
+      deps.repository.committedEvent(latest.eventId),
+      deps.repository.block(latest.height),
+      deps.repository.blockSignatures(latest.height),
+    ]);
+    invariant(committed !== null && stored !== null, 'latest attestation points at a missing event or block', { feedId });
+    const members = deps.consensus.status().members;
+    const keys = new Map(members.flatMap((m) => (m.nodeId !== undefined && m.publicKey !== undefined ? [[m.nodeId, m.publicKey] as const] : [])));
+    // Every signature this node knows, so a dApp can count the quorum from this answer alone.
+    const block = { ...stored, signatures: knownSignatures(stored.signatures, coSignatures, (id) => keys.get(id)) };
     const index = block.txHashes.indexOf(latest.txHash);
     invariant(index >= 0, 'attestation transaction is not in its block', { feedId, height: latest.height });
     const body: Attestation = {
@@ -29,7 +38,7 @@ export function attestationRoutes(api: Hono, deps: ValidatorHttpDeps): void {
       block,
       proof: merkleProof(block.txHashes, index),
       // Keys of the voters known to this node: what a dApp checks the block signatures against.
-      validators: deps.consensus.status().members.flatMap((m) =>
+      validators: members.flatMap((m) =>
         m.role === 'voter' && m.nodeId !== undefined && m.publicKey !== undefined && m.algorithm !== undefined
           ? [{ nodeId: m.nodeId, algorithm: m.algorithm, publicKey: m.publicKey, ...(m.url === undefined ? {} : { url: m.url }) }]
           : [],
