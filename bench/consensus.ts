@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropSchema, tempDir, uniqueSchema } from '../tests/support/databases.ts';
 import { freePorts } from '../tests/support/free-ports.ts';
-import { CLUSTER_TOKEN_HEADER, startProcessCluster, type ProcessCluster } from '../tests/support/cluster-processes.ts';
+import { deliverEvents, startProcessCluster, type ProcessCluster } from '../tests/support/cluster-processes.ts';
 import { weatherEvent } from '../tests/consensus/fixtures.ts';
 import { summarizeProfiles } from './consensus/profile-summary.ts';
 
@@ -211,10 +211,6 @@ async function rawProfile(batchSize: number, dir: string) {
 
 // ---------------------------------------------------------------- ledger, end to end
 
-interface Receipt {
-  committed: { eventId: string; height: number }[];
-}
-
 /** Channel events with fresh ids: one schema-valid event as a template, cloned (the client must not be the bottleneck). */
 function eventFactory(prefix: string) {
   const template = weatherEvent({ id: 'template', feedId: `feed-${prefix}`, assetId: `asset-${prefix}` });
@@ -222,23 +218,6 @@ function eventFactory(prefix: string) {
   return (count: number) => Array.from({ length: count }, () => ({ ...template, id: `${prefix}-${++n}` }));
 }
 
-async function deliver(url: string, events: unknown[]): Promise<Receipt | undefined> {
-  try {
-    const res = await fetch(`${url}/api/v11/internal/channel-events`, {
-      method: 'POST',
-      headers: { ...CLUSTER_TOKEN_HEADER, 'content-type': 'application/json' },
-      body: JSON.stringify({ events }),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return undefined;
-    }
-    return (await res.json()) as Receipt;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Closed loop: `clients` each keep one delivery of `perDelivery` events outstanding for `durationMs`. */
 async function ledgerLoad(url: string, clients: number, perDelivery: number, durationMs: number, prefix: string) {
@@ -252,7 +231,7 @@ async function ledgerLoad(url: string, clients: number, perDelivery: number, dur
       const events = eventFactory(`${prefix}-c${c}`);
       while (performance.now() < deadline) {
         const sentAt = performance.now();
-        const receipt = await deliver(url, events(perDelivery));
+        const receipt = await deliverEvents(url, events(perDelivery), REQUEST_TIMEOUT_MS);
         if (receipt === undefined) {
           failedDeliveries++;
           await pause(50);
@@ -307,14 +286,14 @@ async function failoverBench() {
     const events = eventFactory('failover');
     for (let round = 0; round < failovers; round++) {
       // Everyone up and committing before the kill.
-      while ((await deliver(entry, events(1))) === undefined) await pause(50);
+      while ((await deliverEvents(entry, events(1), REQUEST_TIMEOUT_MS)) === undefined) await pause(50);
       const victim = await cluster.leader();
       let killedAt = 0;
       let firstCommitAt = 0;
       const writers = Array.from({ length: 4 }, async () => {
         while (firstCommitAt === 0) {
           const sentAt = performance.now();
-          const receipt = await deliver(entry, events(1));
+          const receipt = await deliverEvents(entry, events(1), REQUEST_TIMEOUT_MS);
           if (receipt !== undefined && killedAt !== 0 && sentAt > killedAt && receipt.committed.length > 0) {
             if (firstCommitAt === 0) firstCommitAt = performance.now();
           } else if (receipt === undefined) await pause(10);

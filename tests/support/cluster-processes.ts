@@ -267,3 +267,30 @@ async function live(url: string): Promise<boolean> {
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a member answers a delivery with once its events are committed. */
+export interface DeliveryReceipt {
+  committed: { eventId: string; height: number; txHash: string }[];
+}
+
+/**
+ * Delivers channel events to one member; undefined when it did not answer 200 (killed member,
+ * leader change, timeout): the caller delivers again, as a slim worker would.
+ */
+export async function deliverEvents(url: string, events: unknown[], timeoutMs: number): Promise<DeliveryReceipt | undefined> {
+  try {
+    const res = await fetch(`${url}/api/v11/internal/channel-events`, {
+      method: 'POST',
+      headers: { ...CLUSTER_TOKEN_HEADER, 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return (await res.json()) as DeliveryReceipt;
+  } catch {
+    return undefined;
+  }
+}

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsensusStatus } from '../../../schemas/index.ts';
-import { CLUSTER_TOKEN_HEADER, startProcessCluster, type ProcessCluster } from '../../support/cluster-processes.ts';
+import { CLUSTER_TOKEN_HEADER, deliverEvents, startProcessCluster, type ProcessCluster } from '../../support/cluster-processes.ts';
 import { TEST_DATABASE_URL } from '../../support/databases.ts';
 import { weatherEvent } from '../fixtures.ts';
 
@@ -77,7 +77,7 @@ class Writer {
       );
       // At-least-once: the same events again until acknowledged; a retry of a committed one answers its first place.
       for (let attempt = 0; attempt < DELIVERY_ATTEMPTS_MAX && !this.stopped; attempt++) {
-        const receipt = await deliver(this.url(), events);
+        const receipt = await deliverEvents(this.url(), events, REQUEST_TIMEOUT_MS);
         if (receipt !== undefined) {
           for (const c of receipt.committed) this.record(c.eventId, { height: c.height, txHash: c.txHash });
           break;
@@ -94,23 +94,6 @@ class Writer {
   }
 }
 
-async function deliver(url: string, events: unknown[]): Promise<{ committed: { eventId: string; height: number; txHash: string }[] } | undefined> {
-  try {
-    const res = await fetch(`${url}/api/v11/internal/channel-events`, {
-      method: 'POST',
-      headers: { ...CLUSTER_TOKEN_HEADER, 'content-type': 'application/json' },
-      body: JSON.stringify({ events }),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return undefined;
-    }
-    return (await res.json()) as { committed: { eventId: string; height: number; txHash: string }[] };
-  } catch {
-    return undefined; // killed member, leader change, timeout: deliver again
-  }
-}
 
 /** Polls every running member's height and notes any that went down, across restarts too. */
 class HeightMonitor {
