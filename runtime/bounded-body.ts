@@ -5,6 +5,13 @@
  * releases the connection, so a peer that sends far more than asked for costs at most `maxBytes`.
  */
 export async function readTextBounded(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<string | null> {
+  const bytes = await readBytesBounded(body, maxBytes);
+  // Decoded once at the end: a multi-byte character split across chunks stays whole.
+  return bytes === null ? null : new TextDecoder().decode(bytes);
+}
+
+/** The bytes of a body of at most `maxBytes`, in one array; null past the limit (see readTextBounded). */
+export async function readBytesBounded(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array | null> {
   const chunks: Uint8Array[] = [];
   let totalBytes = 0;
   for await (const chunk of body) {
@@ -18,6 +25,5 @@ export async function readTextBounded(body: AsyncIterable<Uint8Array>, maxBytes:
     all.set(c, offset);
     offset += c.byteLength;
   }
-  // Decoded once at the end: a multi-byte character split across chunks stays whole.
-  return new TextDecoder().decode(all);
+  return all;
 }

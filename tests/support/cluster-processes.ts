@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../db/client.ts';
 import type { ConsensusStatus } from '../../schemas/index.ts';
 import { dropSchema, tempDir, uniqueSchema } from './databases.ts';
-import { freePorts } from './free-ports.ts';
+import { planRaftGroup, raftMemberEnv } from './raft-members.ts';
 
 export const PROCESS_CLUSTER_SECRET = 'process-cluster-secret-0123456789';
 /** The header internal routes (channel events, status) expect from members of the network. */
@@ -98,32 +98,20 @@ function killOnExit(child: ChildProcess): void {
 export async function startProcessCluster(options: ProcessClusterOptions = {}): Promise<ProcessCluster> {
   const voters = options.voters ?? 3;
   const learners = options.learners ?? 2;
-  const ports = await freePorts(voters + learners);
+  const { members: plans, membersText } = await planRaftGroup(voters, learners);
   const dir = tempDir('process-cluster');
   const namespace = uniqueSchema('pcluster');
   const embedded = options.postgresUrl === undefined;
-  const specs = ports.map((port, i) => {
-    const role: MemberRole = i < voters ? 'validator' : 'business';
-    const id = role === 'validator' ? `validator-${i + 1}` : `business-${i - voters + 1}`;
-    return { id, role, port, url: `http://127.0.0.1:${port}` };
-  });
-  const membersText = specs.map((m) => `${m.id}=${m.role === 'validator' ? 'voter' : 'learner'}@${m.url}`).join(',');
-  const members: ProcessMember[] = specs.map((m) => ({
+  const members: ProcessMember[] = plans.map((m) => ({
     ...m,
     logPath: join(dir.path, `${m.id}.log`),
     env: {
+      ...raftMemberEnv(m, { membersText, namespace, postgresUrl: options.postgresUrl }),
       CLUSTER_SECRET: PROCESS_CLUSTER_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(m.port),
       LOG_LEVEL: options.logLevel ?? 'warn',
       DATA_DIR: join(dir.path, m.id),
       // PGlite: each member its own directory, so one schema name serves all (and the template below).
       DB_SCHEMA: embedded ? PGLITE_SCHEMA : `${namespace}_${m.id.replace('-', '_')}`,
-      DIRECTORY_NAMESPACE: namespace,
-      CONSENSUS_MEMBERS: membersText,
-      CONSENSUS_NODE_ID: m.id,
-      NODE_KEY_SEED: (m.port % 256).toString(16).padStart(2, '0').repeat(32),
-      ...(options.postgresUrl === undefined ? {} : { DATABASE_URL: options.postgresUrl }),
       ...options.env,
     },
   }));

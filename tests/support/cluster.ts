@@ -3,7 +3,7 @@ import { loadConfig } from '../../runtime/config.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import type { RunningNode } from '../../runtime/node.ts';
 import { dropSchema, tempDir, uniqueSchema } from './databases.ts';
-import { freePorts } from './free-ports.ts';
+import { planRaftGroup, raftMemberEnv } from './raft-members.ts';
 
 export const CLUSTER_TEST_SECRET = 'test-cluster-secret-0123456789';
 
@@ -32,32 +32,20 @@ export interface TestCluster {
 export async function startCluster(options: { voters?: number; learners?: number; postgresUrl?: string | undefined; env?: Record<string, string> } = {}): Promise<TestCluster> {
   const voters = options.voters ?? 3;
   const learners = options.learners ?? 2;
-  const ports = await freePorts(voters + learners);
+  const plan = await planRaftGroup(voters, learners);
   const dir = tempDir('cluster');
   const namespace = uniqueSchema('cluster');
-  const members: ClusterMemberSpec[] = ports.map((port, i) => {
-    const role = i < voters ? 'validator' : 'business';
-    const id = role === 'validator' ? `validator-${i + 1}` : `business-${i - voters + 1}`;
-    return { id, role, port, url: `http://127.0.0.1:${port}`, env: {} };
-  });
-  const membersText = members.map((m) => `${m.id}=${m.role === 'validator' ? 'voter' : 'learner'}@${m.url}`).join(',');
-  for (const m of members) {
-    const schema = `${namespace}_${m.id.replace('-', '_')}`;
-    m.env = {
+  const members: ClusterMemberSpec[] = plan.members.map((m) => ({
+    ...m,
+    env: {
+      ...raftMemberEnv(m, { membersText: plan.membersText, namespace, postgresUrl: options.postgresUrl }),
       CLUSTER_SECRET: CLUSTER_TEST_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(m.port),
       LOG_LEVEL: 'silent',
       DATA_DIR: `${dir.path}/${m.id}`,
-      DB_SCHEMA: schema,
-      DIRECTORY_NAMESPACE: namespace,
-      CONSENSUS_MEMBERS: membersText,
-      CONSENSUS_NODE_ID: m.id,
-      NODE_KEY_SEED: (m.port % 256).toString(16).padStart(2, '0').repeat(32),
-      ...(options.postgresUrl === undefined ? {} : { DATABASE_URL: options.postgresUrl }),
+      DB_SCHEMA: `${namespace}_${m.id.replace('-', '_')}`,
       ...options.env,
-    };
-  }
+    },
+  }));
   const nodes = new Map<string, RunningNode>();
   const start = async (id: string): Promise<RunningNode> => {
     const m = members.find((x) => x.id === id)!;

@@ -1,5 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import type { Context, Hono } from 'hono';
+import { readBytesBounded } from '../../../runtime/bounded-body.ts';
 import { AppError } from '../../../runtime/errors.ts';
 import type { Logger } from '../../../runtime/logger.ts';
 import type { NodeId } from '../../raft/index.ts';
@@ -156,18 +157,7 @@ async function readExactly(source: AsyncIterable<Uint8Array>, lengthBytes: numbe
 }
 
 async function readChunks(source: AsyncIterable<Uint8Array>, bytesMax: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of source) {
-    total += chunk.byteLength;
-    if (total > bytesMax) throw tooLarge(bytesMax);
-    chunks.push(chunk);
-  }
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const all = await readBytesBounded(source, bytesMax);
+  if (all === null) throw tooLarge(bytesMax);
   return all;
 }

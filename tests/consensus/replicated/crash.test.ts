@@ -207,48 +207,37 @@ describe(`a Raft group of processes killed with SIGKILL (${TEST_DATABASE_URL ===
     await cluster?.close();
   }, 60_000);
 
+  /** A writer delivers through `entry` while `kills` members chosen by `victim` are killed and restarted; then everything is checked. */
+  async function killUnderLoad(entry: string, label: string, kills: number, victim: () => Promise<string>): Promise<void> {
+    const writer = new Writer(() => cluster.url(entry), `${label}-${seed}`);
+    const monitor = new HeightMonitor(cluster);
+    monitor.start();
+    writer.start();
+    try {
+      const killed = await killAndRestart(cluster, kills, victim);
+      await writer.stop();
+      monitor.stop();
+      await expectConsistentAndComplete(cluster, writer, monitor, killed);
+    } finally {
+      monitor.stop();
+      await writer.stop();
+    }
+  }
+
   it(
     'keeps every acknowledged event and one chain on every member while the leader is killed and restarted',
-    async () => {
-      const writer = new Writer(() => cluster.url('business-1'), `leader-kill-${seed}`);
-      const monitor = new HeightMonitor(cluster);
-      monitor.start();
-      writer.start();
-      try {
-        const killed = await killAndRestart(cluster, LEADER_KILLS, () => cluster.leader());
-        await writer.stop();
-        monitor.stop();
-        await expectConsistentAndComplete(cluster, writer, monitor, killed);
-      } finally {
-        monitor.stop();
-        await writer.stop();
-      }
-    },
+    () => killUnderLoad('business-1', 'leader-kill', LEADER_KILLS, () => cluster.leader()),
     TEST_TIMEOUT_MS,
   );
 
   it(
     'keeps every acknowledged event and one chain on every member while followers are killed and restarted',
-    async () => {
-      const entry = 'business-2';
-      const writer = new Writer(() => cluster.url(entry), `follower-kill-${seed}`);
-      const monitor = new HeightMonitor(cluster);
-      monitor.start();
-      writer.start();
-      try {
-        const killed = await killAndRestart(cluster, FOLLOWER_KILLS, async () => {
-          const leader = await cluster.leader();
-          const followers = cluster.members.filter((m) => m.id !== leader && m.id !== entry).map((m) => m.id);
-          return followers[between(0, followers.length - 1)]!;
-        });
-        await writer.stop();
-        monitor.stop();
-        await expectConsistentAndComplete(cluster, writer, monitor, killed);
-      } finally {
-        monitor.stop();
-        await writer.stop();
-      }
-    },
+    () =>
+      killUnderLoad('business-2', 'follower-kill', FOLLOWER_KILLS, async () => {
+        const leader = await cluster.leader();
+        const followers = cluster.members.filter((m) => m.id !== leader && m.id !== 'business-2').map((m) => m.id);
+        return followers[between(0, followers.length - 1)]!;
+      }),
     TEST_TIMEOUT_MS,
   );
 });
