@@ -211,6 +211,20 @@ export const EnvConfig = z.object({
   CHANNEL_BATCH_MAX: positiveInt(200),
   CHANNEL_RETRY_MS: positiveInt(1_000),
   /**
+   * Tokenization channels: `redis` (Redis Streams, one per category, consumed by the leader validator
+   * in a consumer group) or `http` (slim delivers its outbox to the validators and the answer after the
+   * commit is the acknowledgement). Default: redis when REDIS_URL is set, http otherwise.
+   */
+  CHANNEL_BACKEND: z.enum(['redis', 'http']).optional(),
+  /** Redis channels: stream keys are this prefix plus the category; networks (or test runs) sharing one Redis use different ones. */
+  CHANNEL_STREAM_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, '1–64 letters, digits or : _ . -').default('channel:'),
+  /** Redis channels: the consumer group the validators read through. */
+  CHANNEL_CONSUMER_GROUP: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, '1–64 letters, digits or : _ . -').default('validators'),
+  /** Redis channels: an event read but not acknowledged (committed) for this long is claimed again, e.g. by a new leader. */
+  CHANNEL_CLAIM_IDLE_MS: positiveInt(30_000),
+  /** Events one subscriber of GET /channels/:name/events may have queued; past it the stream closes and the client resumes with Last-Event-ID. */
+  SSE_SUBSCRIBER_BUFFER_EVENTS: positiveInt(512),
+  /**
    * Slim push: a signed reading's nonce is remembered this long per device, and only readings observed
    * within it (back from now, or PUSH_CLOCK_SKEW_MS ahead) count as fresh; older ones could be replays.
    */
@@ -255,6 +269,9 @@ export const EnvConfig = z.object({
   // A key assigned to a tier nobody defined would silently go unlimited.
   for (const [holder, tier] of Object.entries(c.GATEWAY_RATE_KEY_TIERS)) {
     if (!(tier in c.GATEWAY_RATE_TIERS)) ctx.addIssue({ code: 'custom', path: ['GATEWAY_RATE_KEY_TIERS', holder], message: `tier "${tier}" is not in GATEWAY_RATE_TIERS` });
+  }
+  if (c.CHANNEL_BACKEND === 'redis' && c.REDIS_URL === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['CHANNEL_BACKEND'], message: 'redis channels need REDIS_URL' });
   }
   // Half a key pair is a typo, not a choice: say so at start-up rather than at registration.
   if ((c.ALPACA_KEY_ID === undefined) !== (c.ALPACA_SECRET_KEY === undefined)) {
