@@ -11,13 +11,27 @@ export const AttestTx = z.object({
   event: ChannelEvent,
 });
 
-/** Fields every user transaction carries: the signer's ML-DSA public key, a nonce and the chain id. */
+/** An account id: hex SHA-256 of the account's ML-DSA public key (schemas/transaction-signing.ts). */
+export const AccountId = Hash32;
+
+/**
+ * Fields every user transaction carries: the signer's ML-DSA public key (44, 65 or 87:
+ * the length tells), its next nonce (0, 1, 2, ... per account) and the chain id.
+ * Lengths are bounded here by the largest parameter set; the exact lengths are checked with the signature.
+ */
 const signed = {
   chainId: z.string().min(1).max(64),
-  nonce: z.number().int().min(0),
-  from: z.string().regex(/^[0-9a-f]+$/, 'hex ML-DSA public key'),
-  signature: z.string().regex(/^[0-9a-f]+$/, 'hex ML-DSA signature'),
+  nonce: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  from: z.string().max(2592 * 2).regex(/^[0-9a-f]+$/, 'hex ML-DSA public key'),
+  signature: z.string().max(4627 * 2).regex(/^[0-9a-f]+$/, 'hex ML-DSA signature'),
 };
+
+/**
+ * Proof-of-reserve: a mint may not take the asset's outstanding supply above
+ * floor(latest attested value of `feedId` × `unitsPerValue`). The feed must be one of the asset's feeds.
+ */
+export const ReserveMintPolicy = z.object({ type: z.literal('reserve'), feedId: Identifier, unitsPerValue: Units });
+export type ReserveMintPolicy = z.infer<typeof ReserveMintPolicy>;
 
 export const RegisterAssetTx = z.object({
   type: z.literal('register_asset'),
@@ -26,10 +40,11 @@ export const RegisterAssetTx = z.object({
   category: Category,
   totalUnits: Units,
   feeds: z.array(Identifier).max(32),
-  metadata: z.record(z.string(), z.string().max(1024)),
+  metadata: z.record(z.string().max(64), z.string().max(1024)).refine((m) => Object.keys(m).length <= 32, 'at most 32 metadata entries'),
+  mintPolicy: ReserveMintPolicy.optional(),
 });
-export const MintTx = z.object({ type: z.literal('mint'), ...signed, assetId: Identifier, to: z.string(), units: Units });
-export const TransferTx = z.object({ type: z.literal('transfer'), ...signed, assetId: Identifier, to: z.string(), units: Units });
+export const MintTx = z.object({ type: z.literal('mint'), ...signed, assetId: Identifier, to: AccountId, units: Units });
+export const TransferTx = z.object({ type: z.literal('transfer'), ...signed, assetId: Identifier, to: AccountId, units: Units });
 export const BurnTx = z.object({ type: z.literal('burn'), ...signed, assetId: Identifier, units: Units });
 export const RetireTx = z.object({
   type: z.literal('retire'),
@@ -42,6 +57,17 @@ export const RetireTx = z.object({
 export const Transaction = z.discriminatedUnion('type', [AttestTx, RegisterAssetTx, MintTx, TransferTx, BurnTx, RetireTx]);
 export type Transaction = z.infer<typeof Transaction>;
 export type AttestTx = z.infer<typeof AttestTx>;
+
+/** What a user (an ML-DSA key) signs and submits: every type but attest. */
+export const UserTransaction = z.discriminatedUnion('type', [RegisterAssetTx, MintTx, TransferTx, BurnTx, RetireTx]);
+export type UserTransaction = z.infer<typeof UserTransaction>;
+export type RegisterAssetTx = z.infer<typeof RegisterAssetTx>;
+export type MintTx = z.infer<typeof MintTx>;
+export type TransferTx = z.infer<typeof TransferTx>;
+export type BurnTx = z.infer<typeof BurnTx>;
+export type RetireTx = z.infer<typeof RetireTx>;
+/** A user transaction before it is signed (distributes over the union). */
+export type UnsignedUserTransaction = UserTransaction extends infer T ? (T extends UserTransaction ? Omit<T, 'signature'> : never) : never;
 
 export const TxStatus = z.enum(['pending', 'committed', 'rejected']);
 
