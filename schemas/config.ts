@@ -102,6 +102,10 @@ export const EnvConfig = z.object({
   BLOCK_TXS_MAX: positiveInt(1_000),
   MEMPOOL_TXS_MAX: positiveInt(50_000),
   BLOCK_SIGNATURE_ALG: SignatureAlgorithm.default('ml_dsa87'),
+  /** Validator and business: worker threads verifying user transaction signatures at admission. Unset: one per available core. */
+  SIGNATURE_VERIFY_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  /** Signatures waiting for a verify thread; beyond it POST /transaction answers 503 with Retry-After. */
+  SIGNATURE_VERIFY_QUEUE_MAX: positiveInt(20_000),
   /**
    * Validator and business: the Raft group's founding members, `id=voter@url` and `id=learner@url`
    * separated by commas, the same on every member (see schemas/cluster-members.ts).
