@@ -48,3 +48,17 @@ export const ChannelDeliveryReceipt = z.object({
   rejected: z.array(z.object({ eventId: z.string(), code: z.string(), message: z.string() })),
 });
 export type ChannelDeliveryReceipt = z.infer<typeof ChannelDeliveryReceipt>;
+
+/** Where tokenization channels live: Redis Streams (REDIS_URL) or the slim outbox delivered over HTTP (embedded). */
+export type ChannelBackend = 'redis' | 'http';
+
+/** The configured backend, or by default Redis Streams whenever Redis is configured. */
+export function channelBackendOf(config: { CHANNEL_BACKEND?: ChannelBackend | undefined; REDIS_URL?: string | undefined }): ChannelBackend {
+  return config.CHANNEL_BACKEND ?? (config.REDIS_URL === undefined ? 'http' : 'redis');
+}
+
+/** The Redis stream of one channel (category): producers and the consumer group agree on it through this. */
+export const channelStreamKey = (prefix: string, channel: Category): string => `${prefix}${channel}`;
+
+/** Each stream entry carries the ChannelEvent as JSON in this one field. */
+export const CHANNEL_STREAM_EVENT_FIELD = 'event';

@@ -2,9 +2,9 @@ import type { Hono } from 'hono';
 import type { Database } from '../db/client.ts';
 import type { Config } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
-import type { NodeHealth } from '../schemas/index.ts';
+import type { LifecyclePhase, NodeHealth } from '../schemas/index.ts';
 import { createSourceCache } from './cache/index.ts';
-import { HttpChannelTransport } from './channel/http-transport.ts';
+import { createChannelTransport } from './channel/select.ts';
 import { ChannelPublisher } from './channel/publisher.ts';
 import type { ChannelTransport } from './channel/transport.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -30,10 +30,12 @@ export interface SlimWorkerOptions {
   /** Defaults to the system clock; a manual clock drives the loops in tests. */
   clock?: Clock;
   random?: () => number;
-  /** Defaults to HTTP to config.VALIDATOR_URLS. */
+  /** Defaults to the configured channel backend: Redis Streams (REDIS_URL) or HTTP to config.VALIDATOR_URLS. */
   transport?: ChannelTransport;
   /** This worker's holder id in the lease table; random per process start by default. */
   workerId?: string;
+  /** Where the process is in its life, for /livez and /readyz; default: running. */
+  phase?: () => LifecyclePhase;
 }
 
 /** The slim worker wired together, not yet listening: storage, chain loop, scheduler, channel, HTTP app. */
@@ -59,9 +61,10 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
   const storage = createSlimStorage(options.db);
   const startedAtMs = clock.now().getTime();
 
+  const transport = options.transport ?? createChannelTransport(config, logger.child({ part: 'channel' }));
   const publisher = new ChannelPublisher({
     outbox: storage.outbox,
-    transport: options.transport ?? new HttpChannelTransport({ validatorUrls: config.VALIDATOR_URLS, clusterSecret: config.CLUSTER_SECRET }),
+    transport,
     batchMax: config.CHANNEL_BATCH_MAX,
     retryBaseMs: config.CHANNEL_RETRY_MS,
     clock,
@@ -152,6 +155,14 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     devices,
     reviews,
     health,
+    // Ready while its storage answers: feeds, reviews and pushes all go through it.
+    readiness: {
+      storage: async () => {
+        await storage.feeds.counts();
+        return { ok: true };
+      },
+    },
+    ...(options.phase === undefined ? {} : { phase: options.phase }),
     easypost,
   });
 
@@ -175,6 +186,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
       // Graceful stop: other workers take these feeds now instead of after the TTL.
       await leases.releaseAll().catch((err: unknown) => logger.warn({ err }, 'releasing feed leases failed; they expire on their own'));
       await publisher.stop();
+      await transport.close?.();
       // After the scheduler: no fetch is in flight, and the cache's last writes land before the database closes.
       await sourceCache.close();
       await outbound.close();
