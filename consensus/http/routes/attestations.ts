@@ -2,11 +2,11 @@ import type { Hono } from 'hono';
 import { AppError } from '../../../runtime/errors.ts';
 import { readParam } from '../../../runtime/http.ts';
 import { Identifier, type Attestation } from '../../../schemas/index.ts';
-import { knownSignatures } from '../../chain/cosign.ts';
 import { merkleProof } from '../../crypto/merkle.ts';
 import { invariant } from '../../invariant.ts';
 import { attestationKey, readAttestationRecord } from '../../ledger/index.ts';
 import type { ValidatorHttpDeps } from '../deps.ts';
+import { withKnownSignatures } from '../known-signatures.ts';
 
 export function attestationRoutes(api: Hono, deps: ValidatorHttpDeps): void {
   /** The latest attested value of a feed with all a dApp needs to verify it: event, block, proof, validator keys. */
@@ -14,16 +14,10 @@ export function attestationRoutes(api: Hono, deps: ValidatorHttpDeps): void {
     const feedId = readParam(c, 'feedId', Identifier);
     const latest = readAttestationRecord(await deps.repository.stateValue(attestationKey(feedId)));
     if (latest === undefined) throw new AppError('ATTESTATION_NOT_FOUND', `no attestation for feed ${feedId}`);
-    const [committed, stored, coSignatures] = await Promise.all([
-      deps.repository.committedEvent(latest.eventId),
-      deps.repository.block(latest.height),
-      deps.repository.blockSignatures(latest.height),
-    ]);
+    const [committed, stored] = await Promise.all([deps.repository.committedEvent(latest.eventId), deps.repository.block(latest.height)]);
     invariant(committed !== null && stored !== null, 'latest attestation points at a missing event or block', { feedId });
     const members = deps.consensus.status().members;
-    const keys = new Map(members.flatMap((m) => (m.nodeId !== undefined && m.publicKey !== undefined ? [[m.nodeId, m.publicKey] as const] : [])));
-    // Every signature this node knows, so a dApp can count the quorum from this answer alone.
-    const block = { ...stored, signatures: knownSignatures(stored.signatures, coSignatures, (id) => keys.get(id)) };
+    const block = await withKnownSignatures(deps, stored);
     const index = block.txHashes.indexOf(latest.txHash);
     invariant(index >= 0, 'attestation transaction is not in its block', { feedId, height: latest.height });
     const body: Attestation = {

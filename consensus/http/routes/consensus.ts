@@ -5,6 +5,7 @@ import type { BlockWithFinality, ConsensusStatus } from '../../../schemas/index.
 import { knownSignatures, memoizedSignatureChecker } from '../../chain/cosign.ts';
 import { finalityOf } from '../../chain/finality.ts';
 import type { ValidatorHttpDeps } from '../deps.ts';
+import { memberKeyOf } from '../known-signatures.ts';
 import { NonNegativeIntText } from '../params.ts';
 
 /** Signature checks remembered per node: a few signatures for each of the blocks read recently. */
@@ -22,8 +23,7 @@ export function consensusRoutes(api: Hono, deps: ValidatorHttpDeps): void {
     const status = deps.consensus.status();
     // A single validator is its only voter.
     const voters = deps.voters?.() ?? [status.nodeId];
-    const keys = new Map(status.members.flatMap((m) => (m.nodeId !== undefined && m.publicKey !== undefined ? [[m.nodeId, m.publicKey] as const] : [])));
-    const signatures = knownSignatures(block.signatures, coSignatures, (id) => keys.get(id));
+    const signatures = knownSignatures(block.signatures, coSignatures, memberKeyOf(status.members));
     const body: BlockWithFinality = { ...block, signatures, finality: finalityOf(block.hash, signatures, voters, check) };
     return c.json(body);
   });

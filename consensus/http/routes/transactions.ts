@@ -5,6 +5,7 @@ import { Hash32, type TransactionReceipt } from '../../../schemas/index.ts';
 import { merkleProof } from '../../crypto/merkle.ts';
 import { invariant } from '../../invariant.ts';
 import type { ValidatorHttpDeps } from '../deps.ts';
+import { withKnownSignatures } from '../known-signatures.ts';
 
 export function transactionRoutes(api: Hono, deps: ValidatorHttpDeps): void {
   api.get('/transaction/:hash', async (c) => {
@@ -15,7 +16,9 @@ export function transactionRoutes(api: Hono, deps: ValidatorHttpDeps): void {
       invariant(block !== null, 'a stored transaction points at a missing block', { hash, height: stored.height });
       const proof = merkleProof(block.txHashes, stored.index);
       invariant(proof.leaf === hash && proof.root === block.header.txRoot, 'stored transaction is not under its block txRoot', { hash });
-      const receipt: TransactionReceipt = { hash, status: 'committed', transaction: stored.tx, height: stored.height, index: stored.index, block, proof };
+      // The block header with every signature known, so the proof can be checked against a quorum.
+      const signed = await withKnownSignatures(deps, block);
+      const receipt: TransactionReceipt = { hash, status: 'committed', transaction: stored.tx, height: stored.height, index: stored.index, block: signed, proof };
       return c.json(receipt);
     }
     const pending = deps.consensus.pendingTransaction(hash);
