@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Category, Identifier, IsoTimestamp } from './common.ts';
 import { Observation } from './observation.ts';
-import { QualityReport } from './quality.ts';
+import { Decision, QualityReport } from './quality.ts';
 
 export const ReviewStatus = z.enum(['pending', 'approved', 'rejected']);
 export type ReviewStatus = z.infer<typeof ReviewStatus>;
@@ -33,6 +33,7 @@ export type ReviewItem = z.infer<typeof ReviewItem>;
 export const ReviewListQuery = z.object({
   status: ReviewStatus.optional(),
   feedId: Identifier.optional(),
+  category: Category.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -41,3 +42,23 @@ export const ReviewDecisionBody = z.object({
   reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(2000),
 });
 export type ReviewDecisionBody = z.infer<typeof ReviewDecisionBody>;
+
+/** What a reviewer weighs an item against: its feed's recent values and the other sources of its asset. */
+export const ReviewContext = z.object({
+  reviewId: z.string(),
+  feedId: Identifier,
+  assetId: Identifier,
+  /** The feed's recent observations, oldest first, whatever the chain decided (the item's own among them). */
+  history: z.array(z.object({ observationId: z.string(), observedAt: IsoTimestamp, value: z.number(), decision: Decision })),
+  /** Other feeds of the same asset and category: their newest accepted or approved value in the item's unit. */
+  otherSources: z.array(z.object({ feedId: Identifier, name: z.string(), adapter: z.string(), value: z.number(), observedAt: IsoTimestamp })),
+});
+export type ReviewContext = z.infer<typeof ReviewContext>;
+
+export const ReviewAuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** One decision of the audit trail, newest first across the whole queue. */
+export const ReviewAuditRecord = ReviewAuditEntry.extend({ reviewId: z.string(), feedId: Identifier });
+export type ReviewAuditRecord = z.infer<typeof ReviewAuditRecord>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Hash32, Identifier, ReviewListQuery } from '../../schemas/index.ts';
+import { Hash32, Identifier, ReviewAuditQuery, ReviewListQuery } from '../../schemas/index.ts';
 import { DOCS_ASSET_NAMES } from '../docs/assets.ts';
 import type { RequestSchemaName, ResponseSchemaName } from './components.ts';
 
@@ -157,6 +157,17 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'The review queue, with each item’s quality checks',
     query: ReviewListQuery,
     success: { status: 200, description: 'review items', schema: 'ReviewList' },
+  },
+  'GET /reviews/audit': {
+    summary: 'The audit trail: the newest reviewer decisions across the queue, with who decided and why',
+    query: ReviewAuditQuery,
+    success: { status: 200, description: 'decisions, newest first', schema: 'ReviewAuditTrail' },
+  },
+  'GET /reviews/:id/context': {
+    summary: 'What a review item is weighed against: its feed’s recent values and the other sources of its asset',
+    params: { id: { schema: z.string().min(1), description: 'review id' } },
+    success: { status: 200, description: 'history and other sources', schema: 'ReviewContext' },
+    errors: [404],
   },
   'GET /reviews/:id': {
     summary: 'One review item with its checks and audit trail',

@@ -96,6 +96,9 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   open('POST', '/external/webhooks/easypost/:feedId', SLIM),
 
   guarded('GET', '/reviews', SLIM, ['reviewer']),
+  // Before /reviews/:id, which would take `audit` for an id.
+  guarded('GET', '/reviews/audit', SLIM, ['reviewer']),
+  guarded('GET', '/reviews/:id/context', SLIM, ['reviewer']),
   guarded('GET', '/reviews/:id', SLIM, ['reviewer']),
   guarded('POST', '/reviews/:id/decision', SLIM, ['reviewer']),
 
@@ -108,5 +111,6 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
 
   // The architecture routes /query/* to "all nodes", but slim workers do not hold the ledger,
   // so only the nodes that do (business nodes and validators) can answer a query.
-  guarded('GET', '/query/attestations/:feedId/latest', LEDGER_NODES, ['dapp']),
+  // Reviewers too: the reviewer page shows an approved value reaching its block.
+  guarded('GET', '/query/attestations/:feedId/latest', LEDGER_NODES, ['dapp', 'reviewer']),
 ];

@@ -1,6 +1,6 @@
 import type { Principal } from '../../runtime/cluster-auth.ts';
 import { AppError } from '../../runtime/errors.ts';
-import type { ReviewDecisionBody, ReviewItem, ReviewStatus } from '../../schemas/index.ts';
+import type { Category, ReviewAuditRecord, ReviewContext, ReviewDecisionBody, ReviewItem, ReviewStatus } from '../../schemas/index.ts';
 import type { Clock } from '../clock.ts';
 import type { SlimStorage } from '../storage/index.ts';
 
@@ -18,11 +18,21 @@ export class ReviewService {
     },
   ) {}
 
-  list(filter: { status?: ReviewStatus | undefined; feedId?: string | undefined; limit: number }): Promise<ReviewItem[]> {
-    const query: { status?: ReviewStatus; feedId?: string; limit: number } = { limit: filter.limit };
+  list(filter: { status?: ReviewStatus | undefined; feedId?: string | undefined; category?: Category | undefined; limit: number }): Promise<ReviewItem[]> {
+    const query: { status?: ReviewStatus; feedId?: string; category?: Category; limit: number } = { limit: filter.limit };
     if (filter.status !== undefined) query.status = filter.status;
     if (filter.feedId !== undefined) query.feedId = filter.feedId;
+    if (filter.category !== undefined) query.category = filter.category;
     return this.deps.storage.reviews.list(query);
+  }
+
+  /** What the reviewer weighs the item against: its feed's recent values, the other sources of its asset. */
+  async context(id: string): Promise<ReviewContext> {
+    return this.deps.storage.reviews.context(await this.get(id));
+  }
+
+  auditTrail(limit: number): Promise<ReviewAuditRecord[]> {
+    return this.deps.storage.reviews.auditTrail(limit);
   }
 
   async get(id: string): Promise<ReviewItem> {

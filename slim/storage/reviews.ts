@@ -7,12 +7,15 @@ import {
   ReviewAuditEntry,
   type Approval,
   type Category,
+  type ReviewAuditRecord,
+  type ReviewContext,
   type ReviewItem,
   type ReviewStatus,
 } from '../../schemas/index.ts';
 import { AppError } from '../../runtime/errors.ts';
 import { appendChannelEvents } from './outbox.ts';
 import { channelEventOf } from '../channel/event.ts';
+import { reviewAuditTrail, reviewContextOf } from './review-context.ts';
 
 export interface QueuedReview {
   reviewId: string;
@@ -87,10 +90,11 @@ export class ReviewRepository {
   constructor(private readonly db: Database) {}
 
   /** Oldest first: the queue is worked in arrival order. */
-  async list(filter: { status?: ReviewStatus; feedId?: string; limit: number }): Promise<ReviewItem[]> {
+  async list(filter: { status?: ReviewStatus; feedId?: string; category?: Category; limit: number }): Promise<ReviewItem[]> {
     const conditions = [
       filter.status === undefined ? undefined : eq(reviews.status, filter.status),
       filter.feedId === undefined ? undefined : eq(reviews.feedId, filter.feedId),
+      filter.category === undefined ? undefined : eq(reviews.category, filter.category),
     ];
     const rows = await this.db
       .select(reviewColumns)
@@ -106,6 +110,16 @@ export class ReviewRepository {
 
   async get(id: string): Promise<ReviewItem | null> {
     return getReview(this.db, id);
+  }
+
+  /** The item's feed history and the other sources of its asset (see review-context.ts). */
+  context(item: ReviewItem): Promise<ReviewContext> {
+    return reviewContextOf(this.db, item);
+  }
+
+  /** The newest reviewer decisions, across every item. */
+  auditTrail(limit: number): Promise<ReviewAuditRecord[]> {
+    return reviewAuditTrail(this.db, limit);
   }
 
   /**

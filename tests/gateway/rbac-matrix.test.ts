@@ -32,13 +32,15 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'DELETE /external/devices/:id': ['admin', 'provider'],
   'POST /external/webhooks/easypost/:feedId': 'public',
   'GET /reviews': ['admin', 'reviewer', 'operator'],
+  'GET /reviews/audit': ['admin', 'reviewer', 'operator'],
+  'GET /reviews/:id/context': ['admin', 'reviewer', 'operator'],
   'GET /reviews/:id': ['admin', 'reviewer', 'operator'],
   'POST /reviews/:id/decision': ['admin', 'reviewer'],
   'GET /channels': ['admin', 'dapp', 'operator'],
   'GET /channels/:name/events': ['admin', 'dapp', 'operator'],
   'GET /transaction/:hash': ['admin', 'dapp', 'operator'],
   'GET /state/assets/:id': ['admin', 'dapp', 'operator'],
-  'GET /query/attestations/:feedId/latest': ['admin', 'dapp', 'operator'],
+  'GET /query/attestations/:feedId/latest': ['admin', 'dapp', 'reviewer', 'operator'],
 };
 
 /** Statuses that mean the gateway refused the caller (or a limit interfered), rather than letting the request through. */

@@ -77,7 +77,14 @@ describe('route policy', () => {
       'GET /external/devices/:id',
       'DELETE /external/devices/:id',
     ]);
-    expect(routesOf('reviewer')).toEqual(['GET /reviews', 'GET /reviews/:id', 'POST /reviews/:id/decision']);
+    expect(routesOf('reviewer')).toEqual([
+      'GET /reviews',
+      'GET /reviews/audit',
+      'GET /reviews/:id/context',
+      'GET /reviews/:id',
+      'POST /reviews/:id/decision',
+      'GET /query/attestations/:feedId/latest',
+    ]);
     expect(routesOf('dapp')).toEqual([
       'GET /channels',
       'GET /channels/:name/events',
