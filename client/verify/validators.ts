@@ -1,0 +1,51 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import type { SignatureAlgorithm } from '../../schemas/block.ts';
+
+/** A validator as a dApp pins it: its node id is the hex SHA-256 of its public key. */
+export interface KnownValidator {
+  nodeId: string;
+  algorithm: SignatureAlgorithm;
+  publicKey: string;
+}
+
+/** The validators a dApp trusts, and how many of their signatures make a block final. */
+export interface ValidatorSet {
+  readonly validators: ReadonlyMap<string, KnownValidator>;
+  /** A majority of the set: floor(n / 2) + 1. */
+  readonly required: number;
+}
+
+/** Public key sizes (bytes) of FIPS 204's parameter sets: a key of another size cannot be one. */
+const PUBLIC_KEY_BYTES: Readonly<Record<SignatureAlgorithm, number>> = { ml_dsa44: 1312, ml_dsa65: 1952, ml_dsa87: 2592 };
+/** A set this large is a mistake, not a network: bounds the work of one verification. */
+export const VALIDATORS_MAX = 256;
+const HEX_BYTES = /^(?:[0-9a-f]{2})+$/;
+
+/** Raised when a pinned validator list is not usable; a dApp's configuration error, not the network's. */
+export class ValidatorSetError extends Error {
+  override readonly name = 'ValidatorSetError';
+}
+
+/**
+ * Checks and freezes a validator list: every key is an ML-DSA key of its algorithm's size and hashes
+ * to its node id (so a list cannot pair a trusted id with another key), and no node is listed twice.
+ */
+export function validatorSet(list: readonly KnownValidator[]): ValidatorSet {
+  if (list.length === 0) throw new ValidatorSetError('a validator set needs at least one validator');
+  if (list.length > VALIDATORS_MAX) throw new ValidatorSetError(`a validator set holds at most ${VALIDATORS_MAX} validators, got ${list.length}`);
+  const validators = new Map<string, KnownValidator>();
+  for (const v of list) {
+    const size = PUBLIC_KEY_BYTES[v.algorithm];
+    if (size === undefined) throw new ValidatorSetError(`validator ${v.nodeId}: unknown algorithm ${String(v.algorithm)}`);
+    if (!HEX_BYTES.test(v.publicKey) || v.publicKey.length !== size * 2) {
+      throw new ValidatorSetError(`validator ${v.nodeId}: the public key is not a ${size}-byte ${v.algorithm} key in lower-case hex`);
+    }
+    if (bytesToHex(sha256(hexToBytes(v.publicKey))) !== v.nodeId) {
+      throw new ValidatorSetError(`validator ${v.nodeId}: the node id is not the SHA-256 of its public key`);
+    }
+    if (validators.has(v.nodeId)) throw new ValidatorSetError(`validator ${v.nodeId} is listed twice`);
+    validators.set(v.nodeId, { nodeId: v.nodeId, algorithm: v.algorithm, publicKey: v.publicKey });
+  }
+  return { validators, required: Math.floor(validators.size / 2) + 1 };
+}
