@@ -15,6 +15,7 @@ import { startDemoDevice } from '../demo/iot-device.ts';
 import { ensureDemo, readCredentials, writeCredentials } from '../demo/bootstrap.ts';
 import { DEFAULT_PORTS, type NodeRole } from '../schemas/index.ts';
 import { generateApiKey } from '../gateway/auth/api-key.ts';
+import { isStarted } from '../runtime/probes/client.ts';
 
 // Seven processes start at once, five of them opening PGlite: on a loaded two-core machine that takes minutes.
 const READY_TIMEOUT_MS = 240_000;
@@ -110,12 +111,8 @@ async function waitReady(name: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (!children.has(name)) throw new Error(`${name} exited during start-up; see ${logDir}/${name}.log`);
-    try {
-      const res = await fetch(`${url(name)}/livez`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
+    // Started, not merely listening: the port opens before migrations run.
+    if (await isStarted(url(name), 2_000)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${name} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${logDir}/${name}.log`);

@@ -1,7 +1,8 @@
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { openDatabase } from '../db/client.ts';
 import { startAnnouncer } from '../runtime/announce/open.ts';
-import { startServer } from '../runtime/http.ts';
+import { getRequestListener } from '@hono/node-server';
+import { openBootServer } from '../runtime/probes/boot-server.ts';
 import { nodeDataDir, nodeSchema, type RunningNode, type StartNode } from '../runtime/node.ts';
 import { createSigner, KEY_SEED_BYTES } from './crypto/signer.ts';
 import { createValidatorApp } from './http/app.ts';
@@ -12,6 +13,7 @@ import { ConsensusRepository } from './storage/repository.ts';
 import { HttpPeerTransport } from './transport/index.ts';
 import type { Config } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { LifecyclePhase } from '../schemas/index.ts';
 import type { Database } from '../db/client.ts';
 import type { NodeSigner } from './crypto/signer.ts';
 import type { ValidatorHttpDeps } from './http/deps.ts';
@@ -25,7 +27,17 @@ const FORWARD_TIMEOUT_MS = 10_000;
  */
 export const startValidator: StartNode = async (config, logger) => {
   const startedAtMs = Date.now();
-  const database = await openDatabase({ part: 'consensus', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) });
+  // The port opens first: supervisors see the node alive, and not ready, while it migrates and starts.
+  const boot = await openBootServer(config.HOST, config.PORT);
+  boot.setPhase('migrating');
+  const database = await openDatabase({ part: 'consensus', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) }).catch(
+    async (error: unknown) => {
+      await boot.close();
+      throw error;
+    },
+  );
+  boot.setPhase('starting');
+  let phase: LifecyclePhase = 'running';
   const shutdown = new AbortController();
   let consensus: Consensus | undefined;
   let transport: HttpPeerTransport | undefined;
@@ -63,8 +75,10 @@ export const startValidator: StartNode = async (config, logger) => {
       shutdown: shutdown.signal,
       nowMs: () => Date.now(),
       startedAtMs,
+      phase: () => phase,
     });
-    const server = await startServer(app, config.HOST, config.PORT);
+    boot.serve(getRequestListener(app.fetch, { hostname: config.HOST }));
+    const server = boot;
     // Self-registration: gateways see this validator while it announces, and no longer once it withdraws.
     const announcer = await startAnnouncer(config, server.url, logger).catch(async (error: unknown) => {
       await server.close();
@@ -79,6 +93,7 @@ export const startValidator: StartNode = async (config, logger) => {
       port: server.port,
       close: () => {
         closing ??= (async () => {
+          phase = 'stopping';
           await announcer?.stop();
           shutdown.abort();
           await server.close();
@@ -92,6 +107,7 @@ export const startValidator: StartNode = async (config, logger) => {
     return node;
   } catch (error) {
     shutdown.abort();
+    await boot.close();
     await consensus?.close();
     await transport?.close();
     await database.close();

@@ -7,7 +7,8 @@ import { issueKeyHandler, revokeKeyHandler } from './auth/routes.ts';
 import { docsAssetHandler, docsPageHandler, isDocsPath } from './docs/routes.ts';
 import type { GatewayEnv } from './env.ts';
 import type { HealthProber } from './health/prober.ts';
-import { healthHandler, livenessHandler } from './health/routes.ts';
+import { gatewayReadiness, healthHandler } from './health/routes.ts';
+import { probeRoutes } from '../runtime/probes/readiness.ts';
 import { accessLog } from './http/access-log.ts';
 import { limitRequestBody } from './http/body-limit.ts';
 import { corsForOrigins } from './http/cors.ts';
@@ -98,7 +99,7 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   app.use('*', (c, next) => (isDocsPath(c.req.path) ? docsHeaders(c, next) : apiHeaders(c, next)));
   // Before routing: a preflight is OPTIONS, which no route has, and it carries no key.
   app.use('*', corsForOrigins(deps.corsOrigins));
-  app.get('/livez', livenessHandler);
+  probeRoutes(app, gatewayReadiness(deps.registry));
 
   const api = (path: string) => `${API_PREFIX}${path}`;
   app.use(

@@ -50,12 +50,48 @@ export const NodeHealth = z.object({
 });
 export type NodeHealth = z.infer<typeof NodeHealth>;
 
+/** The network at a glance, as the platform's health reports it: nodes serving per role, throughput, leader and height. */
+export const NetworkSummary = z.object({
+  /** Nodes up or degraded, and all known, per role. */
+  roles: z.partialRecord(z.enum(['gateway', 'validator', 'business', 'slim']), z.object({ serving: z.number().int(), total: z.number().int() })),
+  /** Committed transactions per second, as the validators measure it (the highest report). */
+  tps: z.number(),
+  /** Highest block height a node reported, and the leader the validators name (null: none known). */
+  height: z.number().int().nullable(),
+  leader: z.string().nullable(),
+  /** Mean probe latency over the nodes that answered. */
+  latencyMsMean: z.number().nullable(),
+  uptimeMs: z.number(),
+});
+export type NetworkSummary = z.infer<typeof NetworkSummary>;
+
 export const NetworkHealth = z.object({
   status: z.enum(['up', 'degraded', 'down']),
+  summary: NetworkSummary.optional(),
   nodes: z.array(NodeHealth),
   checkedAt: IsoTimestamp,
 });
 export type NetworkHealth = z.infer<typeof NetworkHealth>;
+
+/** One condition of a node's readiness (`/readyz`): met or not, and why not. */
+export const ReadinessCheck = z.object({ ok: z.boolean(), reason: z.string().optional() });
+export type ReadinessCheck = z.infer<typeof ReadinessCheck>;
+
+/** Where a process is in its life: opening its port, migrating its storage, starting its parts, serving, or stopping. */
+export const LifecyclePhase = z.enum(['starting', 'migrating', 'running', 'stopping']);
+export type LifecyclePhase = z.infer<typeof LifecyclePhase>;
+
+/** `GET /livez`: the process runs (200 in every phase, migrations included). */
+export const Liveness = z.object({ status: z.literal('up'), phase: LifecyclePhase });
+export type Liveness = z.infer<typeof Liveness>;
+
+/** `GET /readyz`: 200 when every check holds in phase `running`, else 503 naming what is missing. */
+export const Readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  phase: LifecyclePhase,
+  checks: z.record(z.string(), ReadinessCheck),
+});
+export type Readiness = z.infer<typeof Readiness>;
 
 export const TransactionReceipt = z.object({
   hash: Hash32,

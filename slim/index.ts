@@ -1,6 +1,8 @@
 import { openDatabase } from '../db/client.ts';
 import { startAnnouncer } from '../runtime/announce/open.ts';
-import { startServer } from '../runtime/http.ts';
+import { getRequestListener } from '@hono/node-server';
+import { openBootServer } from '../runtime/probes/boot-server.ts';
+import type { LifecyclePhase } from '../schemas/index.ts';
 import { nodeDataDir, nodeSchema, type StartNode } from '../runtime/node.ts';
 import { createSlimWorker } from './worker.ts';
 
@@ -11,18 +13,29 @@ export { createSlimWorker, type SlimWorker, type SlimWorkerOptions } from './wor
  * and the HTTP API. close() stops taking requests first, then the loops, then the database.
  */
 export const startSlim: StartNode = async (config, logger) => {
-  const database = await openDatabase({ part: 'slim', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) });
-  const worker = createSlimWorker({ config, logger, db: database.db });
+  // The port opens first: supervisors see the worker alive, and not ready, while it migrates and starts.
+  const boot = await openBootServer(config.HOST, config.PORT);
+  boot.setPhase('migrating');
+  const database = await openDatabase({ part: 'slim', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) }).catch(
+    async (error: unknown) => {
+      await boot.close();
+      throw error;
+    },
+  );
+  boot.setPhase('starting');
+  let phase: LifecyclePhase = 'running';
+  const worker = createSlimWorker({ config, logger, db: database.db, phase: () => phase });
   let server;
   let announcer;
   try {
     await worker.start();
-    server = await startServer(worker.app, config.HOST, config.PORT);
+    boot.serve(getRequestListener(worker.app.fetch, { hostname: config.HOST }));
+    server = boot;
     // Self-registration: gateways see this worker while it announces, and no longer once it withdraws.
     announcer = await startAnnouncer(config, server.url, logger);
   } catch (err) {
     try {
-      await server?.close();
+      await boot.close();
       await worker.stop();
     } finally {
       await database.close();
@@ -37,6 +50,7 @@ export const startSlim: StartNode = async (config, logger) => {
     url: running.url,
     port: running.port,
     async close() {
+      phase = 'stopping';
       try {
         await announcing?.stop();
         await running.close();

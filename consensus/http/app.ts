@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requireCluster, requireNodeCaller } from '../../runtime/cluster-auth.ts';
 import { installErrorHandling } from '../../runtime/http.ts';
+import { probeRoutes } from '../../runtime/probes/readiness.ts';
 import type { ValidatorHttpDeps } from './deps.ts';
 import { consensusMetricsRoutes } from '../metrics/registry.ts';
 import { readConsistency } from './read-consistency.ts';
@@ -10,7 +11,7 @@ import { peerRoutes } from './routes/peer.ts';
 import { attestationRoutes } from './routes/attestations.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { consensusRoutes } from './routes/consensus.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, validatorReadiness } from './routes/health.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { stateRoutes } from './routes/state.ts';
 import { transactionRoutes } from './routes/transactions.ts';
@@ -21,8 +22,8 @@ export const API_PREFIX = '/api/v11';
 export function createValidatorApp(deps: ValidatorHttpDeps): Hono {
   const app = new Hono();
   installErrorHandling(app, deps.logger);
-  // Liveness only: no data, so no cluster token needed (process supervisors probe it).
-  app.get('/livez', (c) => c.json({ status: 'up' }));
+  // Liveness and readiness: no data, so no cluster token needed (process supervisors probe them).
+  probeRoutes(app, validatorReadiness(deps), deps.phase);
   // Prometheus scrapes without the cluster token: the metrics hold no data, only the node's progress.
   const metrics = consensusMetricsRoutes(app, deps.consensus);
   deps.consensus.onCommittedBlock((txCount) => metrics.committedTxs(txCount));
@@ -37,7 +38,7 @@ export function createValidatorApp(deps: ValidatorHttpDeps): Hono {
   }
 
   const api = new Hono();
-  healthRoutes(api, deps);
+  healthRoutes(api, deps, () => metrics.tpsCurrent());
   consensusRoutes(api, deps);
   transactionRoutes(api, deps);
   stateRoutes(api, deps);

@@ -1,4 +1,5 @@
 import type { Logger } from '../../runtime/logger.ts';
+import type { LifecyclePhase } from '../../schemas/index.ts';
 import type { Consensus } from '../node/consensus.ts';
 import type { ReplicatedConsensus } from '../replicated/replicated-consensus.ts';
 import type { ConsensusRepository } from '../storage/repository.ts';
@@ -18,6 +19,8 @@ export interface ValidatorHttpDeps {
   /** Milliseconds clock, for uptime. */
   nowMs: () => number;
   startedAtMs: number;
+  /** Where the process is in its life (`stopping` once it shuts down); default: running. */
+  phase?: () => LifecyclePhase;
   /** Node ids (signer ids) of the voters, whose signatures make a block final; default: this node alone. */
   voters?: () => readonly string[];
   /** What this node reports itself as; default validator. */

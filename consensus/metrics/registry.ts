@@ -26,6 +26,8 @@ export interface ConsensusMetrics {
   readonly registry: Registry;
   /** Hook for the node: call after each applied block with its transaction count. */
   committedTxs(count: number): void;
+  /** Committed transactions per second over the sliding window, as of now (the health report's tps). */
+  tpsCurrent(): number;
   /** The Prometheus text exposition, as of now. */
   render(): Promise<string>;
 }
@@ -51,6 +53,9 @@ export function createConsensusMetrics(source: MetricsSource, options: Consensus
     registry,
     committedTxs(count) {
       tps.record(count, nowMs());
+    },
+    tpsCurrent() {
+      return tps.ratePerS(nowMs());
     },
     async render() {
       const status = source.status();

@@ -51,8 +51,10 @@ export function httpProbe(transport: UpstreamTransport, options: ProbeOptions): 
   };
 }
 
-const withDetails = (reported: NodeHealth | null): { details?: Record<string, unknown> } =>
-  reported?.details === undefined ? {} : { details: reported.details };
+const withDetails = (reported: NodeHealth | null): { details?: Record<string, unknown>; uptimeMs?: number } => ({
+  ...(reported?.details === undefined ? {} : { details: reported.details }),
+  ...(reported?.uptimeMs === undefined ? {} : { uptimeMs: reported.uptimeMs }),
+});
 
 function parseNodeHealth(text: string): NodeHealth | null {
   if (text === '') return null;

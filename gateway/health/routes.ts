@@ -1,4 +1,5 @@
 import type { Handler } from 'hono';
+import type { ReadinessProbes } from '../../runtime/probes/readiness.ts';
 import type { NodeHealth } from '../../schemas/index.ts';
 import type { GatewayEnv } from '../env.ts';
 import type { UpstreamRegistry } from '../pools/registry.ts';
@@ -28,5 +29,17 @@ export function healthHandler(deps: HealthDeps): Handler<GatewayEnv> {
   };
 }
 
-/** `GET /livez` (outside the API): the process is up and serving, whatever the network does. */
-export const livenessHandler: Handler<GatewayEnv> = (c) => c.json({ status: 'up' });
+/**
+ * `GET /readyz` (outside the API, with `/livez`): a gateway is ready when it can serve the API,
+ * that is when its last probes found a validator serving; a gateway cut off from every validator
+ * is alive but not ready, so a load balancer in front sends its clients to another.
+ */
+export function gatewayReadiness(registry: UpstreamRegistry): ReadinessProbes {
+  return {
+    validators: () => {
+      const validators = registry.members('validators');
+      const serving = validators.filter((u) => u.health === 'up' || u.health === 'degraded').length;
+      return serving > 0 ? { ok: true, reason: `${serving} of ${validators.length} serving` } : { ok: false, reason: `no validator is serving (${validators.length} known)` };
+    },
+  };
+}

@@ -17,6 +17,8 @@ export interface ProbeResult {
   checkedAt: Date;
   /** What the upstream said about itself (its own health details). */
   details?: Record<string, unknown>;
+  /** How long the upstream's process has run, as it said. */
+  uptimeMs?: number;
   /** Why the probe failed, for operators. */
   error?: string;
 }

@@ -3,7 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireCluster } from '../../runtime/cluster-auth.ts';
 import { installErrorHandling } from '../../runtime/http.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import type { NodeHealth } from '../../schemas/index.ts';
+import type { LifecyclePhase, NodeHealth } from '../../schemas/index.ts';
+import { probeRoutes, type ReadinessProbes } from '../../runtime/probes/readiness.ts';
 import type { DeviceService } from '../devices/index.ts';
 import type { FeedService } from '../feeds/index.ts';
 import type { ReviewService } from '../reviews/index.ts';
@@ -22,6 +23,9 @@ export interface SlimAppDeps {
   devices: DeviceService;
   reviews: ReviewService;
   health: () => Promise<NodeHealth>;
+  /** What `/readyz` checks; `phase` says where the process is in its life (default: running). */
+  readiness?: ReadinessProbes;
+  phase?: () => LifecyclePhase;
   /** EasyPost tracker events (`/external/webhooks/easypost/:feedId`). */
   easypost?: EasyPostWebhooks;
 }
@@ -34,8 +38,8 @@ export function createSlimApp(deps: SlimAppDeps): Hono {
   const root = new Hono();
   installErrorHandling(root, deps.logger);
 
-  // Liveness for process supervisors: no token, no storage, just "the event loop runs".
-  root.get('/livez', (c) => c.json({ status: 'up' }));
+  // Liveness and readiness for process supervisors: no token (they hold no data).
+  probeRoutes(root, deps.readiness ?? {}, deps.phase);
 
   // The API proper, typed with the principal the cluster-auth middleware sets.
   const api = new Hono<SlimEnv>();

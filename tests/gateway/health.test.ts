@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayInfo, GatewayStats, NetworkHealth } from '../../schemas/index.ts';
+import { GatewayInfo, GatewayStats, NetworkHealth, Readiness } from '../../schemas/index.ts';
 import { startFakeUpstream, startTestGateway, type FakeUpstream, type TestGateway } from './support.ts';
 
 describe('gateway health, info and stats', () => {
@@ -77,5 +77,34 @@ describe('gateway health, info and stats', () => {
   it('answers liveness at /livez for process supervisors', async () => {
     const res = await fetch(`${gw.url}/livez`);
     expect(res.status).toBe(200);
+  });
+
+  it('is ready at /readyz while a validator serves', async () => {
+    const res = await fetch(`${gw.url}/readyz`);
+    expect(res.status).toBe(200);
+    const readiness = Readiness.parse(await res.json());
+    expect(readiness.status).toBe('ready');
+    expect(readiness.checks['validators']?.ok).toBe(true);
+  });
+
+  it('is alive but not ready when no validator serves', async () => {
+    v1.healthStatus = 503;
+    await gw.probeNow();
+    try {
+      expect((await fetch(`${gw.url}/livez`)).status).toBe(200);
+      const res = await fetch(`${gw.url}/readyz`);
+      expect(res.status).toBe(503);
+      const readiness = Readiness.parse(await res.json());
+      expect(readiness.checks['validators']).toEqual({ ok: false, reason: 'no validator is serving (1 known)' });
+    } finally {
+      v1.healthStatus = 200;
+      await gw.probeNow();
+    }
+  });
+
+  it('summarizes the network: nodes serving per role and the gateway uptime', async () => {
+    const health = NetworkHealth.parse(await (await fetch(gw.api('/health'))).json());
+    expect(health.summary?.roles).toEqual({ gateway: { serving: 1, total: 1 }, validator: { serving: 1, total: 1 }, slim: { serving: 1, total: 1 } });
+    expect(health.summary?.uptimeMs).toBeGreaterThanOrEqual(0);
   });
 });

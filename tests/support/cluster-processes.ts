@@ -6,7 +6,7 @@
  *   const cluster = await startProcessCluster({ voters: 3, learners: 2 });
  *   const leader = await cluster.leader();          // member id, e.g. 'validator-2'
  *   await cluster.kill(leader, 'SIGKILL');          // resolves once the process has exited
- *   await cluster.restart(leader);                  // same port, env and storage; resolves on /livez
+ *   await cluster.restart(leader);                  // same port, env and storage; resolves once started (/livez in phase running)
  *   await cluster.close();                          // kills every member, removes storage
  *
  * Every child's stdout and stderr go to `<dir>/<id>.log`; `logTail(id)` reads its end, and
@@ -19,6 +19,7 @@ import { closeSync, cpSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../db/client.ts';
+import { isStarted } from '../../runtime/probes/client.ts';
 import type { ConsensusStatus } from '../../schemas/index.ts';
 import { dropSchema, tempDir, uniqueSchema } from './databases.ts';
 import { planRaftGroup, raftMemberEnv } from './raft-members.ts';
@@ -71,7 +72,7 @@ export interface ProcessCluster {
   running(id: string): boolean;
   /** Sends the signal and resolves once the process has exited. */
   kill(id: string, signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
-  /** Starts a stopped member again with the same port, environment and storage; resolves once /livez answers. */
+  /** Starts a stopped member again with the same port, environment and storage; resolves once /livez says it is running. */
   restart(id: string): Promise<void>;
   /** The member id of the leader the running members report (polls until one does). */
   leader(timeoutMs?: number): Promise<string>;
@@ -149,10 +150,10 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) throw withLog(id, `${id} exited while starting (${child.exitCode ?? child.signalCode})`);
-      if (await live(m.url)) return;
+      if (await isStarted(m.url, PROBE_TIMEOUT_MS)) return;
       await pause(POLL_MS);
     }
-    throw withLog(id, `${id} did not answer /livez within ${START_TIMEOUT_MS} ms`);
+    throw withLog(id, `${id} did not finish starting (/livez in phase running) within ${START_TIMEOUT_MS} ms`);
   };
 
   const kill = async (id: string, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> => {
@@ -244,15 +245,6 @@ async function seedPgliteDirectories(root: string, members: readonly ProcessMemb
   for (const m of members) cpSync(template, join(m.env.DATA_DIR!, `${m.role}-${m.port}`), { recursive: true });
 }
 
-async function live(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/livez`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    await res.body?.cancel();
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
