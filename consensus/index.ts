@@ -4,6 +4,7 @@ import { startAnnouncer } from '../runtime/announce/open.ts';
 import { getRequestListener } from '@hono/node-server';
 import { openBootServer } from '../runtime/probes/boot-server.ts';
 import { nodeDataDir, nodeSchema, type RunningNode, type StartNode } from '../runtime/node.ts';
+import { startChannelConsumer } from './channels/index.ts';
 import { createSigner, KEY_SEED_BYTES } from './crypto/signer.ts';
 import { createValidatorApp } from './http/app.ts';
 import type { Consensus } from './node/consensus.ts';
@@ -79,8 +80,14 @@ export const startValidator: StartNode = async (config, logger) => {
     });
     boot.serve(getRequestListener(app.fetch, { hostname: config.HOST }));
     const server = boot;
+    // Learners never lead, so only validators consume the Redis channels (and only while leading).
+    const channelConsumer =
+      config.ROLE === 'business'
+        ? undefined
+        : startChannelConsumer(config, { consensus, repository, consumer: config.CONSENSUS_NODE_ID ?? signer.nodeId, logger });
     // Self-registration: gateways see this validator while it announces, and no longer once it withdraws.
     const announcer = await startAnnouncer(config, server.url, logger).catch(async (error: unknown) => {
+      await channelConsumer?.stop();
       await server.close();
       throw error;
     });
@@ -96,6 +103,7 @@ export const startValidator: StartNode = async (config, logger) => {
           phase = 'stopping';
           await announcer?.stop();
           shutdown.abort();
+          await channelConsumer?.stop();
           await server.close();
           await running.close();
           await peers?.close();
@@ -126,6 +134,7 @@ async function startReplicated(config: Config, logger: Logger, db: Database, rep
     clusterSecret: config.CLUSTER_SECRET,
     logger,
     onUnreachable: (id) => replicated?.peerUnreachable(id),
+    onReachable: (id) => replicated?.peerReachable(id),
   });
   try {
     replicated = await ReplicatedConsensus.start({
