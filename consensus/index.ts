@@ -134,7 +134,6 @@ async function startReplicated(config: Config, logger: Logger, db: Database, rep
     clusterSecret: config.CLUSTER_SECRET,
     logger,
     onUnreachable: (id) => replicated?.peerUnreachable(id),
-    onReachable: (id) => replicated?.peerReachable(id),
   });
   try {
     replicated = await ReplicatedConsensus.start({
