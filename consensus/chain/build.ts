@@ -26,7 +26,7 @@ export interface BuiltBlock extends ExecutedBatch {
 /** Applies a batch on top of `head` and seals the next block. Pure apart from the signer's randomness. */
 export function buildBlock(input: BuildInput): BuiltBlock {
   const height = input.head.header.height + 1;
-  const executed = executeBatch(input.state, input.batch, height);
+  const executed = executeBatch(input.state, input.batch, height, input.chainId);
   if (executed.included.length === 0) {
     invariant(executed.writes.size === 0, 'no writes without an applied transaction');
     return { ...executed, block: null };

@@ -1,6 +1,6 @@
 import type { ChannelEvent, Transaction } from '../../schemas/index.ts';
 import { invariant } from '../invariant.ts';
-import { applyTransaction, StateOverlay, type LedgerRejectionCode, type StateView } from '../ledger/index.ts';
+import { applyTransaction, StateOverlay, type ApplyResult, type LedgerRejectionCode, type StateView } from '../ledger/index.ts';
 
 export interface PendingTx {
   tx: Transaction;
@@ -25,15 +25,21 @@ export interface ExecutedBatch {
   attested: { event: ChannelEvent; txHash: string }[];
 }
 
-/** Applies a batch in order at `height`, each transaction seeing the writes of those before it. Pure. */
-export function executeBatch(state: StateView, batch: readonly PendingTx[], height: number): ExecutedBatch {
+/**
+ * Applies a batch in order at `height`, each transaction seeing the writes of those before it. Pure.
+ * A user transaction signed for another chain is refused here, before the ledger sees it.
+ */
+export function executeBatch(state: StateView, batch: readonly PendingTx[], height: number, chainId: string): ExecutedBatch {
   const overlay = new StateOverlay(state);
   const included: PendingTx[] = [];
   const outcomes: TxOutcome[] = [];
   const attested: ExecutedBatch['attested'] = [];
   const seen = new Set<string>();
   for (const pending of batch) {
-    const result = applyTransaction(overlay, pending.tx, { height, txHash: pending.hash });
+    const result =
+      pending.tx.type !== 'attest' && pending.tx.chainId !== chainId
+        ? chainMismatch(pending.tx.chainId, chainId)
+        : applyTransaction(overlay, pending.tx, { height, txHash: pending.hash });
     switch (result.kind) {
       case 'applied':
         // Two applied transactions with one hash would collide in the block and in storage.
@@ -54,4 +60,8 @@ export function executeBatch(state: StateView, batch: readonly PendingTx[], heig
   }
   invariant(outcomes.length === batch.length, 'one outcome per transaction');
   return { included, writes: overlay.writes, outcomes, attested };
+}
+
+function chainMismatch(txChainId: string, chainId: string): ApplyResult {
+  return { kind: 'rejected', code: 'CHAIN_ID_MISMATCH', message: `the transaction is signed for chain '${txChainId}', this chain is '${chainId}'` };
 }

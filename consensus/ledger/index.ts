@@ -5,4 +5,4 @@ export { StateOverlay, type LedgerState, type StateView } from './state.ts';
 export { eventKey, attestationKey, assetKey } from './keys.ts';
 export { readEventRecord, readAttestationRecord, readAssetRecord } from './records.ts';
 export type { EventRecord, AttestationRecord, AssetRecord, AssetFeedEntry } from './records.ts';
-export type { ApplyContext, ApplyResult, LedgerRejectionCode } from './result.ts';
+export { LEDGER_REJECTION_CODES, type ApplyContext, type ApplyResult, type LedgerRejectionCode } from './result.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Hash32, Transaction } from '../../schemas/index.ts';
+import { LEDGER_REJECTION_CODES } from '../ledger/index.ts';
 
 /** How many transactions one forwarded submission may carry. */
 export const FORWARD_TXS_MAX = 10_000;
@@ -14,7 +15,7 @@ export const ForwardedOutcome = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('rejected'),
     txHash: Hash32,
-    code: z.enum(['TX_TYPE_NOT_ENABLED', 'ATTEST_NOT_APPROVED', 'ATTEST_INCONSISTENT']),
+    code: z.enum(LEDGER_REJECTION_CODES),
     message: z.string(),
   }),
 ]);

@@ -78,13 +78,6 @@ describe('ledger: attest', () => {
   });
 });
 
-describe('ledger: other transaction types', () => {
-  it('rejects asset and account transactions as not enabled yet', () => {
-    const mint: Transaction = { type: 'mint', chainId: 'c', nonce: 0, from: 'ab', signature: 'cd', assetId: 'a', to: 'b', units: '1' };
-    expect(run([mint]).results[0]).toMatchObject({ kind: 'rejected', code: 'TX_TYPE_NOT_ENABLED' });
-  });
-});
-
 describe('ledger: state root', () => {
   it('is the same for the same transactions applied to two fresh states', () => {
     const txs = [0, 1, 2, 3].map((n) => attest(weatherEvent({ id: `e${n}`, feedId: `feed-${n % 2}`, observedAt: minute(n), value: n })));
