@@ -1,12 +1,23 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import type { Logger } from '../../runtime/logger.ts';
 import { SignatureAlgorithm, type Block, type KeyedBlockSignature } from '../../schemas/index.ts';
+import { coSignatureMessages } from '../chain/cosign.ts';
 import { nodeIdOf, type NodeSigner } from '../crypto/signer.ts';
 import type { ConsensusRepository } from '../storage/repository.ts';
 import type { CoSignature, PeerTransport } from '../transport/types.ts';
 
 /** Co-signatures held for blocks this node has not applied yet (it is behind); beyond it the oldest go. */
 const EARLY_SIGNATURES_MAX = 4_096;
+/**
+ * This node's own signatures over its newest blocks, offered again to a member that comes back
+ * (messages to a member that is down are dropped), so those blocks still become final there.
+ */
+export const COSIGN_REOFFER_BLOCKS = 128;
+
+interface OwnSignature {
+  block: { height: number; hash: string };
+  signature: KeyedBlockSignature;
+}
 
 /**
  * Spreads this node's signature over every block it applied and collects the others': each member
@@ -21,6 +32,8 @@ export class CosignRelay {
   private readonly keyOf = new Map<string, { publicKey: string; algorithm: SignatureAlgorithm }>();
   private readonly early = new Map<number, { from: string; sig: KeyedBlockSignature; hash: string }[]>();
   private earlyCount = 0;
+  /** Own signatures of the newest blocks, oldest first, at most COSIGN_REOFFER_BLOCKS. */
+  private readonly recentOwn: OwnSignature[] = [];
   /** Co-signatures naming a hash other than ours: a member that computed a different block. */
   mismatches = 0;
 
@@ -48,32 +61,50 @@ export class CosignRelay {
     return this.keyOf.get(memberId);
   }
 
+  /**
+   * On start: the own signatures of the newest stored blocks (oldest first) are sent once to every
+   * member, since those sent before a crash may never have left; receivers skip what they hold.
+   */
+  resume(blocks: readonly Block[]): void {
+    for (const block of blocks) this.remember(block);
+    this.offer(this.otherMembers(), this.recentOwn);
+  }
+
+  /** A member answers again after an outage: it missed what was sent meanwhile. */
+  reoffer(memberId: string): void {
+    if (this.otherMembers().includes(memberId)) this.offer([memberId], this.recentOwn);
+  }
+
   /** After this node stored `block` (with its own signature): tell every other member, then file what arrived early. */
   async applied(block: Block): Promise<void> {
-    const own = block.signatures.find((s) => s.signer === this.signer.nodeId);
-    const { voters, learners } = this.members();
-    // Only voters' signatures make a block final; a learner keeps its own to itself.
-    if (own !== undefined && voters.includes(this.selfId)) {
-      const messages: CoSignature[] = [...voters, ...learners]
-        .filter((id) => id !== this.selfId)
-        .map((to) => ({
-          type: 'cosign',
-          from: this.selfId,
-          to,
-          height: block.header.height,
-          hash: block.hash,
-          algorithm: own.algorithm,
-          publicKey: this.signer.publicKeyHex,
-          signature: own.signature,
-        }));
-      this.transport.send(messages);
-    }
+    const own = this.remember(block);
+    if (own !== undefined) this.offer(this.otherMembers(), [own]);
     const waiting = this.early.get(block.header.height);
     if (waiting !== undefined) {
       this.early.delete(block.header.height);
       this.earlyCount -= waiting.length;
       for (const w of waiting) await this.file(w.from, block.header.height, w.hash, w.sig);
     }
+  }
+
+  /** Keeps this node's signature over `block` for re-offers; only voters' signatures make a block final, so a learner keeps none. */
+  private remember(block: Block): OwnSignature | undefined {
+    const sig = block.signatures.find((s) => s.signer === this.signer.nodeId);
+    if (sig === undefined || !this.members().voters.includes(this.selfId)) return undefined;
+    const own = { block: { height: block.header.height, hash: block.hash }, signature: { ...sig, publicKey: this.signer.publicKeyHex } };
+    this.recentOwn.push(own);
+    if (this.recentOwn.length > COSIGN_REOFFER_BLOCKS) this.recentOwn.shift();
+    return own;
+  }
+
+  private otherMembers(): string[] {
+    const { voters, learners } = this.members();
+    return [...voters, ...learners].filter((id) => id !== this.selfId);
+  }
+
+  private offer(to: readonly string[], signatures: readonly OwnSignature[]): void {
+    if (signatures.length === 0 || to.length === 0) return;
+    this.transport.send(signatures.flatMap((own) => coSignatureMessages(own.signature, own.block, this.selfId, to)));
   }
 
   /** A co-signature from another member; storage verifies it, bad ones are dropped and logged, never stored. */

@@ -13,7 +13,7 @@ import { SqlRaftStorage } from '../raft-storage/index.ts';
 import type { ConsensusRepository } from '../storage/repository.ts';
 import type { PeerMessage, PeerTransport } from '../transport/types.ts';
 import { encodeBatch } from './batch-codec.ts';
-import { CosignRelay } from './cosign-relay.ts';
+import { COSIGN_REOFFER_BLOCKS, CosignRelay } from './cosign-relay.ts';
 import { LedgerMachine } from './ledger-machine.ts';
 import { LeaderForwarder } from './leader-forwarder.ts';
 import type { ClusterMember } from '../../schemas/index.ts';
@@ -98,6 +98,11 @@ export class ReplicatedConsensus implements Consensus {
     }
     if (raft.length > 0) this.engine?.receive(raft);
     void from; // the transport already refused any message whose sender is not the authenticated peer
+  }
+
+  /** A peer answers again after failed requests: it missed the co-signatures sent meanwhile. */
+  peerReachable(id: string): void {
+    this.cosign.reoffer(id);
   }
 
   /** The transport dropped messages to a peer: the core stops pipelining to it until it answers. */
@@ -229,6 +234,8 @@ export class ReplicatedConsensus implements Consensus {
       for (const listener of this.blockListeners) listener(block.txHashes.length);
       this.cosign.applied(block).catch((err: unknown) => o.logger.error({ err }, 'sending a co-signature failed'));
     };
+    const head = this.machine.headBlock.header.height;
+    this.cosign.resume(await o.repository.blocksFrom(Math.max(1, head - COSIGN_REOFFER_BLOCKS + 1), COSIGN_REOFFER_BLOCKS));
     const storage = await SqlRaftStorage.open(o.database);
     this.engine = await RaftEngine.start({
       selfId: o.selfId,

@@ -42,6 +42,8 @@ export interface HttpPeerTransportOptions {
   logger: Logger;
   /** A peer's messages were dropped (down, slow or unknown); called asynchronously, never inside send(). */
   onUnreachable: (id: NodeId) => void;
+  /** A peer answered again after failed requests (it restarted or the network healed); called asynchronously. */
+  onReachable?: (id: NodeId) => void;
   limits?: Partial<HttpPeerTransportLimits>;
   /** Wall clock in milliseconds: request timestamps and backoff. */
   nowMs?: () => number;
@@ -117,7 +119,10 @@ export class HttpPeerTransport implements PeerTransport {
     this.links.delete(id);
     let link: PeerLink;
     try {
-      link = new PeerLink(id, url, this.options, this.limits, this.nowMs, (peer) => this.reportUnreachable(peer));
+      link = new PeerLink(id, url, this.options, this.limits, this.nowMs, {
+        unreachable: (peer) => this.reportUnreachable(peer),
+        reachable: (peer) => this.notify(this.options.onReachable, peer),
+      });
     } catch (err) {
       // A bad address is a configuration error: the peer stays unknown (its messages are reported unreachable) rather than the caller failing.
       this.options.logger.error({ err, peer: id, url }, 'peer address is not a usable URL');
@@ -150,12 +155,17 @@ export class HttpPeerTransport implements PeerTransport {
   }
 
   private reportUnreachable(id: NodeId): void {
+    this.notify(this.options.onUnreachable, id);
+  }
+
+  private notify(listener: ((id: NodeId) => void) | undefined, id: NodeId): void {
+    if (listener === undefined) return;
     queueMicrotask(() => {
       if (this.closed) return;
       try {
-        this.options.onUnreachable(id);
+        listener(id);
       } catch (err) {
-        this.options.logger.error({ err, peer: id }, 'onUnreachable threw');
+        this.options.logger.error({ err, peer: id }, 'a peer reachability listener threw');
       }
     });
   }
@@ -177,7 +187,7 @@ class PeerLink {
     private readonly options: HttpPeerTransportOptions,
     private readonly limits: HttpPeerTransportLimits,
     private readonly nowMs: () => number,
-    private readonly unreachable: (id: NodeId) => void,
+    private readonly report: { unreachable: (id: NodeId) => void; reachable: (id: NodeId) => void },
   ) {
     const base = new URL(url);
     this.path = `${base.pathname.replace(/\/+$/, '')}${PEER_MESSAGES_PATH}`;
@@ -253,6 +263,7 @@ class PeerLink {
   private succeeded(messages: number, frameBytes: number): void {
     if (this.counters.consecutiveFailures > 0) {
       this.options.logger.info({ peer: this.id, failedRequests: this.counters.consecutiveFailures }, 'peer reachable again');
+      this.report.reachable(this.id);
     }
     this.counters.consecutiveFailures = 0;
     this.counters.deliveredMessages += messages;
@@ -271,6 +282,6 @@ class PeerLink {
     const log = { peer: this.id, url: this.url, dropped, backoffMs, failures, ...why };
     if (failures === 1) this.options.logger.warn(log, 'peer request failed; dropping its messages');
     else this.options.logger.debug(log, 'peer request failed again');
-    this.unreachable(this.id);
+    this.report.unreachable(this.id);
   }
 }

@@ -173,6 +173,19 @@ export function storageContract(backend: string, makeTarget: () => StorageTarget
       expect(stored.find((s) => s.signer === voter1.nodeId)).toMatchObject({ algorithm: 'ml_dsa87', publicKey: voter1.publicKeyHex });
     });
 
+    it('keeps the signature it holds when a signer offers another, without checking the newcomer', async () => {
+      const database = await openDb();
+      const repo = new ConsensusRepository(database.db);
+      const [genesis] = buildChain(0).commits;
+      await repo.persistBlock(genesis!);
+      const { hash } = genesis!.block;
+      const sig = signBlockHash(voter1, hash);
+      await repo.addBlockSignatures(0, hash, [sig]);
+      const forged = { ...sig, signature: sig.signature.replace(/^../, sig.signature.startsWith('00') ? '11' : '00') };
+      expect(await repo.addBlockSignatures(0, hash, [forged])).toEqual({ kind: 'stored', added: 0, invalid: [], overLimit: 0 });
+      expect(await repo.blockSignatures(0)).toEqual([sig]);
+    });
+
     it('stores one row when the same signature arrives several times at once', async () => {
       const database = await openDb();
       const repo = new ConsensusRepository(database.db);

@@ -19,9 +19,18 @@ async function peerServer(selfId: NodeId, options: Parameters<typeof startPeerSe
 
 function transport(peers: Record<NodeId, string>, limits: Partial<HttpPeerTransportLimits> = {}, secret = SECRET) {
   const unreachable: NodeId[] = [];
-  const t = new HttpPeerTransport({ selfId: 'v1', peers, clusterSecret: secret, logger: silentLogger, onUnreachable: (id) => unreachable.push(id), limits });
+  const reachable: NodeId[] = [];
+  const t = new HttpPeerTransport({
+    selfId: 'v1',
+    peers,
+    clusterSecret: secret,
+    logger: silentLogger,
+    onUnreachable: (id) => unreachable.push(id),
+    onReachable: (id) => reachable.push(id),
+    limits,
+  });
   cleanups.push(() => t.close());
-  return { t, unreachable };
+  return { t, unreachable, reachable };
 }
 
 const messagesOf = (peer: PeerServer): PeerMessage[] => peer.received.flatMap((r) => r.messages);
@@ -123,6 +132,30 @@ describe('HTTP peer transport', () => {
     );
     expect(messagesOf(v2)[0]).toMatchObject({ type: 'heartbeat', from: 'v1' });
     await until('the link counts itself healthy again', () => t.stats()[0]?.consecutiveFailures === 0);
+  });
+
+  it('a peer that answers again after failed requests is reported reachable, once per outage', async () => {
+    const port = await freePort();
+    const { t, unreachable, reachable } = transport({ v2: `http://127.0.0.1:${port}` }, { backoffMsMin: 20, backoffMsMax: 50 });
+    t.send([heartbeat('v1', 'v2', 1)]);
+    await until('reported unreachable', () => unreachable.includes('v2'));
+    expect(reachable).toEqual([]);
+
+    const v2 = await peerServer('v2', { port });
+    let commit = 2;
+    await until(
+      'reported reachable',
+      () => {
+        t.send([heartbeat('v1', 'v2', commit++)]);
+        return reachable.length > 0;
+      },
+      200,
+      20,
+    );
+    const delivered = messagesOf(v2).length;
+    t.send([heartbeat('v1', 'v2', commit++)]);
+    await until('a later message arrives', () => messagesOf(v2).length > delivered);
+    expect(reachable).toEqual(['v2']);
   });
 
   it('a peer that refuses the request (another cluster secret) is reported unreachable', async () => {
