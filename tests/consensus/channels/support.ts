@@ -34,12 +34,12 @@ export async function startChannelValidator(options: { backend: ChannelBackend; 
   return startValidator(config, silentLogger);
 }
 
-/** How many events of a channel the node has committed, by its /channels summary. */
-export async function committedCount(nodeUrl: string, channel = 'weather'): Promise<number> {
-  const res = await fetch(`${nodeUrl}/api/v11/channels`, { headers: CLUSTER_HEADERS });
+/** How many weather events the node has committed, by its /channels summary. */
+export async function committedCount(nodeUrl: string, headers: Record<string, string> = CLUSTER_HEADERS): Promise<number> {
+  const res = await fetch(`${nodeUrl}/api/v11/channels`, { headers });
   if (!res.ok) throw new Error(`GET /channels answered ${res.status}`);
   const body = (await res.json()) as { channels: { name: string; events: number }[] };
-  return body.channels.find((c) => c.name === channel)?.events ?? 0;
+  return body.channels.find((c) => c.name === 'weather')?.events ?? 0;
 }
 
 /** Appends events to their streams as a slim worker does. */
