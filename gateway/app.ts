@@ -13,10 +13,11 @@ import { accessLog } from './http/access-log.ts';
 import { limitRequestBody } from './http/body-limit.ts';
 import { corsForOrigins } from './http/cors.ts';
 import { requestIds } from './http/request-id.ts';
-import { DOCS_CONTENT_SECURITY_POLICY, securityHeaderFields, securityHeaders } from './http/security-headers.ts';
+import { DOCS_CONTENT_SECURITY_POLICY, REVIEW_CONTENT_SECURITY_POLICY, securityHeaderFields, securityHeaders } from './http/security-headers.ts';
 import type { TrustedProxyCheck } from './http/trusted-proxies.ts';
 import { infoHandler } from './info/route.ts';
 import { openApiHandler } from './openapi/route.ts';
+import { isReviewPath, REVIEW_PAGE_PATH, reviewPageHandler } from './review/routes.ts';
 import type { UpstreamRegistry } from './pools/registry.ts';
 import type { UpstreamBreakers } from './proxy/breakers.ts';
 import type { ForwardDeps, ProxyTransports } from './proxy/forward.ts';
@@ -95,11 +96,17 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   app.use('*', accessLog(deps.logger));
   const apiHeaders = securityHeaders(securityHeaderFields());
   const docsHeaders = securityHeaders(securityHeaderFields(DOCS_CONTENT_SECURITY_POLICY));
-  // Only the docs page is a document a browser renders; it alone may load scripts and styles.
-  app.use('*', (c, next) => (isDocsPath(c.req.path) ? docsHeaders(c, next) : apiHeaders(c, next)));
+  const reviewHeaders = securityHeaders(securityHeaderFields(REVIEW_CONTENT_SECURITY_POLICY));
+  // Only the docs and reviewer pages are documents a browser renders; they alone may load scripts and styles.
+  app.use('*', (c, next) => (isDocsPath(c.req.path) ? docsHeaders(c, next) : isReviewPath(c.req.path) ? reviewHeaders(c, next) : apiHeaders(c, next)));
   // Before routing: a preflight is OPTIONS, which no route has, and it carries no key.
   app.use('*', corsForOrigins(deps.corsOrigins));
   probeRoutes(app, gatewayReadiness(deps.registry));
+
+  // The reviewer page (static files from web/review); its API calls go through /api/v11 like any client's.
+  const reviewPage = reviewPageHandler();
+  app.get(REVIEW_PAGE_PATH, reviewPage);
+  app.get(`${REVIEW_PAGE_PATH}/:file`, reviewPage);
 
   const api = (path: string) => `${API_PREFIX}${path}`;
   app.use(

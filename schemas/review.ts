@@ -48,6 +48,8 @@ export const ReviewContext = z.object({
   reviewId: z.string(),
   feedId: Identifier,
   assetId: Identifier,
+  /** The item's own observation, as `history` names it. */
+  observationId: z.string(),
   /** The feed's recent observations, oldest first, whatever the chain decided (the item's own among them). */
   history: z.array(z.object({ observationId: z.string(), observedAt: IsoTimestamp, value: z.number(), decision: Decision })),
   /** Other feeds of the same asset and category: their newest accepted or approved value in the item's unit. */

@@ -26,6 +26,21 @@ export const DOCS_CONTENT_SECURITY_POLICY: ContentSecurityPolicy = {
   frameAncestors: ["'none'"],
 };
 
+/**
+ * The reviewer page: its own modules and stylesheet, and fetches of the API, all from the gateway;
+ * no inline script or style (its chart is SVG built in the DOM).
+ */
+export const REVIEW_CONTENT_SECURITY_POLICY: ContentSecurityPolicy = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
 /** `defaultSrc: ["'none'"]` → `default-src 'none'`, directives joined by `; `. */
 function renderPolicy(policy: ContentSecurityPolicy): string {
   return Object.entries(policy)

@@ -21,6 +21,7 @@ const DECISION_ACTIONS = ['approved', 'rejected'];
  * so the item's own neighbours show) and the newest value of every other source of the same asset.
  */
 export async function reviewContextOf(db: Database, item: ReviewItem): Promise<ReviewContext> {
+  const own = await db.select({ observationId: reviews.observationId }).from(reviews).where(eq(reviews.id, item.id)).limit(1);
   const recent = await db
     .select({ id: observations.id, observedAt: observations.observedAt, value: observations.value, decision: observations.decision })
     .from(observations)
@@ -56,6 +57,7 @@ export async function reviewContextOf(db: Database, item: ReviewItem): Promise<R
     reviewId: item.id,
     feedId: item.feedId,
     assetId: item.observation.assetId,
+    observationId: own[0]?.observationId ?? '',
     history: recent.reverse().map((r) => ({ observationId: r.id, observedAt: r.observedAt.toISOString(), value: r.value, decision: Decision.parse(r.decision) })),
     otherSources: peers.flatMap((p) => {
       const feed = byId.get(p.feedId);
