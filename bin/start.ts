@@ -5,9 +5,8 @@
  * device, so it works without internet.
  * A second run reuses DATA_DIR (default ./data): the chain, the feeds and the keys.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDemoSource } from '../demo/open-meteo-server.ts';
@@ -15,7 +14,7 @@ import { startDemoDevice } from '../demo/iot-device.ts';
 import { ensureDemo, readCredentials, writeCredentials } from '../demo/bootstrap.ts';
 import { DEFAULT_PORTS, type NodeRole } from '../schemas/index.ts';
 import { generateApiKey } from '../gateway/auth/api-key.ts';
-import { isStarted } from '../runtime/probes/client.ts';
+import { RoleProcesses, waitNetworkUp } from './role-processes.ts';
 
 // Seven processes start at once, five of them opening PGlite: on a loaded two-core machine that takes minutes.
 const READY_TIMEOUT_MS = 240_000;
@@ -84,70 +83,26 @@ const raftGroup = MEMBERS.filter((m) => m.role === 'validator' || m.role === 'bu
   .map((m) => `${m.name}=${m.role === 'validator' ? 'voter' : 'learner'}@${url(m.name)}`)
   .join(',');
 
-const children = new Map<string, ChildProcess>();
+const processes = new RoleProcesses({
+  logDir,
+  onUnexpectedExit: (name, code, signal) => {
+    console.error(`\n${name} stopped (code ${code ?? '-'}, signal ${signal ?? '-'}); see ${processes.logPath(name)}`);
+    void shutdown(1);
+  },
+});
 let shuttingDown = false;
 
-function spawnMember(name: string, extraEnv: Record<string, string>): ChildProcess {
+function spawnMember(name: string, extraEnv: Record<string, string>): void {
   const { role, port } = member(name);
-  const log = createWriteStream(`${logDir}/${name}.log`, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/role.ts', role], {
-    env: { ...process.env, DATA_DIR: dataDir, CLUSTER_SECRET: clusterSecret, HOST: host, PORT: String(port), ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  child.on('exit', (code, signal) => {
-    children.delete(name);
-    if (!shuttingDown) {
-      console.error(`\n${name} stopped (code ${code ?? '-'}, signal ${signal ?? '-'}); see ${logDir}/${name}.log`);
-      void shutdown(1);
-    }
-  });
-  children.set(name, child);
-  return child;
+  processes.spawn(name, role, { ...process.env, DATA_DIR: dataDir, CLUSTER_SECRET: clusterSecret, HOST: host, PORT: String(port), ...extraEnv });
 }
 
-async function waitReady(name: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (!children.has(name)) throw new Error(`${name} exited during start-up; see ${logDir}/${name}.log`);
-    // Started, not merely listening: the port opens before migrations run.
-    if (await isStarted(url(name), 2_000)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${name} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see ${logDir}/${name}.log`);
-}
-
-/** Waits until the gateway's aggregated health sees every node up, validators, business nodes and the slim worker among them (they join by announcing). */
-async function waitNetworkUp(): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url('gateway')}/api/v11/health`);
-      const body = (await res.json()) as { status?: string; nodes?: { role?: string }[] };
-      const roles = new Set((body.nodes ?? []).map((n) => n.role));
-      if (body.status === 'up' && roles.has('validator') && roles.has('business') && roles.has('slim')) return;
-    } catch {
-      // gateway not answering yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the gateway did not see every node up within ${READY_TIMEOUT_MS / 1000} s; see ${logDir}/`);
-}
+const waitReady = (name: string) => processes.waitStarted(name, url(name), READY_TIMEOUT_MS);
 
 async function shutdown(code: number): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
-  const exits = [...children.values()].map(
-    (c) =>
-      new Promise<void>((done) => {
-        c.once('exit', () => done());
-        c.kill('SIGTERM');
-      }),
-  );
-  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
-  // A role that did not finish within its grace period is not left running behind us.
-  for (const c of children.values()) c.kill('SIGKILL');
+  await processes.stopAll(SHUTDOWN_GRACE_MS);
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
@@ -171,7 +126,8 @@ async function main(): Promise<void> {
   // The gateway comes last; the nodes' next heartbeats (every second) put them in its pools.
   spawnMember('gateway', { ADMIN_API_KEY: adminKey });
   await waitReady('gateway');
-  await waitNetworkUp();
+  // Every node up in the gateway's pools: the validators, the business nodes and the slim worker.
+  await waitNetworkUp(url('gateway'), { validator: validators.length, business: MEMBERS.filter((m) => m.role === 'business').length, slim: 1 }, READY_TIMEOUT_MS);
   writeCredentials(credentialsPath, { ...(saved ?? {}), adminKey });
 
   const gateway = url('gateway');
