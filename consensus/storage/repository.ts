@@ -300,6 +300,18 @@ export class ConsensusRepository {
     return rows.map(toCommittedEvent);
   }
 
+  /** A page of every channel's committed events after a sequence, in sequence (commit) order: what event streams fan out. */
+  async committedEventsSince(afterSequence: number, limit: number): Promise<CommittedEvent[]> {
+    const rows = await this.db.select().from(committedEvents).where(gt(committedEvents.sequence, afterSequence)).orderBy(asc(committedEvents.sequence)).limit(limit);
+    return rows.map(toCommittedEvent);
+  }
+
+  /** The sequence of the newest committed event of any channel; 0 when none is stored. */
+  async lastCommittedSequence(): Promise<number> {
+    const [row] = await this.db.select({ last: max(committedEvents.sequence) }).from(committedEvents);
+    return row?.last ?? 0;
+  }
+
   async channelSummaries(): Promise<ChannelSummary[]> {
     const rows = await this.db
       .select({ channel: committedEvents.channel, events: count(), lastSequence: max(committedEvents.sequence) })
