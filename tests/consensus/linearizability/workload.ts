@@ -1,7 +1,7 @@
 /**
  * A bounded workload against a cluster's HTTP API, recording a history for the checker:
  * `clients` concurrent clients, each doing one operation at a time on a random key, on a random
- * node, until `durationMs` passes or `operationsMax` operations have been issued. Writes are
+ * node, until `durationMs` passes, `operationsMax` operations have been issued or `stop` aborts. Writes are
  * attestations (one fresh event id each), reads are asset reads (see models.ts for the mapping).
  * Loopback only: this is a test tool, never pointed at someone else's machine.
  */
@@ -47,6 +47,8 @@ export const WorkloadOptions = z.object({
   consistency: z.enum(['linearizable', 'stale']).default('linearizable'),
   /** Seed for the clients' choices (keys, nodes, kinds, backdating); the interleaving still depends on timing. */
   seed: z.number().int().default(1),
+  /** Ends the workload early (e.g. once a fault schedule is through); `durationMs` still bounds it. */
+  stop: z.instanceof(AbortSignal).optional(),
 });
 export type WorkloadOptions = z.input<typeof WorkloadOptions>;
 
@@ -120,7 +122,7 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
   };
 
   const client = async (clientId: number) => {
-    while (performance.now() < deadlineMs && issued < o.operationsMax) {
+    while (performance.now() < deadlineMs && issued < o.operationsMax && o.stop?.aborted !== true) {
       issued++;
       const key = pick(keys);
       const node = pick(o.nodeUrls);
