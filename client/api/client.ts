@@ -1,0 +1,155 @@
+import type { z } from 'zod';
+import {
+  Attestation,
+  BlockWithFinality,
+  ConsensusStatus,
+  DeviceCreated,
+  DeviceRegistration,
+  Feed,
+  FeedCreated,
+  FeedPatch,
+  FeedRegistration,
+  Hash32,
+  Identifier,
+  IssueKeyBody,
+  IssuedKey,
+  PushBody,
+  TransactionReceipt,
+  UserTransaction,
+  type Category,
+  type CommittedEvent,
+  type PushReading,
+} from '../../schemas/index.ts';
+import type { KnownValidator } from '../verify/index.ts';
+import { ApiError } from './errors.ts';
+import { Http, type HttpOptions } from './http.ts';
+import { Account, ChannelList, SubmittedTransaction, DeviceList, FeedList, PushResults, type ChannelSummary, type PushResult } from './responses.ts';
+import { tailChannel, type TailOptions } from './tail.ts';
+
+export type ClientOptions = HttpOptions;
+
+/**
+ * The public API for providers and dApps, typed: bodies are checked before they are sent (a bad one
+ * never leaves), answers are parsed with the schemas, and every failure is an ApiError with the
+ * server's code and message.
+ */
+export class OracleClient {
+  private readonly http: Http;
+
+  constructor(options: ClientOptions) {
+    this.http = new Http(options);
+  }
+
+  /** The API root every call goes to. */
+  get url(): string {
+    return this.http.root;
+  }
+
+  /** Admin: a new API key for a role; its secret is in this answer only. */
+  issueKey(body: IssueKeyBody): Promise<IssuedKey> {
+    return this.http.json('POST', '/auth/keys', IssuedKey, checked(IssueKeyBody, body, 'key request'));
+  }
+
+  // Providers: feeds, devices, pushed readings.
+
+  registerFeed(registration: z.input<typeof FeedRegistration>): Promise<FeedCreated> {
+    return this.http.json('POST', '/external/feeds', FeedCreated, checked(FeedRegistration, registration, 'feed registration'));
+  }
+
+  async listFeeds(): Promise<Feed[]> {
+    return (await this.http.json('GET', '/external/feeds', FeedList)).feeds;
+  }
+
+  feed(id: string): Promise<Feed> {
+    return this.http.json('GET', `/external/feeds/${segment(Identifier, id, 'feed id')}`, Feed);
+  }
+
+  updateFeed(id: string, patch: z.input<typeof FeedPatch>): Promise<Feed> {
+    return this.http.json('PATCH', `/external/feeds/${segment(Identifier, id, 'feed id')}`, Feed, checked(FeedPatch, patch, 'feed change'));
+  }
+
+  registerDevice(registration: DeviceRegistration): Promise<DeviceCreated> {
+    return this.http.json('POST', '/external/devices', DeviceCreated, checked(DeviceRegistration, registration, 'device registration'));
+  }
+
+  async listDevices(): Promise<z.infer<typeof DeviceList>['devices']> {
+    return (await this.http.json('GET', '/external/devices', DeviceList)).devices;
+  }
+
+  /** Readings of a push feed, each with its quality report back (sign them with `signReading`). */
+  async pushReadings(feedId: string, readings: PushReading[]): Promise<PushResult[]> {
+    const path = `/external/feeds/${segment(Identifier, feedId, 'feed id')}/observations`;
+    return (await this.http.json('POST', path, PushResults, checked(PushBody, { readings }, 'readings'))).results;
+  }
+
+  // dApps: channels, transactions, attestations, blocks.
+
+  async channels(): Promise<ChannelSummary[]> {
+    return (await this.http.json('GET', '/channels', ChannelList)).channels;
+  }
+
+  /** Committed events of a channel as they are committed; resumable with `after` (an event's `sequence`). */
+  tail(channel: Category, options: TailOptions = {}): AsyncGenerator<CommittedEvent> {
+    return tailChannel(this.http, channel, options);
+  }
+
+  /** A transaction's status; once committed, with its block (header and signatures) and Merkle proof. */
+  transaction(hash: string): Promise<TransactionReceipt> {
+    return this.http.json('GET', `/transaction/${segment(Hash32, hash, 'transaction hash')}`, TransactionReceipt);
+  }
+
+  /** Submits a signed user transaction (sign it with schemas/transaction-signing.ts `signTransaction`). */
+  submitTransaction(tx: UserTransaction): Promise<SubmittedTransaction> {
+    return this.http.json('POST', '/transaction', SubmittedTransaction, checked(UserTransaction, tx, 'transaction'));
+  }
+
+  /** An account's balances and next nonce, by account id (SHA-256 of its public key). */
+  account(id: string): Promise<Account> {
+    return this.http.json('GET', `/state/accounts/${segment(Hash32, id, 'account id')}`, Account);
+  }
+
+  /** A feed's latest attested value with its event, block, proof and the answering node's validator keys. */
+  latestAttestation(feedId: string): Promise<Attestation> {
+    return this.http.json('GET', `/query/attestations/${segment(Identifier, feedId, 'feed id')}/latest`, Attestation);
+  }
+
+  status(): Promise<ConsensusStatus> {
+    return this.http.json('GET', '/consensus/status', ConsensusStatus);
+  }
+
+  block(height: number): Promise<BlockWithFinality> {
+    if (!Number.isSafeInteger(height) || height < 0) throw new ApiError('INVALID_INPUT', `a block height is a non-negative integer, got ${height}`, 0);
+    return this.http.json('GET', `/consensus/blocks/${height}`, BlockWithFinality);
+  }
+
+  /**
+   * The voters as the answering node knows them, with their keys: a starting point for the set a
+   * dApp pins (trust on first use). Verification is only as good as the set: pin it from a source
+   * you trust (configuration, several nodes agreeing), not from each answer.
+   */
+  async validators(): Promise<KnownValidator[]> {
+    const status = await this.status();
+    return status.members.flatMap((m) =>
+      m.role === 'voter' && m.nodeId !== undefined && m.publicKey !== undefined && m.algorithm !== undefined
+        ? [{ nodeId: m.nodeId, algorithm: m.algorithm, publicKey: m.publicKey }]
+        : [],
+    );
+  }
+}
+
+/** A body checked against its schema before it is sent: the caller hears what is wrong without a round trip. */
+function checked<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first === undefined || first.path.length === 0 ? '' : ` at ${first.path.join('.')}`;
+    throw new ApiError('INVALID_INPUT', `invalid ${what}${where}: ${first?.message ?? 'does not match the schema'}`, 0, parsed.error.issues);
+  }
+  return parsed.data;
+}
+
+/** A path segment that is what the API expects, so a stray `/` or `..` never changes the route. */
+function segment<S extends z.ZodType<string>>(schema: S, value: string, what: string): string {
+  return encodeURIComponent(checked(schema, value, what));
+}
+

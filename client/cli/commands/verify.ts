@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { ValidatorIdentity } from '../../../schemas/index.ts';
+import { validatorSet, verifyAttestation, verifyTransactionReceipt, type KnownValidator, type Verification } from '../../verify/index.ts';
+import { positional, readJsonFile, stringOption, UsageError, type Command, type CommandContext, type OptionValues } from '../command.ts';
+
+/** Set when a verification fails, so scripts can rely on the status alone. */
+export class VerificationFailed extends Error {
+  override readonly name = 'VerificationFailed';
+}
+
+const validatorsOption = {
+  validators: {
+    type: 'string',
+    value: '<file.json>',
+    description: 'the pinned validator set (a JSON array of {nodeId, algorithm, publicKey}, as `validators` prints it)',
+  },
+} as const;
+
+export const verifyCommands: Command[] = [
+  {
+    name: 'verify',
+    summary: "verify a transaction's Merkle proof and its block's signatures against a pinned validator set",
+    args: '<txHash>',
+    details: [
+      'Checks that the transaction hashes to <txHash>, that its Merkle proof leads to the transaction root of',
+      'its block, that the block hash is its header\'s, and that a majority of the pinned validators signed it.',
+      'Without --validators the set is taken from the answering node (trust on first use), and a note says so.',
+      'Exit status 1 when verification fails. Role: dapp.',
+    ].join('\n'),
+    options: validatorsOption,
+    async run(context, options, positionals) {
+      const hash = positional(positionals, 0, 'the transaction hash');
+      const set = validatorSet(await pinnedValidators(context, options));
+      report(context, verifyTransactionReceipt(await context.client.transaction(hash), set));
+    },
+  },
+  {
+    name: 'verify attestation',
+    summary: "verify a feed's latest attested value: event, Merkle proof and block signatures",
+    args: '<feedId>',
+    details: 'As `verify`, for the value GET /query/attestations/<feedId>/latest answers. Exit status 1 when it fails. Role: dapp.',
+    options: validatorsOption,
+    async run(context, options, positionals) {
+      const feedId = positional(positionals, 0, 'the feed id');
+      const set = validatorSet(await pinnedValidators(context, options));
+      report(context, verifyAttestation(await context.client.latestAttestation(feedId), set));
+    },
+  },
+  {
+    name: 'validators',
+    summary: 'print the voters and their keys as a node reports them, to pin with --validators',
+    options: {},
+    async run(context) {
+      const validators = await context.client.validators();
+      if (validators.length === 0) throw new VerificationFailed('the node knows no voter keys yet (a voter is known once it has signed a block)');
+      context.print(validators);
+    },
+  },
+];
+
+async function pinnedValidators(context: CommandContext, options: OptionValues): Promise<KnownValidator[]> {
+  const file = stringOption(options, 'validators');
+  if (file === undefined) {
+    context.note(`note: trusting the validator keys that ${context.client.url} reports; pin them with --validators for a verification that does not trust the node`);
+    return context.client.validators();
+  }
+  const parsed = z.array(ValidatorIdentity).min(1).safeParse(await readJsonFile(context, file));
+  if (!parsed.success) throw new UsageError(`${file} is not a JSON array of validators {nodeId, algorithm, publicKey}`);
+  return parsed.data;
+}
+
+function report(context: CommandContext, verification: Verification): void {
+  context.print(verification);
+  if (!verification.ok) throw new VerificationFailed(`${verification.fault}: ${verification.message}`);
+}
