@@ -8,3 +8,4 @@ export type { EventRecord, AttestationRecord, AssetRecord, AssetFeedEntry } from
 export { LEDGER_REJECTION_CODES, type ApplyContext, type ApplyResult, type LedgerRejectionCode } from './result.ts';
 export { readTokenRecord, readAccountRecord, readRetirementRecord } from './token-records.ts';
 export type { TokenRecord, AccountRecord, RetirementRecord } from './token-records.ts';
+export { AccountAdmission, ACCOUNT_PENDING_TXS_MAX } from './admission.ts';

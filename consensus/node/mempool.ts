@@ -1,4 +1,13 @@
 import type { PendingTx, TxOutcome } from '../chain/index.ts';
+import { AccountAdmission, type StateView } from '../ledger/index.ts';
+
+/** What admission of user transactions reads: the applied state and the chain id. */
+export interface MempoolAdmission {
+  state: StateView;
+  chainId: string;
+  /** Per-account bound on pending user transactions; default ACCOUNT_PENDING_TXS_MAX. */
+  accountPendingTxsMax?: number;
+}
 
 interface Waiter {
   resolve(outcome: TxOutcome): void;
@@ -14,13 +23,21 @@ export interface MempoolEntry {
 
 /**
  * Bounded FIFO of transactions waiting for a block. Attests are deduplicated by event id
- * (a redelivered event joins the pending one), other transactions by hash.
+ * (a redelivered event joins the pending one), other transactions by hash. A new user transaction
+ * enters only if admission finds it would apply after its sender's pending ones; otherwise it is
+ * answered at once with the rejection, and never reaches a block or the log.
  */
 export class Mempool {
   private readonly entries = new Map<string, MempoolEntry>();
   private readonly byHash = new Map<string, MempoolEntry>();
+  private readonly admission: AccountAdmission;
 
-  constructor(private readonly capacityTxs: number) {}
+  constructor(
+    private readonly capacityTxs: number,
+    admission: MempoolAdmission,
+  ) {
+    this.admission = new AccountAdmission(admission.state, admission.chainId, admission.accountPendingTxsMax);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -39,12 +56,26 @@ export class Mempool {
       let entry = this.entries.get(key);
       const joined = entry !== undefined;
       if (entry === undefined) {
+        const { tx } = pending;
+        if (tx.type !== 'attest') {
+          const refused = this.admission.admit(tx, pending.hash);
+          if (refused !== null) return Promise.resolve<TxOutcome>({ kind: 'rejected', txHash: pending.hash, code: refused.code, message: refused.message });
+        }
         entry = { pending, waiters: [] };
         this.entries.set(key, entry);
         this.byHash.set(pending.hash, entry);
       }
       const target = entry;
-      return new Promise<TxOutcome>((resolve, reject) => target.waiters.push({ resolve, reject, joined }));
+      const settled = new Promise<TxOutcome>((resolve, reject) => target.waiters.push({ resolve, reject, joined }));
+      // Settled means applied (state already moved) or failed: either way it stops counting as pending.
+      if (!joined && pending.tx.type !== 'attest') {
+        const tx = pending.tx;
+        settled.then(
+          () => this.admission.release(tx),
+          () => this.admission.release(tx),
+        );
+      }
+      return settled;
     });
   }
 

@@ -46,7 +46,7 @@ export class SingleNodeConsensus implements Consensus {
     private state: Map<string, unknown>,
     private stateTree: StateTree,
   ) {
-    this.mempool = new Mempool(options.mempoolTxsMax);
+    this.mempool = new Mempool(options.mempoolTxsMax, { state: { get: (key) => this.state.get(key) }, chainId: options.chainId });
     this.now = options.now ?? (() => new Date());
   }
 

@@ -73,7 +73,8 @@ export class ReplicatedConsensus implements Consensus {
   private members: { voters: readonly string[]; learners: readonly string[] };
 
   private constructor(private readonly options: ReplicatedConsensusOptions) {
-    this.mempool = new Mempool(options.mempoolTxsMax);
+    // Admission of user transactions reads the ledger this node applied (it matters only while leader).
+    this.mempool = new Mempool(options.mempoolTxsMax, { state: { get: (key) => this.machine.stateValue(key) }, chainId: options.chainId });
     this.forwarder = new LeaderForwarder({ clusterSecret: options.clusterSecret, timeoutMs: options.forwardTimeoutMs });
     this.members = {
       voters: options.founders.filter((m) => m.role === 'voter').map((m) => m.id),
