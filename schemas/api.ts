@@ -3,7 +3,7 @@ import { Hash32, IsoTimestamp, Role } from './common.ts';
 import { RateLimitStats } from './rate-limit.ts';
 import { Block, ValidatorIdentity } from './block.ts';
 import { ChannelEvent } from './channel.ts';
-import { MerkleProof, Transaction, TxStatus } from './transaction.ts';
+import { MerkleProof, Transaction, TxRejection, TxStatus } from './transaction.ts';
 
 /** Every error the API returns, whatever the status. */
 export const ErrorBody = z.object({
@@ -101,6 +101,8 @@ export const TransactionReceipt = z.object({
   index: z.number().int().nullable(),
   block: Block.nullable(),
   proof: MerkleProof.nullable(),
+  /** Status `rejected`: why (user transactions this node refused recently). */
+  rejection: TxRejection.optional(),
 });
 export type TransactionReceipt = z.infer<typeof TransactionReceipt>;
 

@@ -80,3 +80,33 @@ export const MerkleProof = z.object({
   root: Hash32,
 });
 export type MerkleProof = z.infer<typeof MerkleProof>;
+
+/** `POST /transaction` takes one user transaction, or up to this many as `{ transactions: [...] }`. */
+export const SUBMIT_TXS_MAX = 64;
+export const SubmitTransactionsBody = z.object({ transactions: z.array(UserTransaction).min(1).max(SUBMIT_TXS_MAX) });
+export type SubmitTransactionsBody = z.infer<typeof SubmitTransactionsBody>;
+
+/** Why a transaction was refused: an API error code (runtime/errors.ts) and a message for people. */
+export const TxRejection = z.object({ code: z.string(), message: z.string() });
+export type TxRejection = z.infer<typeof TxRejection>;
+
+/** What `POST /transaction` answers per transaction: committed (with its place), still pending, or rejected (batch form only). */
+export const TransactionSubmission = z.object({
+  hash: Hash32,
+  status: TxStatus,
+  height: z.number().int().nullable(),
+  index: z.number().int().nullable(),
+  error: TxRejection.optional(),
+});
+export type TransactionSubmission = z.infer<typeof TransactionSubmission>;
+export const SubmitTransactionsResult = z.object({ results: z.array(TransactionSubmission) });
+export type SubmitTransactionsResult = z.infer<typeof SubmitTransactionsResult>;
+
+/** `GET /state/accounts/:id`: the account's next nonce, balances and retired units by asset id. */
+export const AccountState = z.object({
+  accountId: AccountId,
+  nonce: z.number().int().min(0),
+  balances: z.record(z.string(), Units),
+  retired: z.record(z.string(), Units),
+});
+export type AccountState = z.infer<typeof AccountState>;
