@@ -228,6 +228,8 @@ export const EnvConfig = z.object({
   CHANNEL_CLAIM_IDLE_MS: positiveInt(30_000),
   /** Events one subscriber of GET /channels/:name/events may have queued; past it the stream closes and the client resumes with Last-Event-ID. */
   SSE_SUBSCRIBER_BUFFER_EVENTS: positiveInt(512),
+  /** A comment on an idle event stream this often, below the idle timeout of any proxy in front. */
+  SSE_HEARTBEAT_MS: positiveInt(15_000),
   /**
    * Slim push: a signed reading's nonce is remembered this long per device, and only readings observed
    * within it (back from now, or PUSH_CLOCK_SKEW_MS ahead) count as fresh; older ones could be replays.
