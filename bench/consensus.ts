@@ -282,6 +282,7 @@ async function failoverBench() {
   const cluster = await ledgerCluster(1_000);
   const samples: number[] = [];
   const electedSamples: number[] = [];
+  const backlogSamples: (number | null)[][] = [];
   try {
     const entry = cluster.url('business-1');
     const events = eventFactory('failover');
@@ -303,6 +304,13 @@ async function failoverBench() {
       await pause(300);
       killedAt = performance.now();
       await cluster.kill(victim, 'SIGKILL');
+      // Committed entries the survivors still have to apply: the new leader answers only after applying them.
+      const survivors = cluster.members.filter((m) => m.id !== victim && m.id.startsWith('validator'));
+      const backlog = await Promise.all(survivors.map(async (m) => {
+        const s = await cluster.status(m.id);
+        return s === undefined ? null : s.commitIndex - s.appliedIndex;
+      }));
+      backlogSamples.push(backlog);
       // When the business node the writers go through first names a new leader: detection plus election.
       let electedAt = 0;
       const watcher = (async () => {
@@ -315,13 +323,13 @@ async function failoverBench() {
       await Promise.all([...writers, watcher]);
       samples.push(Math.round(firstCommitAt - killedAt));
       if (electedAt !== 0) electedSamples.push(Math.round(electedAt - killedAt));
-      console.log('failover', round, victim, samples.at(-1), 'ms; leader known after', electedSamples.at(-1), 'ms');
+      console.log('failover', round, victim, samples.at(-1), 'ms; leader known after', electedSamples.at(-1), 'ms; unapplied entries at the survivors', backlogSamples.at(-1));
       await cluster.restart(victim);
     }
   } finally {
     await cluster.close();
   }
-  return { failoverMs: median(samples), failoverMsMax: Math.max(...samples), failoverSamplesMs: samples, leaderKnownSamplesMs: electedSamples };
+  return { failoverMs: median(samples), failoverMsMax: Math.max(...samples), failoverSamplesMs: samples, leaderKnownSamplesMs: electedSamples, unappliedAtKill: backlogSamples };
 }
 
 // ---------------------------------------------------------------- the run
@@ -349,6 +357,8 @@ export async function consensusBench(): Promise<Record<string, unknown>> {
     failoverSamplesMs: failover?.failoverSamplesMs ?? [],
     /** Kill to the moment the business node the writers use names a new leader (detection + election). */
     leaderKnownSamplesMs: failover?.leaderKnownSamplesMs ?? [],
+    /** Per sample: committed entries not yet applied at each surviving validator just after the kill. */
+    unappliedAtKill: failover?.unappliedAtKill ?? [],
     raw: {
       what: `RaftEngine + SqlRaftStorage + HttpPeerTransport with a counting machine; ${TX_BYTES}-byte transactions packed batchSize to an entry; up to ${INFLIGHT} entries (${INFLIGHT_BYTES_MAX / 1024 / 1024} MiB) in flight; latency propose→applied on the leader`,
       best: bestRaw ?? null,
