@@ -46,13 +46,13 @@ export class OracleClient {
   }
 
   /** Admin: a new API key for a role; its secret is in this answer only. */
-  issueKey(body: IssueKeyBody): Promise<IssuedKey> {
+  async issueKey(body: IssueKeyBody): Promise<IssuedKey> {
     return this.http.json('POST', '/auth/keys', IssuedKey, checked(IssueKeyBody, body, 'key request'));
   }
 
   // Providers: feeds, devices, pushed readings.
 
-  registerFeed(registration: z.input<typeof FeedRegistration>): Promise<FeedCreated> {
+  async registerFeed(registration: z.input<typeof FeedRegistration>): Promise<FeedCreated> {
     return this.http.json('POST', '/external/feeds', FeedCreated, checked(FeedRegistration, registration, 'feed registration'));
   }
 
@@ -60,15 +60,15 @@ export class OracleClient {
     return (await this.http.json('GET', '/external/feeds', FeedList)).feeds;
   }
 
-  feed(id: string): Promise<Feed> {
+  async feed(id: string): Promise<Feed> {
     return this.http.json('GET', `/external/feeds/${segment(Identifier, id, 'feed id')}`, Feed);
   }
 
-  updateFeed(id: string, patch: z.input<typeof FeedPatch>): Promise<Feed> {
+  async updateFeed(id: string, patch: z.input<typeof FeedPatch>): Promise<Feed> {
     return this.http.json('PATCH', `/external/feeds/${segment(Identifier, id, 'feed id')}`, Feed, checked(FeedPatch, patch, 'feed change'));
   }
 
-  registerDevice(registration: DeviceRegistration): Promise<DeviceCreated> {
+  async registerDevice(registration: DeviceRegistration): Promise<DeviceCreated> {
     return this.http.json('POST', '/external/devices', DeviceCreated, checked(DeviceRegistration, registration, 'device registration'));
   }
 
@@ -94,30 +94,30 @@ export class OracleClient {
   }
 
   /** A transaction's status; once committed, with its block (header and signatures) and Merkle proof. */
-  transaction(hash: string): Promise<TransactionReceipt> {
+  async transaction(hash: string): Promise<TransactionReceipt> {
     return this.http.json('GET', `/transaction/${segment(Hash32, hash, 'transaction hash')}`, TransactionReceipt);
   }
 
   /** Submits a signed user transaction (sign it with schemas/transaction-signing.ts `signTransaction`). */
-  submitTransaction(tx: UserTransaction): Promise<SubmittedTransaction> {
+  async submitTransaction(tx: UserTransaction): Promise<SubmittedTransaction> {
     return this.http.json('POST', '/transaction', SubmittedTransaction, checked(UserTransaction, tx, 'transaction'));
   }
 
   /** An account's balances and next nonce, by account id (SHA-256 of its public key). */
-  account(id: string): Promise<Account> {
+  async account(id: string): Promise<Account> {
     return this.http.json('GET', `/state/accounts/${segment(Hash32, id, 'account id')}`, Account);
   }
 
   /** A feed's latest attested value with its event, block, proof and the answering node's validator keys. */
-  latestAttestation(feedId: string): Promise<Attestation> {
+  async latestAttestation(feedId: string): Promise<Attestation> {
     return this.http.json('GET', `/query/attestations/${segment(Identifier, feedId, 'feed id')}/latest`, Attestation);
   }
 
-  status(): Promise<ConsensusStatus> {
+  async status(): Promise<ConsensusStatus> {
     return this.http.json('GET', '/consensus/status', ConsensusStatus);
   }
 
-  block(height: number): Promise<BlockWithFinality> {
+  async block(height: number): Promise<BlockWithFinality> {
     if (!Number.isSafeInteger(height) || height < 0) throw new ApiError('INVALID_INPUT', `a block height is a non-negative integer, got ${height}`, 0);
     return this.http.json('GET', `/consensus/blocks/${height}`, BlockWithFinality);
   }
