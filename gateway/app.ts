@@ -16,6 +16,8 @@ import { requestIds } from './http/request-id.ts';
 import { DOCS_CONTENT_SECURITY_POLICY, REVIEW_CONTENT_SECURITY_POLICY, securityHeaderFields, securityHeaders } from './http/security-headers.ts';
 import type { TrustedProxyCheck } from './http/trusted-proxies.ts';
 import { infoHandler } from './info/route.ts';
+import { metricsRoute } from '../runtime/metrics.ts';
+import type { GatewayMetrics } from './metrics/registry.ts';
 import { openApiHandler } from './openapi/route.ts';
 import { isReviewPath, REVIEW_PAGE_PATH, reviewPageHandler } from './review/routes.ts';
 import type { UpstreamRegistry } from './pools/registry.ts';
@@ -67,6 +69,8 @@ export interface GatewayAppDeps {
   /** Whether a peer is a proxy in front of the gateway whose X-Forwarded-* headers are believed (GATEWAY_TRUSTED_PROXIES). */
   isTrustedProxy: TrustedProxyCheck;
   logger: Logger;
+  /** Requests, latencies, rate-limit rejections and upstream breakers, served at GET /metrics. */
+  metrics?: GatewayMetrics;
   /**
    * Runs after route resolution and before authentication: limits that must hold whether or not
    * a key is valid (the global rate, and /auth/* per client address, so guessing keys is limited).
@@ -93,7 +97,7 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   installErrorHandling(app, deps.logger);
 
   app.use('*', requestIds());
-  app.use('*', accessLog(deps.logger));
+  app.use('*', accessLog(deps.logger, deps.metrics));
   const apiHeaders = securityHeaders(securityHeaderFields());
   const docsHeaders = securityHeaders(securityHeaderFields(DOCS_CONTENT_SECURITY_POLICY));
   const reviewHeaders = securityHeaders(securityHeaderFields(REVIEW_CONTENT_SECURITY_POLICY));
@@ -102,6 +106,9 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   // Before routing: a preflight is OPTIONS, which no route has, and it carries no key.
   app.use('*', corsForOrigins(deps.corsOrigins));
   probeRoutes(app, gatewayReadiness(deps.registry));
+
+  const metrics = deps.metrics;
+  if (metrics !== undefined) metricsRoute(app, () => metrics.render());
 
   // The reviewer page (static files from web/review); its API calls go through /api/v11 like any client's.
   const reviewPage = reviewPageHandler();

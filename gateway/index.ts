@@ -24,6 +24,7 @@ import { announcementRoutes, isAnnouncementPath } from './pools/announce-routes.
 import { SmoothWeightedBalancer } from './pools/balancer.ts';
 import { OutlierEjector } from './pools/ejector.ts';
 import { MembershipSync } from './pools/membership-sync.ts';
+import { createGatewayMetrics } from './metrics/registry.ts';
 import { PoolRegistry, type UpstreamRegistry } from './pools/registry.ts';
 import { UpstreamBreakers } from './proxy/breakers.ts';
 import type { ProxyTransports } from './proxy/forward.ts';
@@ -143,6 +144,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       logger,
     );
     rateLimits = limits;
+    const metrics = createGatewayMetrics({ registry, rateLimits: limits.counters });
     let selfUrl = `http://${config.HOST}:${config.PORT}`;
     const appDeps: GatewayAppDeps = {
       name: pkg.name,
@@ -172,6 +174,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       admission: limits.admission,
       rateLimitCounters: limits.counters,
       logger,
+      metrics,
     };
     const app = createGatewayApp(appDeps);
     await activeMembership.start();
@@ -189,6 +192,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
         securityHeaders: securityHeaderFields(),
         corsEnabled: config.GATEWAY_CORS_ORIGINS.length > 0,
         logger,
+        metrics,
       },
       // The app as a Node listener (the Node adapter's bindings give it the socket, for client addresses).
       getRequestListener(served.fetch, { hostname: config.HOST }),

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { constantTimeEqual } from './constant-time.ts';
 import { AppError } from './errors.ts';
 import type { Role } from '../schemas/index.ts';
+import { currentRequestId, REQUEST_ID_HEADER } from './request-context.ts';
 
 /** Headers between roles: the cluster token proves the caller is a node; the principal says on whose behalf. */
 export const CLUSTER_TOKEN_HEADER = 'x-cluster-token';
@@ -35,8 +36,14 @@ export function requireCluster(secret: string): MiddlewareHandler<{ Variables: {
 const ROLE_SET = new Set<string>(['admin', 'provider', 'dapp', 'reviewer', 'operator']);
 const isRole = (r: string | undefined): r is Role => r !== undefined && ROLE_SET.has(r);
 
-/** Headers a node adds to its own calls to another node. */
-export const clusterHeaders = (secret: string): Record<string, string> => ({ [CLUSTER_TOKEN_HEADER]: secret });
+/**
+ * Headers a node adds to its own calls to another node: the cluster token and, when a request
+ * caused the call, that request's id (so the callee's log lines carry it too).
+ */
+export const clusterHeaders = (secret: string): Record<string, string> => {
+  const requestId = currentRequestId();
+  return requestId === undefined ? { [CLUSTER_TOKEN_HEADER]: secret } : { [CLUSTER_TOKEN_HEADER]: secret, [REQUEST_ID_HEADER]: requestId };
+};
 
 /**
  * Routes between nodes only (channel delivery): a call the gateway relays on someone's behalf

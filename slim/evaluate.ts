@@ -47,6 +47,8 @@ export class Evaluator {
       clock: Clock;
       /** Called after an event was written to the channel outbox, so the publisher need not wait for its next poll. */
       onPublished: () => void;
+      /** Told of every recorded batch: its reports and how many went to the channel (metrics). */
+      onEvaluated?: (reports: readonly QualityReport[], published: number) => void;
     },
   ) {}
 
@@ -106,7 +108,12 @@ export class Evaluator {
         });
       }
       const recorded = await storage.observations.recordBatch(toRecord);
-      if (recorded.some((r) => r.eventId !== null)) this.deps.onPublished();
+      const published = recorded.filter((r) => r.eventId !== null).length;
+      if (published > 0) this.deps.onPublished();
+      this.deps.onEvaluated?.(
+        toRecord.map((t) => t.report),
+        published,
+      );
       return recorded.map((r, i) => ({ ...r, report: (toRecord[i] as EvaluationToRecord).report }));
     });
   }

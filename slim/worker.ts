@@ -14,6 +14,7 @@ import { FeedService } from './feeds/index.ts';
 import { MqttIntake } from './mqtt/index.ts';
 import { EasyPostWebhooks, WebhookSecrets } from './webhooks/index.ts';
 import { createSlimApp } from './http/app.ts';
+import { createSlimMetrics } from './metrics/index.ts';
 import { createOutboundGuard } from './outbound/index.ts';
 import { SourceDestinations } from './outbound/destination/index.ts';
 import { createPullJob, type FetchObservation } from './pull.ts';
@@ -72,7 +73,15 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     logger: logger.child({ part: 'channel' }),
   });
   const onPublished = () => publisher.wake();
-  const evaluator = new Evaluator({ storage, qualityWeights: config.QUALITY_WEIGHTS, clock, onPublished });
+  // Read at each scrape; the cache is built below.
+  const metrics = createSlimMetrics({ cacheHitRatio: () => sourceCache.counters().hitRatio });
+  const evaluator = new Evaluator({
+    storage,
+    qualityWeights: config.QUALITY_WEIGHTS,
+    clock,
+    onPublished,
+    onEvaluated: (reports, published) => metrics.evaluated(reports, published),
+  });
   const sourceCredentials = sourceCredentialsOf(config);
   // Per source: rate limit (shared through REDIS_URL), bounded retries of transient failures, breaker.
   const outbound = createOutboundGuard(config, logger.child({ part: 'outbound' }));
@@ -81,7 +90,18 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
   // In front of the guard: an answer served from the cache takes no rate-limit slot and no upstream request.
   const sourceCache = createSourceCache(config, { db: options.db, clock, logger: logger.child({ part: 'source-cache' }) });
   const fetch: FetchObservation = sourceCache.wrap(
-    outbound.guard((feed, { timeoutMs }) => fetchFromSource(feed, { timeoutMs, clock, destinations, credentials: sourceCredentials })),
+    outbound.guard(async (feed, { timeoutMs }) => {
+      // Each call to the source, retries included: what its latency and availability describe.
+      const startedMs = performance.now();
+      let ok = false;
+      try {
+        const fetched = await fetchFromSource(feed, { timeoutMs, clock, destinations, credentials: sourceCredentials });
+        ok = true;
+        return fetched;
+      } finally {
+        metrics.sourceCall(feed.source.adapter, performance.now() - startedMs, ok);
+      }
+    }),
   );
   const job = createPullJob({ storage, evaluator, fetch, clock, logger: logger.child({ part: 'pull' }) });
   const leases = new FeedLeaseKeeper({
@@ -121,7 +141,14 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     pushReplay: { windowMs: config.PUSH_REPLAY_WINDOW_MS, clockSkewMs: config.PUSH_CLOCK_SKEW_MS },
     ...(mqtt === undefined ? {} : { mqtt }),
   });
-  const reviews = new ReviewService({ storage, clock, onPublished });
+  const reviews = new ReviewService({
+    storage,
+    clock,
+    onPublished: () => {
+      metrics.eventsPushed(1);
+      onPublished();
+    },
+  });
 
   const health = async (): Promise<NodeHealth> => {
     const [counts, channel] = await Promise.all([storage.feeds.counts(), publisher.status()]);
@@ -155,6 +182,7 @@ export function createSlimWorker(options: SlimWorkerOptions): SlimWorker {
     devices,
     reviews,
     health,
+    metrics,
     // Ready while its storage answers: feeds, reviews and pushes all go through it.
     readiness: {
       storage: async () => {

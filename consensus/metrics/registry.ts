@@ -4,7 +4,8 @@
  * rate, which the node feeds as it applies blocks.
  */
 import type { Hono } from 'hono';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { LATENCY_BUCKETS_MS, metricsRoute } from '../../runtime/metrics.ts';
 import type { ConsensusStatus } from '../../schemas/index.ts';
 import { TpsWindow } from './tps-window.ts';
 
@@ -26,6 +27,8 @@ export interface ConsensusMetrics {
   readonly registry: Registry;
   /** Hook for the node: call after each applied block with its transaction count. */
   committedTxs(count: number): void;
+  /** One submitted transaction committed, this long after it was submitted here. */
+  transactionCommitted(latencyMs: number): void;
   /** Committed transactions per second over the sliding window, as of now (the health report's tps). */
   tpsCurrent(): number;
   /** The Prometheus text exposition, as of now. */
@@ -48,11 +51,26 @@ export function createConsensusMetrics(source: MetricsSource, options: Consensus
   const appliedIndex = gauge('aurigraph_consensus_applied_index', 'Highest Raft log index applied to the ledger.');
   const term = gauge('aurigraph_consensus_term', 'Current Raft term.');
   const pending = gauge('aurigraph_consensus_pending_transactions', 'Transactions accepted and not yet in a block.');
+  const processed = new Counter({
+    name: 'aurigraph_transaction_processed_total',
+    help: 'Transactions in the blocks this node stored since start-up.',
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'aurigraph_transaction_latency_ms',
+    help: 'From a transaction’s submission to this node until it is committed in a block, in milliseconds.',
+    buckets: LATENCY_BUCKETS_MS,
+    registers: [registry],
+  });
 
   return {
     registry,
     committedTxs(count) {
       tps.record(count, nowMs());
+      processed.inc(count);
+    },
+    transactionCommitted(latencyMs) {
+      latency.observe(latencyMs);
     },
     tpsCurrent() {
       return tps.ratePerS(nowMs());
@@ -76,6 +94,6 @@ export function createConsensusMetrics(source: MetricsSource, options: Consensus
 /** Mounts GET /metrics (Prometheus text format) on `app`; the node calls committedTxs on what it returns. */
 export function consensusMetricsRoutes(app: Hono, source: MetricsSource, options: ConsensusMetricsOptions = {}): ConsensusMetrics {
   const metrics = createConsensusMetrics(source, options);
-  app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'content-type': metrics.registry.contentType }));
+  metricsRoute(app, () => metrics.render());
   return metrics;
 }

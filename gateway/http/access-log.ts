@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../../runtime/logger.ts';
 import type { GatewayEnv } from '../env.ts';
+import type { GatewayMetrics } from '../metrics/registry.ts';
 
 /** One request as the access log records it. */
 export interface AccessRecord {
@@ -22,15 +23,17 @@ export function logRequest(logger: Logger, r: AccessRecord): void {
 }
 
 /**
- * One info line per request once its answer is ready (for a stream: once its headers are).
+ * One info line per request once its answer is ready (for a stream: once its headers are), and
+ * the request in the metrics.
  * Goes after the request-id middleware; errors arrive here already turned into answers.
  */
-export function accessLog(logger: Logger): MiddlewareHandler<GatewayEnv> {
+export function accessLog(logger: Logger, metrics?: GatewayMetrics): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
-    // Checked per request, not once: the level may change at run time, and a disabled log costs nothing here.
-    if (!logger.isLevelEnabled('info')) return next();
     const startedMs = performance.now();
     await next();
+    metrics?.observeRequest(c.get('route')?.rule ?? null, c.req.path, c.req.method, c.res.status, startedMs);
+    // Checked per request, not once: the level may change at run time.
+    if (!logger.isLevelEnabled('info')) return;
     logRequest(logger, { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, keyId: c.get('principal')?.id, startedMs });
   };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../../runtime/logger.ts';
 import type { ApiKeyService, KeyPrincipal } from '../auth/key-service.ts';
 import { identifyCaller } from '../auth/middleware.ts';
 import { logRequest } from '../http/access-log.ts';
+import type { GatewayMetrics } from '../metrics/registry.ts';
 import { acceptRequestId } from '../http/request-id.ts';
 import type { HeaderField } from '../http/security-headers.ts';
 import type { TrustedProxyCheck } from '../http/trusted-proxies.ts';
@@ -32,6 +33,8 @@ export interface FastPathDeps extends ForwardDeps {
   /** Cross-origin callers are configured: requests with an Origin take the app's path, where CORS is answered. */
   corsEnabled: boolean;
   logger: Logger;
+  /** Where each served request is counted and timed (as the app's requests are). */
+  metrics?: GatewayMetrics;
 }
 
 /**
@@ -130,6 +133,7 @@ async function serve(deps: FastPathDeps, security: Fields, rule: RouteRule, req:
   } catch (error) {
     writeError(res, answerableError(error, deps.logger), requestId, decisions, security);
   }
+  deps.metrics?.observeRequest(rule, '', req.method ?? '', res.statusCode, startedMs);
   if (deps.logger.isLevelEnabled('info')) {
     logRequest(deps.logger, { requestId, method: req.method ?? '', path: pathOf(req.url ?? '/'), status: res.statusCode, keyId: principal?.id, startedMs });
   }

@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireCluster } from '../../runtime/cluster-auth.ts';
 import { installErrorHandling } from '../../runtime/http.ts';
 import type { Logger } from '../../runtime/logger.ts';
+import { metricsRoute } from '../../runtime/metrics.ts';
+import { requestContext } from '../../runtime/request-context.ts';
 import type { LifecyclePhase, NodeHealth } from '../../schemas/index.ts';
 import { probeRoutes, type ReadinessProbes } from '../../runtime/probes/readiness.ts';
 import type { DeviceService } from '../devices/index.ts';
@@ -28,6 +30,8 @@ export interface SlimAppDeps {
   phase?: () => LifecyclePhase;
   /** EasyPost tracker events (`/external/webhooks/easypost/:feedId`). */
   easypost?: EasyPostWebhooks;
+  /** Served at GET /metrics (no token, like the probes). */
+  metrics?: { render(): Promise<string> };
 }
 
 /**
@@ -40,6 +44,10 @@ export function createSlimApp(deps: SlimAppDeps): Hono {
 
   // Liveness and readiness for process supervisors: no token (they hold no data).
   probeRoutes(root, deps.readiness ?? {}, deps.phase);
+  const metrics = deps.metrics;
+  if (metrics !== undefined) metricsRoute(root, () => metrics.render());
+  // After the probes and metrics: every API request is handled (and logged) under its request id.
+  root.use('*', requestContext(deps.logger));
 
   // The API proper, typed with the principal the cluster-auth middleware sets.
   const api = new Hono<SlimEnv>();

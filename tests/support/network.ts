@@ -1,5 +1,5 @@
 import { loadConfig } from '../../runtime/config.ts';
-import { createLogger } from '../../runtime/logger.ts';
+import { createLogger, type Logger } from '../../runtime/logger.ts';
 import type { RunningNode } from '../../runtime/node.ts';
 import { startDemoSource, type DemoSource } from '../../demo/open-meteo-server.ts';
 import { ROLE_STARTERS } from '../../bin/roles.ts';
@@ -20,7 +20,9 @@ export interface TestNetwork {
  * Every role on an ephemeral loopback port, talking real HTTP, each with its own storage:
  * PGlite in a temp directory, or schemas in the real PostgreSQL when `postgresUrl` is given.
  */
-export async function startTestNetwork(options: { postgresUrl?: string | undefined; env?: Record<string, string> } = {}): Promise<TestNetwork> {
+export async function startTestNetwork(
+  options: { postgresUrl?: string | undefined; env?: Record<string, string>; logger?: (role: 'validator' | 'slim' | 'gateway') => Logger } = {},
+): Promise<TestNetwork> {
   const dir = tempDir('network');
   const schemas: string[] = [];
   const common = {
@@ -40,7 +42,7 @@ export async function startTestNetwork(options: { postgresUrl?: string | undefin
     const schema = uniqueSchema(`e2e_${role}`);
     schemas.push(schema);
     const config = loadConfig({ ...common, ...env, DB_SCHEMA: schema, DATA_DIR: `${dir.path}/${role}` }, role);
-    return ROLE_STARTERS[role](config, createLogger(role, 'silent'));
+    return ROLE_STARTERS[role](config, options.logger?.(role) ?? createLogger(role, 'silent'));
   };
   const source = await startDemoSource();
   const validator = await start('validator', {});
