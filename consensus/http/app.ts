@@ -5,6 +5,8 @@ import { installErrorHandling } from '../../runtime/http.ts';
 import { probeRoutes } from '../../runtime/probes/readiness.ts';
 import type { ValidatorHttpDeps } from './deps.ts';
 import { consensusMetricsRoutes } from '../metrics/registry.ts';
+import { timedSubmissions } from '../metrics/timed-submissions.ts';
+import { requestContext } from '../../runtime/request-context.ts';
 import { readConsistency } from './read-consistency.ts';
 import { clusterRoutes } from './routes/cluster.ts';
 import { peerRoutes } from './routes/peer.ts';
@@ -19,16 +21,20 @@ import { transactionRoutes } from './routes/transactions.ts';
 /** The gateway forwards public paths unchanged, so the validator serves under the same prefix. */
 export const API_PREFIX = '/api/v11';
 
-export function createValidatorApp(deps: ValidatorHttpDeps): Hono {
+export function createValidatorApp(given: ValidatorHttpDeps): Hono {
   const app = new Hono();
-  installErrorHandling(app, deps.logger);
+  installErrorHandling(app, given.logger);
+  // Prometheus scrapes without the cluster token: the metrics hold no data, only the node's progress.
+  const metrics = consensusMetricsRoutes(app, given.consensus);
+  given.consensus.onCommittedBlock((txCount) => metrics.committedTxs(txCount));
+  // Submissions over HTTP are timed to their commit (aurigraph_transaction_latency_ms).
+  const deps: ValidatorHttpDeps = { ...given, consensus: timedSubmissions(given.consensus, (ms) => metrics.transactionCommitted(ms)) };
   // Liveness and readiness: no data, so no cluster token needed (process supervisors probe them).
   probeRoutes(app, validatorReadiness(deps), deps.phase);
-  // Prometheus scrapes without the cluster token: the metrics hold no data, only the node's progress.
-  const metrics = consensusMetricsRoutes(app, deps.consensus);
-  deps.consensus.onCommittedBlock((txCount) => metrics.committedTxs(txCount));
   // Raft traffic authenticates each request with its own HMAC headers and has its own (larger) body bound.
   if (deps.peer !== undefined) peerRoutes(app, deps.peer);
+  // After the probes, metrics and Raft traffic: every other request is handled (and logged) under its request id.
+  app.use('*', requestContext(deps.logger));
   // Registered after /livez: everything else, unknown paths included, is for the cluster only.
   app.use('*', requireCluster(deps.clusterSecret));
   app.use('*', bodyLimit({ maxSize: deps.bodyLimitBytes }));
