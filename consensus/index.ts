@@ -72,6 +72,8 @@ export const startValidator: StartNode = async (config, logger) => {
       clusterSecret: config.CLUSTER_SECRET,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       streamsMax: config.SSE_STREAMS_MAX,
+      streamBufferEvents: config.SSE_SUBSCRIBER_BUFFER_EVENTS,
+      streamHeartbeatMs: config.SSE_HEARTBEAT_MS,
       logger,
       shutdown: shutdown.signal,
       nowMs: () => Date.now(),

@@ -17,7 +17,13 @@ export const uniqueStreamPrefix = (name: string): string => `test:${name}:${proc
 export const weatherStream = (prefix: string): string => channelStreamKey(prefix, 'weather');
 
 /** A single validator in this process with its own storage directory, on the given channel backend. */
-export async function startChannelValidator(options: { backend: ChannelBackend; dataDir: string; streamPrefix: string; claimIdleMs?: number }): Promise<RunningNode> {
+export async function startChannelValidator(options: {
+  backend: ChannelBackend;
+  dataDir: string;
+  streamPrefix: string;
+  claimIdleMs?: number;
+  env?: Record<string, string>;
+}): Promise<RunningNode> {
   const config = loadConfig({
     ROLE: 'validator',
     CLUSTER_SECRET: CHANNEL_TEST_SECRET,
@@ -30,6 +36,7 @@ export async function startChannelValidator(options: { backend: ChannelBackend; 
     CHANNEL_STREAM_PREFIX: options.streamPrefix,
     CHANNEL_CLAIM_IDLE_MS: String(options.claimIdleMs ?? 1_000),
     ...(options.backend === 'redis' ? { REDIS_URL: TEST_REDIS_URL! } : {}),
+    ...options.env,
   });
   return startValidator(config, silentLogger);
 }
