@@ -9,6 +9,8 @@ import { createSigner, KEY_SEED_BYTES } from './crypto/signer.ts';
 import { createValidatorApp } from './http/app.ts';
 import type { Consensus } from './node/consensus.ts';
 import { SingleNodeConsensus } from './node/single-node.ts';
+import { UserSubmissions } from './node/user-submissions.ts';
+import { VerifyPool } from './crypto/verify-pool.ts';
 import { ReplicatedConsensus } from './replicated/replicated-consensus.ts';
 import { ConsensusRepository } from './storage/repository.ts';
 import { HttpPeerTransport } from './transport/index.ts';
@@ -21,6 +23,8 @@ import type { ValidatorHttpDeps } from './http/deps.ts';
 
 /** Forwarded submissions wait this long for the leader's commit before the caller is told to retry. */
 const FORWARD_TIMEOUT_MS = 10_000;
+/** POST /transaction waits this long for the block, then answers 202 pending (the transaction may still commit). */
+const SUBMISSION_COMMIT_WAIT_MS = 10_000;
 
 /**
  * A validator or business node: storage, then consensus (which checks the stored chain and may refuse to start),
@@ -42,6 +46,7 @@ export const startValidator: StartNode = async (config, logger) => {
   const shutdown = new AbortController();
   let consensus: Consensus | undefined;
   let transport: HttpPeerTransport | undefined;
+  let verifyPool: VerifyPool | undefined;
   try {
     const repository = new ConsensusRepository(database.db);
     // The seed is the node's identity: configured, or generated once and kept with the node's data.
@@ -64,16 +69,18 @@ export const startValidator: StartNode = async (config, logger) => {
       transport = started.transport;
       cluster = started.http;
     }
+    // Every role that takes POST /transaction verifies signatures on its own threads, before consensus sees them.
+    verifyPool = new VerifyPool({ queueMax: config.SIGNATURE_VERIFY_QUEUE_MAX, ...(config.SIGNATURE_VERIFY_THREADS === undefined ? {} : { threads: config.SIGNATURE_VERIFY_THREADS }) });
+    const submissions = new UserSubmissions({ consensus, pool: verifyPool, chainId: config.CHAIN_ID, commitWaitMs: SUBMISSION_COMMIT_WAIT_MS });
     const app = createValidatorApp({
       ...cluster,
+      submissions,
       role: config.ROLE === 'business' ? 'business' : 'validator',
       consensus,
       repository,
       clusterSecret: config.CLUSTER_SECRET,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       streamsMax: config.SSE_STREAMS_MAX,
-      streamBufferEvents: config.SSE_SUBSCRIBER_BUFFER_EVENTS,
-      streamHeartbeatMs: config.SSE_HEARTBEAT_MS,
       logger,
       shutdown: shutdown.signal,
       nowMs: () => Date.now(),
@@ -94,6 +101,7 @@ export const startValidator: StartNode = async (config, logger) => {
       throw error;
     });
     const running = consensus;
+    const verifying = verifyPool;
     const peers = transport;
     let closing: Promise<void> | undefined;
     const node: RunningNode = {
@@ -108,6 +116,7 @@ export const startValidator: StartNode = async (config, logger) => {
           await channelConsumer?.stop();
           await server.close();
           await running.close();
+          await verifying.close();
           await peers?.close();
           await database.close();
         })();
@@ -119,6 +128,7 @@ export const startValidator: StartNode = async (config, logger) => {
     shutdown.abort();
     await boot.close();
     await consensus?.close();
+    await verifyPool?.close();
     await transport?.close();
     await database.close();
     throw error;

@@ -91,8 +91,7 @@ export class VerifyPool {
   }
 
   private spawn(): Thread {
-    // The worker is TypeScript like the rest: it loads through tsx, whatever started this process (tsx, vitest).
-    const worker = new Worker(new URL('./verify-worker.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+    const worker = new Worker(new URL('./verify-worker.mjs', import.meta.url));
     const thread: Thread = { worker, inFlight: new Map() };
     worker.on('message', (response: VerifyResponse) => {
       const chunk = thread.inFlight.get(response.id);

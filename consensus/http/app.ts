@@ -17,6 +17,7 @@ import { healthRoutes, validatorReadiness } from './routes/health.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { stateRoutes } from './routes/state.ts';
 import { transactionRoutes } from './routes/transactions.ts';
+import { submitTransactionRoutes } from './routes/submit-transaction.ts';
 
 /** The gateway forwards public paths unchanged, so the validator serves under the same prefix. */
 export const API_PREFIX = '/api/v11';
@@ -47,6 +48,7 @@ export function createValidatorApp(given: ValidatorHttpDeps): Hono {
   healthRoutes(api, deps, () => metrics.tpsCurrent());
   consensusRoutes(api, deps);
   transactionRoutes(api, deps);
+  submitTransactionRoutes(api, deps);
   stateRoutes(api, deps);
   attestationRoutes(api, deps);
   channelRoutes(api, deps);

@@ -22,7 +22,12 @@ export function transactionRoutes(api: Hono, deps: ValidatorHttpDeps): void {
       return c.json(receipt);
     }
     const pending = deps.consensus.pendingTransaction(hash);
-    if (pending === undefined) throw new AppError('TX_NOT_FOUND', `no transaction ${hash}`);
+    if (pending === undefined) {
+      const refused = deps.submissions.rejected(hash);
+      if (refused === undefined) throw new AppError('TX_NOT_FOUND', `no transaction ${hash}`);
+      const receipt: TransactionReceipt = { hash, status: 'rejected', transaction: refused.tx, height: null, index: null, block: null, proof: null, rejection: refused.rejection };
+      return c.json(receipt);
+    }
     const receipt: TransactionReceipt = { hash, status: 'pending', transaction: pending, height: null, index: null, block: null, proof: null };
     return c.json(receipt);
   });
