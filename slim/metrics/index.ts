@@ -44,7 +44,7 @@ export function createSlimMetrics(sources: SlimMetricsSources): SlimMetrics {
   });
   const hitRatio = new Gauge({
     name: 'slim_cache_hit_ratio',
-    help: 'Source cache lookups answered from a cache tier, over all lookups since start-up (0 to 1; absent before the first).',
+    help: 'Source cache lookups answered from a cache tier, over all lookups since start-up (0 to 1; NaN before the first).',
     registers: [registry],
   });
   const quality = new Histogram({
@@ -89,9 +89,8 @@ export function createSlimMetrics(sources: SlimMetricsSources): SlimMetrics {
       if (count > 0) pushed.inc(count);
     },
     async render() {
-      const ratio = sources.cacheHitRatio();
-      hitRatio.reset();
-      if (ratio !== null) hitRatio.set(ratio);
+      // NaN before the first lookup: a ratio of nothing is not 0.
+      hitRatio.set(sources.cacheHitRatio() ?? Number.NaN);
       return registry.metrics();
     },
   };

@@ -124,4 +124,29 @@ describe('the reviewer page at /review, in headless Chromium', () => {
     expect(await page.textContent('#commit-status')).toContain(`#${attestation.height}`);
     expect(browserErrors).toEqual([]);
   }, 240_000);
+
+  it('serves the page’s own files only, under a policy that allows no inline script', async () => {
+    const html = await fetch(`${net.gateway.url}/review`);
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    const policy = html.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect((await fetch(`${net.gateway.url}/review/app.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+    const unknown = await call(`${net.gateway.url}/review/notes.txt`);
+    expect(unknown.status).toBe(404);
+    expect((unknown.body as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+  });
+
+  it('filters the queue by category and answers 404 for the context of an unknown item', async () => {
+    const feed = await pushFeed('reefer-31', 'container-31');
+    const held = await push(feed, 55, Date.now());
+    const iot = await call(`${net.api}/reviews?category=iot`, { key: keys.reviewer });
+    expect((iot.body as { reviews: { id: string }[] }).reviews.map((r) => r.id)).toContain(held.reviewId);
+    const market = await call(`${net.api}/reviews?category=market`, { key: keys.reviewer });
+    expect((market.body as { reviews: unknown[] }).reviews).toEqual([]);
+    const missing = await call(`${net.api}/reviews/rev_unknown/context`, { key: keys.reviewer });
+    expect(missing.status).toBe(404);
+    expect((missing.body as { error: { code: string } }).error.code).toBe('REVIEW_NOT_FOUND');
+  });
 });
