@@ -118,6 +118,25 @@ export class RawNode {
     return rd;
   }
 
+  /**
+   * Removes and returns the heartbeats and heartbeat responses waiting for the next Ready, of
+   * `durableTerm` only. They promise nothing about the log, so they may leave while the previous
+   * Ready is still being persisted: a long write must not starve a leader's heartbeats (followers
+   * would campaign) nor a follower's answers (check-quorum would depose the leader). One of a term
+   * that is not durable yet waits for its Ready like any other message.
+   */
+  takeHeartbeats(durableTerm: number): Message[] {
+    const r = this.raft;
+    const taken: Message[] = [];
+    const kept: Message[] = [];
+    for (const m of r.msgs) {
+      if ((m.type === 'heartbeat' || m.type === 'heartbeat_resp') && m.term === durableTerm) taken.push(m);
+      else kept.push(m);
+    }
+    if (taken.length > 0) r.msgs = kept;
+    return taken;
+  }
+
   /** The application finished the Ready: what it persisted is stable, what it applied is applied. */
   advance(rd: Ready): void {
     invariant(this.outstanding === rd, 'advance() with a Ready that is not the outstanding one');

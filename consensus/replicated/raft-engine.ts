@@ -74,6 +74,7 @@ export class RaftEngine<R> {
     this.ticker = setInterval(() => {
       this.raw.tick();
       this.kick();
+      this.sendHeartbeatsNow();
     }, options.tickMs);
   }
 
@@ -108,6 +109,14 @@ export class RaftEngine<R> {
     if (this.stopped) return;
     for (const m of messages) this.raw.step(m);
     this.kick();
+    this.sendHeartbeatsNow();
+  }
+
+  /** While a Ready is being persisted, heartbeats and their answers leave at once instead of waiting behind the write. */
+  private sendHeartbeatsNow(): void {
+    if (this.draining === null || this.stopped) return;
+    const heartbeats = this.raw.takeHeartbeats(this.durableHardState.term);
+    if (heartbeats.length > 0) this.options.transport.send(heartbeats);
   }
 
   /** Proposes one entry as leader (throws RaftError NOT_LEADER / PROPOSAL_DROPPED); the waiter hears how it ended. */

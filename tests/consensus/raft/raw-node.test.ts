@@ -50,6 +50,39 @@ describe('raft Ready contract', () => {
     expect(isInvariantViolation(error)).toBe(true);
   });
 
+  it('a leader’s heartbeats can be taken while its previous Ready is being persisted; its appends wait for the next Ready', () => {
+    const h = new Harness(['n1', 'n2', 'n3']);
+    h.elect('n1');
+    const { term } = h.raw('n1').status();
+    h.propose('n1', 'a');
+    h.raw('n1').ready(); // being persisted
+    h.propose('n1', 'b');
+    h.tick('n1');
+    const taken = h.raw('n1').takeHeartbeats(term);
+    expect(taken.map((m) => [m.type, m.to]).sort()).toEqual([
+      ['heartbeat', 'n2'],
+      ['heartbeat', 'n3'],
+    ]);
+    expect(h.raw('n1').takeHeartbeats(term)).toEqual([]);
+  });
+
+  it('a heartbeat of a term that is not durable yet stays for its Ready', () => {
+    const h = new Harness(['n1', 'n2', 'n3']);
+    h.elect('n1');
+    const { term } = h.raw('n1').status();
+    h.tick('n1');
+    expect(h.raw('n1').takeHeartbeats(term - 1)).toEqual([]);
+    expect(h.raw('n1').ready().messages.some((m) => m.type === 'heartbeat')).toBe(true);
+  });
+
+  it('a follower’s answer to a heartbeat can be taken at once', () => {
+    const h = new Harness(['n1', 'n2', 'n3']);
+    h.elect('n1');
+    const { term } = h.raw('n2').status();
+    h.raw('n2').step({ type: 'heartbeat', from: 'n1', to: 'n2', term, commit: 0, ctx: null });
+    expect(h.raw('n2').takeHeartbeats(term)).toEqual([expect.objectContaining({ type: 'heartbeat_resp', to: 'n1', term })]);
+  });
+
   it('nothing is ready for a node that has nothing to do', () => {
     const h = new Harness(['n1', 'n2', 'n3']);
     expect(h.raw('n2').hasReady()).toBe(false);

@@ -120,8 +120,13 @@ class Simulation {
       if (node?.up) this.input(node, () => node.raw!.step(m));
     }
     for (const node of this.shuffled(this.upNodes())) {
-      // A slow disk: the Ready waits, and a crash meanwhile loses what it held.
-      if (!node.raw!.hasReady() || this.random.chance(0.1)) continue;
+      if (!node.raw!.hasReady()) continue;
+      if (this.random.chance(0.1)) {
+        // A slow disk: the Ready waits, and a crash meanwhile loses what it held. Heartbeats of the
+        // durable term leave meanwhile, as the engine sends them while a write is in progress.
+        for (const m of node.raw!.takeHeartbeats(node.storage.initialState().hardState.term)) this.send(m);
+        continue;
+      }
       for (const m of node.handleReady(this.checker)) this.send(m);
       for (const answer of node.answerReads()) this.checkRead(node.id, answer.read.seqAtLeast, answer.seq, answer.read.ctx);
     }
