@@ -2,6 +2,7 @@ import { blockBench } from './block.ts';
 import { consensusBench } from './consensus.ts';
 import { gatewayBench } from './gateway.ts';
 import { hashBench } from './hash.ts';
+import { loadBench } from './load.ts';
 import { linearizabilityBench } from '../tests/consensus/linearizability/bench.ts';
 import { qualityBench } from './quality.ts';
 import { transportBench } from './transport.ts';
@@ -33,5 +34,9 @@ export const BENCHMARKS = {
   consensus: {
     description: 'Raft cluster of 3 validators + 2 business nodes as processes with durable storage: committed tx/s and commit latency p50/p99 per batch size (raw Raft with 200-byte transactions, and the ledger end to end), and failover time after SIGKILL of the leader',
     run: consensusBench,
+  },
+  load: {
+    description: 'staged load through the gateway of the compose topology as processes (Postgres, Redis): 10, 50, 100, 500 and 10 req/s of a realistic route mix from an open-model generator; achieved rate, p50/p95/p99, errors and 429s per stage',
+    run: loadBench,
   },
 } satisfies Record<string, Benchmark>;
