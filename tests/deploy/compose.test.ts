@@ -147,7 +147,10 @@ describe('Prometheus and Grafana configuration', () => {
     for (const metric of ['slim_api_call_latency_ms', 'slim_cache_hit_ratio', 'slim_data_quality_score', 'slim_api_availability_percent', 'slim_tokenization_events_pushed']) {
       expect(slim).toContain(metric);
     }
-    expect(exprs('gateway.json')).toMatch(/gateway_/);
+    const gateway = exprs('gateway.json');
+    for (const metric of ['gateway_http_requests_total', 'gateway_http_request_duration_ms', 'gateway_rate_limit_rejections_total', 'gateway_upstream_breaker_state']) {
+      expect(gateway).toContain(metric);
+    }
   });
 });
 
