@@ -9,6 +9,8 @@ export interface HttpOptions {
   apiKey?: string;
   /** Per call; a channel tail is not bounded by it. */
   timeoutMs?: number;
+  /** Sent with every call (e.g. a proxy's or a node's own credentials). */
+  headers?: Record<string, string>;
   /** A fetch of one's own (tests, proxies); the platform's by default. */
   fetch?: typeof fetch;
 }
@@ -37,7 +39,7 @@ export class Http {
   }
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { accept: 'application/json', ...(this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` }), ...extra };
+    return { accept: 'application/json', ...this.options.headers, ...(this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` }), ...extra };
   }
 
   async json<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
