@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../runtime/logger.ts';
-import { FeedCreated, IssuedKey, type FeedRegistration } from '../../schemas/index.ts';
+import { FeedCreated, IssuedKey } from '../../schemas/index.ts';
 import { scrape, valueOf, type Exposition } from '../support/prometheus.ts';
-import { ADMIN_KEY, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
+import { ADMIN_KEY, berlinWeatherFeed, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
 
 type Role = 'gateway' | 'slim' | 'validator';
 
@@ -39,15 +39,7 @@ describe('metrics and logs of every role', () => {
     const before = { gateway: await scrape(net.gateway.url), slim: await scrape(net.slim.url), validator: await scrape(net.validator.url) };
 
     // Traffic: a pulled weather feed (source calls, quality scores, channel events, blocks) and gateway requests, some refused.
-    const registration: FeedRegistration = {
-      name: 'Berlin temperature',
-      category: 'weather',
-      assetId: 'weather-berlin',
-      source: { adapter: 'open-meteo', params: { latitude: 52.52, longitude: 13.405, timezone: 'Europe/Berlin', metric: 'temperature_2m', baseUrl: net.source.url } },
-      schedule: { intervalMs: 1_000 },
-      quality: {},
-    };
-    const created = await call(`${net.api}/external/feeds`, { method: 'POST', key: keys.provider, body: registration });
+    const created = await call(`${net.api}/external/feeds`, { method: 'POST', key: keys.provider, body: berlinWeatherFeed(net.source.url) });
     expect(created.status).toBe(201);
     FeedCreated.parse(created.body);
     // Key guessing on /auth is limited per address (5 a minute): some of these are refused with 429.

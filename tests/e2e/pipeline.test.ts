@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, hexToBytes, bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { Attestation, DeviceCreated, FeedCreated, IssuedKey, ReviewItem, type FeedRegistration } from '../../schemas/index.ts';
+import { Attestation, DeviceCreated, FeedCreated, IssuedKey, ReviewItem } from '../../schemas/index.ts';
 import { canonicalJson } from '../../runtime/canonical-json.ts';
 import { signedReading } from '../../demo/iot-device.ts';
-import { ADMIN_KEY, TEST_DATABASE_URL, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
+import { ADMIN_KEY, TEST_DATABASE_URL, berlinWeatherFeed, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
 
 const DSA = { ml_dsa44, ml_dsa65, ml_dsa87 } as const;
 
@@ -53,15 +53,7 @@ function pipelineSuite(name: string, postgresUrl: string | undefined) {
     afterAll(async () => net?.stop());
 
     it('attests a pulled weather observation in a signed block that a dApp can verify', async () => {
-      const registration: FeedRegistration = {
-        name: 'Berlin temperature',
-        category: 'weather',
-        assetId: 'weather-berlin',
-        source: { adapter: 'open-meteo', params: { latitude: 52.52, longitude: 13.405, timezone: 'Europe/Berlin', metric: 'temperature_2m', baseUrl: net.source.url } },
-        schedule: { intervalMs: 1_000 },
-        quality: {},
-      };
-      const created = await call(`${net.api}/external/feeds`, { method: 'POST', key: keys.provider, body: registration });
+      const created = await call(`${net.api}/external/feeds`, { method: 'POST', key: keys.provider, body: berlinWeatherFeed(net.source.url) });
       expect(created.status).toBe(201);
       const feed = FeedCreated.parse(created.body);
 

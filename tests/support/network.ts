@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '../../runtime/logger.ts';
 import type { RunningNode } from '../../runtime/node.ts';
 import { startDemoSource, type DemoSource } from '../../demo/open-meteo-server.ts';
 import { ROLE_STARTERS } from '../../bin/roles.ts';
+import type { FeedRegistration } from '../../schemas/index.ts';
 import { TEST_DATABASE_URL, dropSchema, tempDir, uniqueSchema } from './databases.ts';
 
 export const ADMIN_KEY = 'ok_test-admin-key-0123456789abcdefghijklmnop';
@@ -66,6 +67,16 @@ export async function startTestNetwork(
 }
 
 export { TEST_DATABASE_URL };
+
+/** A pull feed of Berlin's temperature from the network's demo Open-Meteo source, fetched every second. */
+export const berlinWeatherFeed = (sourceUrl: string): FeedRegistration => ({
+  name: 'Berlin temperature',
+  category: 'weather',
+  assetId: 'weather-berlin',
+  source: { adapter: 'open-meteo', params: { latitude: 52.52, longitude: 13.405, timezone: 'Europe/Berlin', metric: 'temperature_2m', baseUrl: sourceUrl } },
+  schedule: { intervalMs: 1_000 },
+  quality: {},
+});
 
 /** Polls `probe` until it yields a value, within a bounded number of attempts. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, attempts = 100, pauseMs = 200): Promise<T> {
