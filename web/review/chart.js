@@ -4,7 +4,7 @@
 const NS = 'http://www.w3.org/2000/svg';
 const WIDTH = 360;
 const HEIGHT = 90;
-const PAD = 6;
+const PAD = 8;
 
 function el(name, attrs) {
   const node = document.createElementNS(NS, name);
