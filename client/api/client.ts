@@ -14,7 +14,9 @@ import {
   IssueKeyBody,
   IssuedKey,
   PushBody,
+  AccountState,
   TransactionReceipt,
+  TransactionSubmission,
   UserTransaction,
   type Category,
   type CommittedEvent,
@@ -23,7 +25,7 @@ import {
 import type { KnownValidator } from '../verify/index.ts';
 import { ApiError } from './errors.ts';
 import { Http, type HttpOptions } from './http.ts';
-import { Account, ChannelList, SubmittedTransaction, DeviceList, FeedList, PushResults, type ChannelSummary, type PushResult } from './responses.ts';
+import { ChannelList, DeviceList, FeedList, PushResults, type ChannelSummary, type PushResult } from './responses.ts';
 import { tailChannel, type TailOptions } from './tail.ts';
 
 export type ClientOptions = HttpOptions;
@@ -98,14 +100,17 @@ export class OracleClient {
     return this.http.json('GET', `/transaction/${segment(Hash32, hash, 'transaction hash')}`, TransactionReceipt);
   }
 
-  /** Submits a signed user transaction (sign it with schemas/transaction-signing.ts `signTransaction`). */
-  async submitTransaction(tx: UserTransaction): Promise<SubmittedTransaction> {
-    return this.http.json('POST', '/transaction', SubmittedTransaction, checked(UserTransaction, tx, 'transaction'));
+  /**
+   * Submits a signed user transaction (sign it with `signTransaction` of schemas/transaction-signing.ts):
+   * committed with its place, or still pending; a refusal is an ApiError with the ledger's code.
+   */
+  async submitTransaction(tx: UserTransaction): Promise<TransactionSubmission> {
+    return this.http.json('POST', '/transaction', TransactionSubmission, checked(UserTransaction, tx, 'transaction'));
   }
 
-  /** An account's balances and next nonce, by account id (SHA-256 of its public key). */
-  async account(id: string): Promise<Account> {
-    return this.http.json('GET', `/state/accounts/${segment(Hash32, id, 'account id')}`, Account);
+  /** An account's next nonce, balances and retired units, by account id (SHA-256 of its public key). */
+  async account(id: string): Promise<AccountState> {
+    return this.http.json('GET', `/state/accounts/${segment(Hash32, id, 'account id')}`, AccountState);
   }
 
   /** A feed's latest attested value with its event, block, proof and the answering node's validator keys. */

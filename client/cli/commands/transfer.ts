@@ -1,7 +1,6 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { Hash32, Identifier, Units, type TransactionReceipt, type TransferTx } from '../../../schemas/index.ts';
 import { signTransaction } from '../../../schemas/transaction-signing.ts';
-import { transactionHash } from '../../verify/index.ts';
 import { numberOption, requiredOption, stringOption, UsageError, type Command, type CommandContext } from '../command.ts';
 import { readAccountKey } from './keys.ts';
 
@@ -38,9 +37,8 @@ export const transferCommand: Command = {
     const unsigned: Omit<TransferTx, 'signature'> = { type: 'transfer', chainId, nonce, from: key.publicKey, assetId, to, units };
     const tx = signTransaction(unsigned, hexToBytes(key.secretKey));
     const submitted = await context.client.submitTransaction(tx);
-    const hash = transactionHash(tx);
-    if (options.wait !== true) return context.print({ ...submitted, hash });
-    context.print(await waitForOutcome(context, hash));
+    // --wait prints the receipt (block, proof, signatures) once the transfer is no longer pending.
+    context.print(options.wait === true ? await waitForOutcome(context, submitted.hash) : submitted);
   },
 };
 
