@@ -2,6 +2,7 @@ import { blockBench } from './block.ts';
 import { consensusBench } from './consensus.ts';
 import { gatewayBench } from './gateway.ts';
 import { hashBench } from './hash.ts';
+import { ledgerBench } from './ledger.ts';
 import { loadBench } from './load.ts';
 import { linearizabilityBench } from '../tests/consensus/linearizability/bench.ts';
 import { qualityBench } from './quality.ts';
@@ -38,5 +39,9 @@ export const BENCHMARKS = {
   load: {
     description: 'staged load through the gateway of the compose topology as processes (Postgres, Redis): 10, 50, 100, 500 and 10 req/s of a realistic route mix from an open-model generator; achieved rate, p50/p95/p99, errors and 429s per stage',
     run: loadBench,
+  },
+  ledger: {
+    description: 'signed ML-DSA-44 transfers committed per second through POST /transaction (verified on worker threads at admission) against the raw two-core verify ceiling measured in the same run',
+    run: ledgerBench,
   },
 } satisfies Record<string, Benchmark>;

@@ -91,7 +91,8 @@ export class VerifyPool {
   }
 
   private spawn(): Thread {
-    const worker = new Worker(new URL('./verify-worker.mjs', import.meta.url));
+    // No inherited flags: the parent's --import preloads (tsx, test helpers) would fail in a thread without its loader.
+    const worker = new Worker(new URL('./verify-worker.mjs', import.meta.url), { execArgv: [] });
     const thread: Thread = { worker, inFlight: new Map() };
     worker.on('message', (response: VerifyResponse) => {
       const chunk = thread.inFlight.get(response.id);
