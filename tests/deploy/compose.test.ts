@@ -75,10 +75,15 @@ describe('compose.yaml', () => {
     }
   });
 
-  it('keeps every node in its own database schema and on its own port', () => {
-    const schemas = nodes.map((n) => n.env['DB_SCHEMA']);
-    expect(new Set(schemas).size).toBe(nodes.length);
+  it('keeps each consensus node and the gateway in a database schema of its own, and every node on its own port', () => {
+    const owners = nodes.filter((n) => n.role !== 'slim').map((n) => n.env['DB_SCHEMA']);
+    expect(new Set(owners).size).toBe(owners.length);
     expect(new Set(nodes.map((n) => n.port)).size).toBe(nodes.length);
+  });
+
+  it('has the slim replicas share one schema: any of them serves every feed, and leases divide the fetching', () => {
+    const slim = nodes.filter((n) => n.role === 'slim').map((n) => n.env['DB_SCHEMA']);
+    expect(slim).toEqual(['slim', 'slim']);
   });
 
   it('refuses to start without its secrets, naming the missing one', () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchTopology, type LaunchedTopology } from '../../bin/topology/launch.ts';
 import { ensureDemo } from '../../demo/bootstrap.ts';
+import { signedReading } from '../../demo/iot-device.ts';
 import { startDemoSource, type DemoSource } from '../../demo/open-meteo-server.ts';
 import { CLUSTER_TOKEN_HEADER } from '../../runtime/cluster-auth.ts';
 import { Attestation, NetworkHealth, Readiness } from '../../schemas/index.ts';
@@ -64,7 +65,7 @@ describe.skipIf(TEST_DATABASE_URL === undefined || TEST_REDIS_URL === undefined)
   });
 
   it(
-    'attests the readings of a feed registered through the gateway, readable through a business node',
+    'attests the readings of a feed registered through the gateway, readable through a business node, and takes pushes through either slim worker',
     async () => {
       const demo = await ensureDemo(topology.state.gatewayUrl, source.url, { adminKey: topology.state.adminKey });
       const attestation = await eventually(async () => {
@@ -81,6 +82,13 @@ describe.skipIf(TEST_DATABASE_URL === undefined || TEST_REDIS_URL === undefined)
       const read = Attestation.parse(direct.body);
       expect(read.height).toBeGreaterThanOrEqual(attestation.height);
       expect(read.feedId).toBe(demo.feeds.weather);
+
+      // The slim replicas share their storage: pushes spread over both (round-robin) all find the feed.
+      for (let i = 0; i < 4; i++) {
+        const reading = signedReading({ id: demo.feeds.iot.deviceId, secret: demo.feeds.iot.deviceSecret }, demo.feeds.iot.id, new Date().toISOString(), 4 + i / 10);
+        const pushed = await call(`${gateway()}/external/feeds/${demo.feeds.iot.id}/observations`, { method: 'POST', key: demo.keys.provider, body: { readings: [reading] } });
+        expect(pushed.status, JSON.stringify(pushed.body)).toBe(200);
+      }
     },
     ATTESTED_WITHIN_ATTEMPTS * 1_000,
   );
