@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidatorIdentity } from '../../../schemas/index.ts';
-import { validatorSet, verifyAttestation, verifyTransactionReceipt, type KnownValidator, type Verification } from '../../verify/index.ts';
+import { validatorSet, verifyAttestation, verifyTransactionReceipt, type KnownValidator, type ValidatorSet, type Verification } from '../../verify/index.ts';
 import { positional, readJsonFile, stringOption, UsageError, type Command, type CommandContext, type OptionValues } from '../command.ts';
 
 /** Set when a verification fails, so scripts can rely on the status alone. */
@@ -16,36 +16,50 @@ const validatorsOption = {
   },
 } as const;
 
+/**
+ * A verification command: fetch the answer named by the one argument, verify it against the pinned
+ * set, print the result; exit status 1 when it does not verify.
+ */
+function verifying(spec: Pick<Command, 'name' | 'summary' | 'args' | 'details'> & { argument: string }, check: (context: CommandContext, id: string, set: ValidatorSet) => Promise<Verification>): Command {
+  return {
+    ...spec,
+    options: validatorsOption,
+    async run(context, options, positionals) {
+      const id = positional(positionals, 0, spec.argument);
+      const set = validatorSet(await pinnedValidators(context, options));
+      const verification = await check(context, id, set);
+      context.print(verification);
+      if (!verification.ok) throw new VerificationFailed(`${verification.fault}: ${verification.message}`);
+    },
+  };
+}
+
 export const verifyCommands: Command[] = [
-  {
-    name: 'verify',
-    summary: "verify a transaction's Merkle proof and its block's signatures against a pinned validator set",
-    args: '<txHash>',
-    details: [
-      'Checks that the transaction hashes to <txHash>, that its Merkle proof leads to the transaction root of',
-      'its block, that the block hash is its header\'s, and that a majority of the pinned validators signed it.',
-      'Without --validators the set is taken from the answering node (trust on first use), and a note says so.',
-      'Exit status 1 when verification fails. Role: dapp.',
-    ].join('\n'),
-    options: validatorsOption,
-    async run(context, options, positionals) {
-      const hash = positional(positionals, 0, 'the transaction hash');
-      const set = validatorSet(await pinnedValidators(context, options));
-      report(context, verifyTransactionReceipt(await context.client.transaction(hash), set));
+  verifying(
+    {
+      name: 'verify',
+      summary: "verify a transaction's Merkle proof and its block's signatures against a pinned validator set",
+      args: '<txHash>',
+      argument: 'the transaction hash',
+      details: [
+        'Checks that the transaction hashes to <txHash>, that its Merkle proof leads to the transaction root of',
+        "its block, that the block hash is its header's, and that a majority of the pinned validators signed it.",
+        'Without --validators the set is taken from the answering node (trust on first use), and a note says so.',
+        'Exit status 1 when verification fails. Role: dapp.',
+      ].join('\n'),
     },
-  },
-  {
-    name: 'verify attestation',
-    summary: "verify a feed's latest attested value: event, Merkle proof and block signatures",
-    args: '<feedId>',
-    details: 'As `verify`, for the value GET /query/attestations/<feedId>/latest answers. Exit status 1 when it fails. Role: dapp.',
-    options: validatorsOption,
-    async run(context, options, positionals) {
-      const feedId = positional(positionals, 0, 'the feed id');
-      const set = validatorSet(await pinnedValidators(context, options));
-      report(context, verifyAttestation(await context.client.latestAttestation(feedId), set));
+    async (context, hash, set) => verifyTransactionReceipt(await context.client.transaction(hash), set),
+  ),
+  verifying(
+    {
+      name: 'verify attestation',
+      summary: "verify a feed's latest attested value: event, Merkle proof and block signatures",
+      args: '<feedId>',
+      argument: 'the feed id',
+      details: 'As `verify`, for the value GET /query/attestations/<feedId>/latest answers. Exit status 1 when it fails. Role: dapp.',
     },
-  },
+    async (context, feedId, set) => verifyAttestation(await context.client.latestAttestation(feedId), set),
+  ),
   {
     name: 'validators',
     summary: 'print the voters and their keys as a node reports them, to pin with --validators',
@@ -67,9 +81,4 @@ async function pinnedValidators(context: CommandContext, options: OptionValues):
   const parsed = z.array(ValidatorIdentity).min(1).safeParse(await readJsonFile(context, file));
   if (!parsed.success) throw new UsageError(`${file} is not a JSON array of validators {nodeId, algorithm, publicKey}`);
   return parsed.data;
-}
-
-function report(context: CommandContext, verification: Verification): void {
-  context.print(verification);
-  if (!verification.ok) throw new VerificationFailed(`${verification.fault}: ${verification.message}`);
 }
