@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, max, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
+import { eventSequence } from './event-sequence.ts';
 import { blockSignatures, blocks, committedEvents, ledgerMeta, ledgerState, nodeMeta, transactions } from '../../db/schema/consensus.ts';
 import {
   Block,
@@ -110,7 +111,9 @@ export class ConsensusRepository {
           .values(rows)
           .onConflictDoUpdate({ target: ledgerState.key, set: { value: sql`excluded.value` } });
       }
+      const positions = new Map(block.txHashes.map((hash, position) => [hash, position]));
       const eventRows = commit.attested.map(({ event, txHash }) => ({
+        sequence: eventSequence(height, positionOf(positions, txHash)),
         eventId: event.id,
         channel: event.channel,
         feedId: event.feedId,
@@ -118,7 +121,7 @@ export class ConsensusRepository {
         txHash,
         event,
       }));
-      // Inserted in block order, so sequences follow commit order.
+      // Sequences follow commit order: by height, then by place in the block.
       for (const rows of chunks(eventRows)) await tx.insert(committedEvents).values(rows);
       if (commit.raftIndex !== undefined) {
         const applied = (await readLedgerMeta(tx))?.appliedRaftIndex ?? 0;
@@ -351,6 +354,12 @@ const toCommittedEvent = (row: CommittedEventRow): CommittedEvent => ({
   height: row.height,
   txHash: row.txHash,
 });
+
+function positionOf(positions: ReadonlyMap<string, number>, txHash: string): number {
+  const position = positions.get(txHash);
+  invariant(position !== undefined, 'an attested event whose transaction is not in its block', { txHash });
+  return position;
+}
 
 function* chunks<T>(rows: readonly T[]): Generator<T[]> {
   for (let i = 0; i < rows.length; i += INSERT_ROWS_MAX) yield rows.slice(i, i + INSERT_ROWS_MAX);

@@ -1,4 +1,4 @@
-import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, customType, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const blocks = pgTable('blocks', {
   height: bigint('height', { mode: 'number' }).primaryKey(),
@@ -30,7 +30,12 @@ export const ledgerState = pgTable('ledger_state', {
 export const committedEvents = pgTable(
   'committed_events',
   {
-    sequence: bigserial('sequence', { mode: 'number' }).primaryKey(),
+    /**
+     * Commit order, the same on every node (see consensus/storage/event-sequence.ts): derived from the
+     * block height and the transaction's place in it, not a local counter, so a subscriber resumes with
+     * its Last-Event-ID on any node.
+     */
+    sequence: bigint('sequence', { mode: 'number' }).primaryKey(),
     eventId: text('event_id').notNull().unique(),
     channel: text('channel').notNull(),
     feedId: text('feed_id').notNull(),
