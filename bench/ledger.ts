@@ -11,7 +11,8 @@
  * their mean is verifyCeilingPerSec. Signing everything beforehand is the slow part of the run.
  *
  * Knobs: BENCH_LEDGER_ACCOUNTS (multiple of 64, default 256), BENCH_LEDGER_CLIENTS (default 4),
- * BENCH_LEDGER_ROUNDS (transfers per account, default 24), BENCH_LEDGER_CEILING_MS (default 3000).
+ * BENCH_LEDGER_ROUNDS (transfers per account, default 24), BENCH_LEDGER_CEILING_MS (default 3000),
+ * BENCH_LEDGER_CPU_PROF_DIR (profile the validator).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -44,6 +45,8 @@ const rounds = Number(process.env.BENCH_LEDGER_ROUNDS ?? 24);
 const ceilingMs = Number(process.env.BENCH_LEDGER_CEILING_MS ?? 3_000);
 const postgresUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 const cores = availableParallelism();
+/** Set: the validator writes a CPU profile there (read it with bench/consensus/profile-summary.ts). */
+const profileDir = process.env.BENCH_LEDGER_CPU_PROF_DIR;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
@@ -72,7 +75,8 @@ async function startValidator(port: number, dataDir: string, schema: string): Pr
   const url = `http://127.0.0.1:${port}`;
   const logPath = join(dataDir, 'validator.log');
   const log = openSync(logPath, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', EXIT_WITH_PARENT, join(ROOT, 'bin/role.ts'), 'validator'], {
+  const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', EXIT_WITH_PARENT, join(ROOT, 'bin/role.ts'), 'validator'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -24,10 +24,9 @@ const HEX = /^(?:[0-9a-f]{2})*$/;
 
 /** The parameter set of a hex public key, from its length; undefined when it is no ML-DSA key. */
 export function accountAlgorithm(publicKeyHex: string): SignatureAlgorithm | undefined {
-  if (!HEX.test(publicKeyHex)) return undefined;
   const bytes = publicKeyHex.length / 2;
   for (const algorithm of Object.keys(ACCOUNT_PUBLIC_KEY_BYTES) as SignatureAlgorithm[]) {
-    if (ACCOUNT_PUBLIC_KEY_BYTES[algorithm] === bytes) return algorithm;
+    if (ACCOUNT_PUBLIC_KEY_BYTES[algorithm] === bytes) return HEX.test(publicKeyHex) ? algorithm : undefined;
   }
   return undefined;
 }

@@ -1,11 +1,16 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../runtime/canonical-json.ts';
 import { hashValue } from '../../runtime/hash.ts';
 import type { BlockHeader, Transaction } from '../../schemas/index.ts';
 
 /** prevHash of the genesis block. */
 export const ZERO_HASH = '0'.repeat(64);
 
-/** A transaction's hash: SHA-256 of its canonical JSON, so every node derives it alike. */
-export const txHashOf = (tx: Transaction): string => hashValue(tx);
+/**
+ * A transaction's hash: SHA-256 of its canonical JSON, so every node derives it alike (the same
+ * value as hashValue). node:crypto here: signed user transactions are kilobytes, hashed on the hot path.
+ */
+export const txHashOf = (tx: Transaction): string => createHash('sha256').update(canonicalJson(tx)).digest('hex');
 
 /** A block's hash: SHA-256 of its header's canonical JSON; this is what validators sign. */
 export const blockHashOf = (header: BlockHeader): string => hashValue(header);

@@ -1,6 +1,6 @@
-import { accountAlgorithm, accountIdOf } from '../../schemas/transaction-signing.ts';
 import type { UserTransaction } from '../../schemas/index.ts';
 import { invariant } from '../invariant.ts';
+import { accountOfKey } from './account-key.ts';
 import { accountKey } from './keys.ts';
 import { reject, type Rejection } from './result.ts';
 import type { StateView } from './state.ts';
@@ -70,10 +70,9 @@ export interface SignerCheck {
  * other's log, so applying does not verify it again.
  */
 export function checkSigner(state: StateView, tx: UserTransaction): SignerCheck | Rejection {
-  if (accountAlgorithm(tx.from) === undefined) {
-    return reject('ACCOUNT_KEY_INVALID', `'from' is not an ML-DSA-44, -65 or -87 public key (${tx.from.length / 2} bytes)`);
-  }
-  const signer = accountIdOf(tx.from);
+  const key = accountOfKey(tx.from);
+  if (key === undefined) return reject('ACCOUNT_KEY_INVALID', `'from' is not an ML-DSA-44, -65 or -87 public key (${tx.from.length / 2} bytes)`);
+  const signer = key.id;
   const book = new AccountBook(state);
   const expected = book.get(signer).nonce;
   if (tx.nonce < expected) return reject('NONCE_REPLAYED', `nonce ${tx.nonce} of account ${signer} is already used; the next is ${expected}`);

@@ -1,5 +1,5 @@
 import type { UserTransaction } from '../../schemas/index.ts';
-import { accountAlgorithm, accountIdOf } from '../../schemas/transaction-signing.ts';
+import { accountOfKey } from './account-key.ts';
 import { applyTransaction } from './apply.ts';
 import { reject, type Rejection } from './result.ts';
 import { StateOverlay, type StateView } from './state.ts';
@@ -28,8 +28,9 @@ export class AccountAdmission {
   /** Admits `tx` (it now counts as pending until `release`) or says why not. */
   admit(tx: UserTransaction, txHash: string): Rejection | null {
     if (tx.chainId !== this.chainId) return reject('CHAIN_ID_MISMATCH', `the transaction is signed for chain '${tx.chainId}', this chain is '${this.chainId}'`);
-    if (accountAlgorithm(tx.from) === undefined) return reject('ACCOUNT_KEY_INVALID', "'from' is not an ML-DSA-44, -65 or -87 public key");
-    const account = accountIdOf(tx.from);
+    const key = accountOfKey(tx.from);
+    if (key === undefined) return reject('ACCOUNT_KEY_INVALID', "'from' is not an ML-DSA-44, -65 or -87 public key");
+    const account = key.id;
     const queue = this.pending.get(account) ?? [];
     if (queue.length >= this.perAccountMax) {
       return reject('ACCOUNT_PENDING_LIMIT', `account ${account} has ${queue.length} transactions waiting for a block; wait for some to commit`);
@@ -49,9 +50,9 @@ export class AccountAdmission {
 
   /** The transaction was settled (committed, rejected by a block, or failed): it no longer counts as pending. */
   release(tx: UserTransaction): void {
-    const account = accountIdOf(tx.from);
-    const queue = this.pending.get(account);
-    if (queue === undefined) return;
+    const account = accountOfKey(tx.from)?.id;
+    const queue = account === undefined ? undefined : this.pending.get(account);
+    if (account === undefined || queue === undefined) return;
     const at = queue.indexOf(tx);
     if (at >= 0) queue.splice(at, 1);
     if (queue.length === 0) this.pending.delete(account);

@@ -1,4 +1,3 @@
-import { hexToBytes } from '@noble/hashes/utils.js';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../../runtime/errors.ts';
 import type { TransactionSubmission, TxRejection, UserTransaction } from '../../schemas/index.ts';
@@ -85,8 +84,11 @@ export class UserSubmissions {
 }
 
 function verifyItem(tx: UserTransaction): VerifyItem {
-  return { algorithm: accountAlgorithm(tx.from)!, publicKey: hexToBytes(tx.from), message: signingBytes(tx), signature: hexToBytes(tx.signature) };
+  return { algorithm: accountAlgorithm(tx.from)!, publicKey: bytesOfHex(tx.from), message: signingBytes(tx), signature: bytesOfHex(tx.signature) };
 }
+
+/** Node's native hex decoding (several times faster than a JavaScript loop), copied out of Buffer's shared pool so a message to a thread carries only these bytes. */
+const bytesOfHex = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 
 /** The outcomes, or undefined when they take longer than `ms` (the work goes on; its late failure is nobody's error). */
 async function waitAtMost<T>(work: Promise<T>, ms: number): Promise<T | undefined> {

@@ -1,0 +1,19 @@
+import { createHash } from 'node:crypto';
+import { ACCOUNT_PUBLIC_KEY_BYTES } from '../../schemas/transaction-signing.ts';
+import type { SignatureAlgorithm } from '../../schemas/index.ts';
+
+const ALGORITHM_BY_HEX_LENGTH = new Map<number, SignatureAlgorithm>(
+  (Object.entries(ACCOUNT_PUBLIC_KEY_BYTES) as [SignatureAlgorithm, number][]).map(([algorithm, bytes]) => [bytes * 2, algorithm]),
+);
+const HEX = /^[0-9a-f]*$/;
+
+/**
+ * The algorithm and account id of a hex ML-DSA public key, or undefined when it is none: the same
+ * answers as accountAlgorithm and accountIdOf (schemas/transaction-signing.ts), with node:crypto,
+ * since every user transaction pays for it several times on the node's hot path.
+ */
+export function accountOfKey(publicKeyHex: string): { algorithm: SignatureAlgorithm; id: string } | undefined {
+  const algorithm = ALGORITHM_BY_HEX_LENGTH.get(publicKeyHex.length);
+  if (algorithm === undefined || !HEX.test(publicKeyHex)) return undefined;
+  return { algorithm, id: createHash('sha256').update(Buffer.from(publicKeyHex, 'hex')).digest('hex') };
+}
