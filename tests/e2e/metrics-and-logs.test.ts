@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../runtime/logger.ts';
-import { FeedCreated, IssuedKey } from '../../schemas/index.ts';
+import { FeedCreated } from '../../schemas/index.ts';
 import { scrape, valueOf, type Exposition } from '../support/prometheus.ts';
-import { ADMIN_KEY, berlinWeatherFeed, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
+import { issueKeys, berlinWeatherFeed, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
 
 type Role = 'gateway' | 'slim' | 'validator';
 
@@ -27,11 +27,7 @@ describe('metrics and logs of every role', () => {
 
   beforeAll(async () => {
     net = await startTestNetwork({ logger: (role) => createLogger(role, 'info', captureLines(role)) });
-    for (const role of ['provider', 'reviewer'] as const) {
-      const issued = await call(`${net.api}/auth/keys`, { method: 'POST', key: ADMIN_KEY, body: { role, label: `metrics ${role}` } });
-      expect(issued.status).toBe(201);
-      keys[role] = IssuedKey.parse(issued.body).key;
-    }
+    await issueKeys(net.api, keys, 'metrics');
   }, 180_000);
   afterAll(async () => net?.stop());
 

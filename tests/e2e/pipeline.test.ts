@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, hexToBytes, bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { Attestation, DeviceCreated, FeedCreated, IssuedKey, ReviewItem } from '../../schemas/index.ts';
+import { Attestation, DeviceCreated, FeedCreated, ReviewItem } from '../../schemas/index.ts';
 import { canonicalJson } from '../../runtime/canonical-json.ts';
 import { signedReading } from '../../demo/iot-device.ts';
-import { ADMIN_KEY, TEST_DATABASE_URL, berlinWeatherFeed, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
+import { issueKeys, TEST_DATABASE_URL, berlinWeatherFeed, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
 
 const DSA = { ml_dsa44, ml_dsa65, ml_dsa87 } as const;
 
@@ -44,11 +44,7 @@ function pipelineSuite(name: string, postgresUrl: string | undefined) {
 
     beforeAll(async () => {
       net = await startTestNetwork({ postgresUrl });
-      for (const role of ['provider', 'dapp', 'reviewer'] as const) {
-        const issued = await call(`${net.api}/auth/keys`, { method: 'POST', key: ADMIN_KEY, body: { role, label: `e2e ${role}` } });
-        expect(issued.status).toBe(201);
-        keys[role] = IssuedKey.parse(issued.body).key;
-      }
+      await issueKeys(net.api, keys, 'e2e');
     }, 120_000);
     afterAll(async () => net?.stop());
 

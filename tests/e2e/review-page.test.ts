@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { signedReading } from '../../demo/iot-device.ts';
-import { Attestation, DeviceCreated, FeedCreated, IssuedKey } from '../../schemas/index.ts';
+import { Attestation, DeviceCreated, FeedCreated } from '../../schemas/index.ts';
 import { launchChromium, type TestBrowser } from '../support/browser.ts';
-import { ADMIN_KEY, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
+import { issueKeys, call, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
 
 /** Where the screenshot goes (git-ignored). */
 const ARTIFACTS_DIR = 'tests/artifacts';
@@ -19,11 +19,7 @@ describe('the reviewer page at /review, in headless Chromium', () => {
 
   beforeAll(async () => {
     net = await startTestNetwork();
-    for (const role of ['provider', 'dapp', 'reviewer'] as const) {
-      const issued = await call(`${net.api}/auth/keys`, { method: 'POST', key: ADMIN_KEY, body: { role, label: `review page ${role}` } });
-      expect(issued.status).toBe(201);
-      keys[role] = IssuedKey.parse(issued.body).key;
-    }
+    await issueKeys(net.api, keys, 'review page');
     chrome = await launchChromium();
     page = await chrome.context.newPage();
     // Script errors only: answers such as the 404 before an attestation exists are expected and handled.

@@ -3,7 +3,7 @@ import { createLogger, type Logger } from '../../runtime/logger.ts';
 import type { RunningNode } from '../../runtime/node.ts';
 import { startDemoSource, type DemoSource } from '../../demo/open-meteo-server.ts';
 import { ROLE_STARTERS } from '../../bin/roles.ts';
-import type { FeedRegistration } from '../../schemas/index.ts';
+import { IssuedKey, type FeedRegistration, type Role } from '../../schemas/index.ts';
 import { TEST_DATABASE_URL, dropSchema, tempDir, uniqueSchema } from './databases.ts';
 
 export const ADMIN_KEY = 'ok_test-admin-key-0123456789abcdefghijklmnop';
@@ -67,6 +67,15 @@ export async function startTestNetwork(
 }
 
 export { TEST_DATABASE_URL };
+
+/** Issues one key per role through the gateway (as the admin), into `keys`; fails on any answer but 201. */
+export async function issueKeys<R extends Role>(api: string, keys: Record<R, string>, label: string): Promise<void> {
+  for (const role of Object.keys(keys) as R[]) {
+    const issued = await call(`${api}/auth/keys`, { method: 'POST', key: ADMIN_KEY, body: { role, label: `${label} ${role}` } });
+    if (issued.status !== 201) throw new Error(`issuing a ${role} key answered ${issued.status}: ${JSON.stringify(issued.body)}`);
+    keys[role] = IssuedKey.parse(issued.body).key;
+  }
+}
 
 /** A pull feed of Berlin's temperature from the network's demo Open-Meteo source, fetched every second. */
 export const berlinWeatherFeed = (sourceUrl: string): FeedRegistration => ({
