@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { launchTopology, type LaunchedTopology } from '../bin/topology/launch.ts';
 import { ensureDemo } from '../demo/bootstrap.ts';
 import { startDemoSource, type DemoSource } from '../demo/open-meteo-server.ts';
-import { ConsensusStatus, IssuedKey } from '../schemas/index.ts';
+import { ConsensusStatus, GatewayInfo, IssuedKey } from '../schemas/index.ts';
 import { OpenLoadGenerator } from './load/generator.ts';
+import { presignedTransactions, registerAssetBody } from './load/transactions.ts';
 import { buildRequest, createMix, ROUTE_WEIGHTS, ROUTES, type LoadFixtures, type LoadProvider, type RouteName } from './load/mix.ts';
 
 /** The platform's stages, in requests per second. */
@@ -49,7 +50,9 @@ export async function loadBench(): Promise<Record<string, unknown>> {
       env: { SOURCE_ORIGINS_ALLOWED: source.url, LOG_LEVEL: 'warn' },
     });
     const gatewayUrl = topology.state.gatewayUrl;
-    const fixtures = await setUpClients(gatewayUrl, topology.state.adminKey, source.url);
+    const chainId = GatewayInfo.parse(await (await fetch(`${gatewayUrl}/api/v11/info`)).json()).chainId;
+    let transactions: (() => string) | undefined;
+    const fixtures = await setUpClients(gatewayUrl, topology.state.adminKey, source.url, () => (transactions ?? (() => registerAssetBody(chainId)))());
     await waitFirstAttestation(gatewayUrl, fixtures);
 
     // Routes that do not answer 2xx once, unloaded, are left out (and said so) rather than counted as errors.
@@ -60,6 +63,13 @@ export async function loadBench(): Promise<Record<string, unknown>> {
       const status = await probeRoute(gatewayUrl, buildRequest(route, fixtures, Math.random));
       if (status >= 200 && status < 300) routes.push(route);
       else leftOut[route] = status;
+    }
+    if (routes.includes('transactionSubmit')) {
+      // Enough for every stage's share, signed now so the generator keeps its rate.
+      const share = ROUTE_WEIGHTS.transactionSubmit / routes.reduce((sum, r) => sum + ROUTE_WEIGHTS[r], 0);
+      const count = Math.ceil(([WARMUP_RPS * WARMUP_S, ...STAGES_RPS.map((rps) => rps * stageS)].reduce((a, b) => a + b, 0) * share * 1.2));
+      console.log(`signing ${count} transactions ...`);
+      transactions = presignedTransactions(chainId, count);
     }
     const next = createMix(routes, fixtures);
     console.log(`mix: ${routes.map((r) => `${r} ${ROUTE_WEIGHTS[r]}`).join(', ')}${Object.keys(leftOut).length > 0 ? `; left out: ${JSON.stringify(leftOut)}` : ''}`);
@@ -98,7 +108,7 @@ interface Holder {
   value: number;
 }
 
-async function setUpClients(gatewayUrl: string, adminKey: string, sourceUrl: string): Promise<LoadFixtures & { heightHolder: Holder }> {
+async function setUpClients(gatewayUrl: string, adminKey: string, sourceUrl: string, nextTransaction: () => string): Promise<LoadFixtures & { heightHolder: Holder }> {
   const providers: LoadProvider[] = [];
   const dappKeys: string[] = [];
   for (let i = 0; i < PROVIDERS; i++) {
@@ -122,7 +132,7 @@ async function setUpClients(gatewayUrl: string, adminKey: string, sourceUrl: str
     dappKeys.push(IssuedKey.parse(await res.json()).key);
   }
   const heightHolder: Holder = { value: 0 };
-  return { providers, dappKeys, height: () => heightHolder.value, heightHolder };
+  return { providers, dappKeys, height: () => heightHolder.value, heightHolder, nextTransaction };
 }
 
 async function refreshHeight(gatewayUrl: string, fixtures: { heightHolder: Holder }): Promise<void> {

@@ -19,9 +19,11 @@ export interface LoadFixtures {
   providers: readonly LoadProvider[];
   /** The newest block height known: block reads pick a height up to it. */
   height: () => number;
+  /** The body of the next signed transaction to submit. */
+  nextTransaction: () => string;
 }
 
-export const ROUTES = ['health', 'consensusStatus', 'block', 'attestation', 'assetState', 'channels', 'feedList', 'observationPush'] as const;
+export const ROUTES = ['health', 'consensusStatus', 'block', 'attestation', 'assetState', 'channels', 'feedList', 'observationPush', 'transactionSubmit'] as const;
 export type RouteName = (typeof ROUTES)[number];
 
 /** Reads dominate, as on any oracle: monitors poll health and status, dApps read attested values. */
@@ -29,11 +31,12 @@ export const ROUTE_WEIGHTS: Readonly<Record<RouteName, number>> = {
   health: 5,
   consensusStatus: 10,
   block: 15,
-  attestation: 25,
+  attestation: 20,
   assetState: 10,
   channels: 5,
   feedList: 10,
-  observationPush: 20,
+  observationPush: 15,
+  transactionSubmit: 10,
 };
 
 const API = '/api/v11';
@@ -68,6 +71,14 @@ export function buildRequest(route: RouteName, f: LoadFixtures, random: () => nu
         body: JSON.stringify({ readings: [reading] }),
       };
     }
+    case 'transactionSubmit':
+      return {
+        route,
+        method: 'POST',
+        path: `${API}/transaction`,
+        headers: { ...bearer(pick(f.dappKeys, random)), 'content-type': 'application/json' },
+        body: `{"transactions":[${f.nextTransaction()}]}`,
+      };
   }
 }
 
