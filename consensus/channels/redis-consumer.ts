@@ -1,7 +1,9 @@
+import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { CATEGORIES, channelStreamKey, type Transaction } from '../../schemas/index.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
+import { waitForCommit } from '../node/commit-wait.ts';
 import type { CommitResult, Consensus } from '../node/consensus.ts';
 import type { ConsensusRepository } from '../storage/repository.ts';
 import {
@@ -173,7 +175,7 @@ export class RedisChannelConsumer {
     const places = await this.options.repository.committedPlaces(events.map((e) => e.event.id));
     const fresh = events.filter((e) => !places.has(e.event.id));
     const txs: Transaction[] = fresh.map((e) => ({ type: 'attest', event: e.event }));
-    const outcomes = txs.length === 0 ? [] : await waitBounded(this.options.consensus.submit(txs));
+    const outcomes = txs.length === 0 ? [] : await waitForCommit(this.options.consensus.submit(txs), SUBMIT_WAIT_MS, 1);
     const outcomeOf = new Map<StreamEntry, CommitResult>(fresh.map((e, i) => [e, outcomes[i]!]));
 
     const multi = this.options.redis.multi();
@@ -201,25 +203,7 @@ export class RedisChannelConsumer {
   }
 }
 
-function waitBounded<T>(work: Promise<T>): Promise<T> {
-  // Past the wait the commit may still land; the round is retried and the attest answers duplicate.
-  work.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError('UNAVAILABLE', `attests not committed within ${SUBMIT_WAIT_MS} ms`)), SUBMIT_WAIT_MS);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
+/** Resolves after `ms`, or at once when `signal` aborts (stop). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return sleepMs(ms, undefined, { signal }).catch(() => {});
 }

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
-import { AppError } from '../../../runtime/errors.ts';
 import { readJson } from '../../../runtime/http.ts';
 import { ChannelDelivery, type ChannelDeliveryReceipt, type ChannelEvent } from '../../../schemas/index.ts';
+import { waitForCommit } from '../../node/commit-wait.ts';
 import type { CommitResult } from '../../node/consensus.ts';
 import type { ValidatorHttpDeps } from '../deps.ts';
 
@@ -16,7 +16,7 @@ export function internalRoutes(api: Hono, deps: ValidatorHttpDeps): void {
     const unique = firstOfEachId(events);
     const places = await deps.repository.committedPlaces(unique.map((e) => e.id));
     const fresh = unique.filter((e) => !places.has(e.id));
-    const outcomes = fresh.length === 0 ? [] : await waitBounded(deps.consensus.submit(fresh.map((event) => ({ type: 'attest', event }))));
+    const outcomes = fresh.length === 0 ? [] : await waitForCommit(deps.consensus.submit(fresh.map((event) => ({ type: 'attest', event }))), DELIVERY_COMMIT_WAIT_MS, DELIVERY_RETRY_AFTER_S);
     const byId = new Map<string, CommitResult>(fresh.map((e, i) => [e.id, outcomes[i]!]));
 
     const answer: ChannelDeliveryReceipt = { committed: [], rejected: [] };
@@ -39,22 +39,4 @@ function firstOfEachId(events: readonly ChannelEvent[]): ChannelEvent[] {
   const byId = new Map<string, ChannelEvent>();
   for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
   return [...byId.values()];
-}
-
-function waitBounded<T>(work: Promise<T>): Promise<T> {
-  // The commit may still finish after we stop waiting: nothing is lost, so its late failure is not an error here.
-  work.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new AppError('UNAVAILABLE', `events not committed within ${DELIVERY_COMMIT_WAIT_MS} ms; deliver again`, {
-            retryAfterS: DELIVERY_RETRY_AFTER_S,
-          }),
-        ),
-      DELIVERY_COMMIT_WAIT_MS,
-    );
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
