@@ -83,13 +83,7 @@ const raftGroup = MEMBERS.filter((m) => m.role === 'validator' || m.role === 'bu
   .map((m) => `${m.name}=${m.role === 'validator' ? 'voter' : 'learner'}@${url(m.name)}`)
   .join(',');
 
-const processes = new RoleProcesses({
-  logDir,
-  onUnexpectedExit: (name, code, signal) => {
-    console.error(`\n${name} stopped (code ${code ?? '-'}, signal ${signal ?? '-'}); see ${processes.logPath(name)}`);
-    void shutdown(1);
-  },
-});
+const processes = new RoleProcesses({ logDir, onUnexpectedExit: (message) => void shutdown(1, message) });
 let shuttingDown = false;
 
 function spawnMember(name: string, extraEnv: Record<string, string>): void {
@@ -99,9 +93,10 @@ function spawnMember(name: string, extraEnv: Record<string, string>): void {
 
 const waitReady = (name: string) => processes.waitStarted(name, url(name), READY_TIMEOUT_MS);
 
-async function shutdown(code: number): Promise<void> {
+async function shutdown(code: number, reason?: string): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
+  if (reason !== undefined) console.error(`\n${reason}`);
   await processes.stopAll(SHUTDOWN_GRACE_MS);
   process.exit(code);
 }
@@ -138,6 +133,7 @@ async function main(): Promise<void> {
     `  validators  ${validators.map((v) => url(v.name)).join('  ')}   (Raft voters)`,
     `  business    ${url('business-1')}  ${url('business-2')}   (Raft learners)   slim worker ${url('slim')}`,
     `  admin key   ${adminKey}`,
+    `  reviewers   ${gateway}/review   (sign in with a reviewer key)   metrics: GET /metrics on every role`,
   ];
   if (source !== null) {
     const demo = await ensureDemo(gateway, source.url, { ...(saved ?? {}), adminKey });
