@@ -15,8 +15,8 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 export interface RoleProcessesOptions {
   logDir: string;
-  /** Called when a role exits while the group is not stopping (the caller usually stops the rest). */
-  onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Called with what happened when a role exits while the group is not stopping (the caller usually stops the rest). */
+  onUnexpectedExit: (message: string) => void;
 }
 
 export class RoleProcesses {
@@ -37,7 +37,7 @@ export class RoleProcesses {
     child.stderr?.pipe(log);
     child.on('exit', (code, signal) => {
       this.children.delete(name);
-      if (!this.stopping) this.options.onUnexpectedExit(name, code, signal);
+      if (!this.stopping) this.options.onUnexpectedExit(`${name} stopped (code ${code ?? '-'}, signal ${signal ?? '-'}); see ${this.logPath(name)}`);
     });
     this.children.set(name, child);
     return child;

@@ -76,19 +76,14 @@ const secrets = {
   GRAFANA_ADMIN_PASSWORD: 'local',
 };
 
-const processes = new RoleProcesses({
-  logDir,
-  onUnexpectedExit: (name, code, signal) => {
-    console.error(`\n${name} stopped (code ${code ?? '-'}, signal ${signal ?? '-'}); see ${processes.logPath(name)}`);
-    void shutdown(1);
-  },
-});
+const processes = new RoleProcesses({ logDir, onUnexpectedExit: (message) => void shutdown(1, message) });
 let databaseCreated = false;
 let shuttingDown = false;
 
-async function shutdown(code: number): Promise<void> {
+async function shutdown(code: number, reason?: string): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
+  if (reason !== undefined) console.error(`\n${reason}`);
   await processes.stopAll(SHUTDOWN_GRACE_MS);
   if (databaseCreated && !flags['keep-database']) {
     await dropDatabase(serverUrl, runId).catch((e: unknown) => console.error(`dropping database ${runId} failed: ${(e as Error).message}`));
