@@ -6,6 +6,7 @@ export const BIN = 'oracle-net';
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   url: { type: 'string', value: '<url>', description: 'the gateway (env ORACLE_API_URL; default http://127.0.0.1:8080)' },
   'api-key': { type: 'string', value: '<key>', description: 'your API key (env ORACLE_API_KEY)' },
+  header: { type: 'string', short: 'H', multiple: true, value: "'<name>: <value>'", description: 'an extra request header, repeatable (e.g. what a proxy in front asks for)' },
   'timeout-ms': { type: 'string', value: '<ms>', description: 'per request (default 15000)' },
   help: { type: 'boolean', short: 'h', description: 'explain the command' },
 };

@@ -85,7 +85,8 @@ function contextOf(values: OptionValues, io: CliIo): CommandContext {
   const timeoutText = typeof values['timeout-ms'] === 'string' ? values['timeout-ms'] : undefined;
   const timeoutMs = timeoutText === undefined ? undefined : Number(timeoutText);
   if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs <= 0)) throw new UsageError('--timeout-ms must be a positive integer');
-  const client = new OracleClient({ url, ...(apiKey === undefined || apiKey === '' ? {} : { apiKey }), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  const headers = headersOf(values.header);
+  const client = new OracleClient({ url, headers, ...(apiKey === undefined || apiKey === '' ? {} : { apiKey }), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   return {
     client,
     print: (value) => io.stdout(`${JSON.stringify(value, null, 2)}\n`),
@@ -99,6 +100,18 @@ function contextOf(values: OptionValues, io: CliIo): CommandContext {
     writeText: (path, text) => writeFile(path, text, { mode: 0o600 }),
     signal: io.signal ?? new AbortController().signal,
   };
+}
+
+/** `--header 'name: value'`, curl's form. */
+function headersOf(given: OptionValues[string]): Record<string, string> {
+  const lines = Array.isArray(given) ? given : given === undefined ? [] : [given];
+  return Object.fromEntries(
+    lines.map((line) => {
+      const match = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.*)$/.exec(String(line));
+      if (match === null) throw new UsageError(`--header '${String(line)}' is not of the form 'name: value'`);
+      return [match[1]!.toLowerCase(), match[2]!];
+    }),
+  );
 }
 
 async function readFileOrExplain(path: string): Promise<string> {

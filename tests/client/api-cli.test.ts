@@ -10,6 +10,9 @@ import { validatorSet, verifyTransactionReceipt, type ValidatorSet } from '../..
 import { CommittedEvent, type Attestation, type Feed } from '../../schemas/index.ts';
 import { ADMIN_KEY, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
 import { outsider } from './verify-fixtures.ts';
+import { signedTx, testAccount } from '../consensus/ledger/fixtures.ts';
+import { CLUSTER_TOKEN_HEADER } from '../../runtime/cluster-auth.ts';
+import { bytesToHex } from '@noble/hashes/utils.js';
 
 const run = promisify(execFile);
 /** A child Node process starts tsx and the client: seconds on a loaded machine. */
@@ -26,10 +29,10 @@ describe('client and CLI against a network on 127.0.0.1', () => {
   const dir = mkdtempSync(join(tmpdir(), 'client-cli-'));
 
   /** Runs a command line in this process, as the bin does, and keeps what it printed. */
-  async function cli(argv: string[], apiKey = keys.dapp): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function cli(argv: string[], apiKey = keys.dapp, target: string[] = ['--url', net.gateway.url]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const code = await main([...argv, '--url', net.gateway.url], {
+    const code = await main([...argv, ...target], {
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
       env: { ORACLE_API_KEY: apiKey },
@@ -99,6 +102,8 @@ describe('client and CLI against a network on 127.0.0.1', () => {
     });
 
     it('resumes a tail after a given sequence, never repeating it', async () => {
+      // The feed publishes again within seconds; wait for a second committed event to resume onto.
+      await eventually(async () => ((await dapp.channels()).find((c) => c.name === 'weather')?.events ?? 0) >= 2 || undefined, 300);
       const fromStart = dapp.tail('weather');
       const first = await fromStart.next();
       await fromStart.return(undefined);
@@ -107,7 +112,7 @@ describe('client and CLI against a network on 127.0.0.1', () => {
       const next = await resumed.next();
       await resumed.return(undefined);
       expect((next.value as CommittedEvent).sequence).toBeGreaterThan(sequence);
-    });
+    }, 90_000);
 
     it("ends a tail of an unknown channel with the server's error at once", async () => {
       await expect(dapp.tail('nope' as 'weather').next()).rejects.toMatchObject({ code: 'CHANNEL_NOT_FOUND', status: 404 });
@@ -193,6 +198,46 @@ describe('client and CLI against a network on 127.0.0.1', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/--colour/);
       expect(result.stderr).toMatch(/usage: oracle-net feeds list/);
+    });
+  });
+
+  describe('CLI: signed transfers', () => {
+    // The gateway does not route POST /transaction and GET /state/accounts yet: the CLI talks to the
+    // validator itself, with the cluster's header, as a proxy in front of it would ask (--header).
+    const validator = () => ['--url', net.validator.url, '--header', `${CLUSTER_TOKEN_HEADER}: test-cluster-secret-0123456789`];
+    const issuer = testAccount(40);
+    const alice = testAccount(41);
+    const keyFile = join(dir, 'alice.json');
+
+    beforeAll(async () => {
+      const chainId = (await dapp.status()).chainId;
+      const direct = new OracleClient({ url: net.validator.url, headers: { [CLUSTER_TOKEN_HEADER]: 'test-cluster-secret-0123456789' } });
+      await direct.submitTransaction(signedTx(issuer, 0, { type: 'register_asset', assetId: 'bond-cli', category: 'market', totalUnits: '1000', feeds: [], metadata: {} }, chainId));
+      await direct.submitTransaction(signedTx(issuer, 1, { type: 'mint', assetId: 'bond-cli', to: alice.id, units: '100' }, chainId));
+      // What `keys generate --out` writes.
+      writeFileSync(keyFile, JSON.stringify({ algorithm: 'ml_dsa44', accountId: alice.id, publicKey: alice.publicKey, secretKey: bytesToHex(alice.secretKey) }));
+    }, 60_000);
+
+    it("signs a transfer with a key file, finds the account's nonce, and waits for the commit", async () => {
+      const generated = await cli(['keys', 'generate', '--out', join(dir, 'bob.json')]);
+      expect(generated.code).toBe(0);
+      const bob = JSON.parse(generated.stdout) as { accountId: string };
+
+      const sent = await cli(['transfer', '--key', keyFile, '--asset', 'bond-cli', '--to', bob.accountId, '--units', '30', '--wait'], keys.dapp, validator());
+      expect(sent.stderr).toBe('');
+      const receipt = JSON.parse(sent.stdout) as { status: string; hash: string };
+      expect(receipt.status).toBe('committed');
+      const direct = new OracleClient({ url: net.validator.url, headers: { [CLUSTER_TOKEN_HEADER]: 'test-cluster-secret-0123456789' } });
+      expect((await direct.account(bob.accountId)).balances).toEqual({ 'bond-cli': '30' });
+
+      const verified = await cli(['verify', receipt.hash], keys.dapp, validator());
+      expect(verified.code).toBe(0);
+    });
+
+    it("refuses a transfer beyond the balance with the ledger's code", async () => {
+      const sent = await cli(['transfer', '--key', keyFile, '--asset', 'bond-cli', '--to', issuer.id, '--units', '1000000'], keys.dapp, validator());
+      expect(sent.code).toBe(1);
+      expect(sent.stderr).toMatch(/^error: .*\(INSUFFICIENT_BALANCE, HTTP 422\)/);
     });
   });
 
