@@ -2,7 +2,7 @@ import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { openDatabase } from '../db/client.ts';
 import { startAnnouncer } from '../runtime/announce/open.ts';
 import { getRequestListener } from '@hono/node-server';
-import { openBootServer } from '../runtime/probes/boot-server.ts';
+import { bootThenMigrate } from '../runtime/probes/boot-server.ts';
 import { nodeDataDir, nodeSchema, type RunningNode, type StartNode } from '../runtime/node.ts';
 import { startChannelConsumer } from './channels/index.ts';
 import { createSigner, KEY_SEED_BYTES } from './crypto/signer.ts';
@@ -33,15 +33,9 @@ const SUBMISSION_COMMIT_WAIT_MS = 10_000;
 export const startValidator: StartNode = async (config, logger) => {
   const startedAtMs = Date.now();
   // The port opens first: supervisors see the node alive, and not ready, while it migrates and starts.
-  const boot = await openBootServer(config.HOST, config.PORT);
-  boot.setPhase('migrating');
-  const database = await openDatabase({ part: 'consensus', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) }).catch(
-    async (error: unknown) => {
-      await boot.close();
-      throw error;
-    },
+  const { boot, migrated: database } = await bootThenMigrate(config.HOST, config.PORT, () =>
+    openDatabase({ part: 'consensus', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) }),
   );
-  boot.setPhase('starting');
   let phase: LifecyclePhase = 'running';
   const shutdown = new AbortController();
   let consensus: Consensus | undefined;

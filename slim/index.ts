@@ -1,7 +1,7 @@
 import { openDatabase } from '../db/client.ts';
 import { startAnnouncer } from '../runtime/announce/open.ts';
 import { getRequestListener } from '@hono/node-server';
-import { openBootServer } from '../runtime/probes/boot-server.ts';
+import { bootThenMigrate } from '../runtime/probes/boot-server.ts';
 import type { LifecyclePhase } from '../schemas/index.ts';
 import { nodeDataDir, nodeSchema, type StartNode } from '../runtime/node.ts';
 import { createSlimWorker } from './worker.ts';
@@ -14,15 +14,9 @@ export { createSlimWorker, type SlimWorker, type SlimWorkerOptions } from './wor
  */
 export const startSlim: StartNode = async (config, logger) => {
   // The port opens first: supervisors see the worker alive, and not ready, while it migrates and starts.
-  const boot = await openBootServer(config.HOST, config.PORT);
-  boot.setPhase('migrating');
-  const database = await openDatabase({ part: 'slim', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) }).catch(
-    async (error: unknown) => {
-      await boot.close();
-      throw error;
-    },
+  const { boot, migrated: database } = await bootThenMigrate(config.HOST, config.PORT, () =>
+    openDatabase({ part: 'slim', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) }),
   );
-  boot.setPhase('starting');
   let phase: LifecyclePhase = 'running';
   const worker = createSlimWorker({ config, logger, db: database.db, phase: () => phase });
   let server;

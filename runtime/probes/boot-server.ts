@@ -63,3 +63,20 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
+
+/**
+ * The first steps of a role with storage: its port opens (alive, not ready), then `migrate` opens
+ * and migrates its database in phase `migrating`; the boot server then says `starting`.
+ */
+export async function bootThenMigrate<T>(host: string, port: number, migrate: () => Promise<T>): Promise<{ boot: BootServer; migrated: T }> {
+  const boot = await openBootServer(host, port);
+  boot.setPhase('migrating');
+  try {
+    const migrated = await migrate();
+    boot.setPhase('starting');
+    return { boot, migrated };
+  } catch (error) {
+    await boot.close();
+    throw error;
+  }
+}
