@@ -13,7 +13,8 @@ export interface BuildInput {
   stateTree: StateTree;
   batch: readonly PendingTx[];
   timestamp: string;
-  signer: NodeSigner;
+  /** Null: sealed unsigned (see SealInput.signer). */
+  signer: NodeSigner | null;
   /** Signer node id of the proposer; default the signer (see SealInput.proposer). */
   proposer?: string;
 }

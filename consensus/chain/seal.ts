@@ -12,7 +12,8 @@ export interface SealInput {
   stateRoot: string;
   /** The proposer's clock; never earlier than the previous block's. */
   timestamp: string;
-  signer: NodeSigner;
+  /** Null: the block is sealed unsigned (a learner re-executes every block but its signature counts for nothing). */
+  signer: NodeSigner | null;
   /**
    * Signer node id of the proposer; default the signer. In a cluster every node seals the block a
    * committed entry describes, naming the leader that proposed it, and signs it with its own key.
@@ -25,13 +26,15 @@ export function sealBlock(input: SealInput): Block {
   const { prev, signer } = input;
   invariant(blockHashOf(prev.header) === prev.hash, 'previous block hash does not match its header', { height: prev.header.height });
   invariant(prev.header.chainId === input.chainId, 'previous block belongs to another chain', { chainId: prev.header.chainId });
+  const proposer = input.proposer ?? signer?.nodeId;
+  invariant(proposer !== undefined, 'an unsigned block needs its proposer named');
   const header: BlockHeader = {
     chainId: input.chainId,
     height: prev.header.height + 1,
     prevHash: prev.hash,
     txRoot: merkleRoot(input.txHashes),
     stateRoot: input.stateRoot,
-    proposer: input.proposer ?? signer.nodeId,
+    proposer,
     timestamp: laterOf(input.timestamp, prev.header.timestamp),
     txCount: input.txHashes.length,
   };
@@ -56,9 +59,10 @@ export function genesisBlock(chainId: string, timestamp: string, signer: NodeSig
   return sign(header, [], signer);
 }
 
-function sign(header: BlockHeader, txHashes: string[], signer: NodeSigner): Block {
+function sign(header: BlockHeader, txHashes: string[], signer: NodeSigner | null): Block {
   const hash = blockHashOf(header);
-  return { hash, header, signatures: [{ signer: signer.nodeId, algorithm: signer.algorithm, signature: signer.signBlockHash(hash) }], txHashes };
+  const signatures = signer === null ? [] : [{ signer: signer.nodeId, algorithm: signer.algorithm, signature: signer.signBlockHash(hash) }];
+  return { hash, header, signatures, txHashes };
 }
 
 /** A clock that steps back must not make a block older than its parent. */

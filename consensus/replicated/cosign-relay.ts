@@ -32,6 +32,8 @@ export class CosignRelay {
   private readonly keyOf = new Map<string, { publicKey: string; algorithm: SignatureAlgorithm }>();
   private readonly early = new Map<number, { from: string; sig: KeyedBlockSignature; hash: string }[]>();
   private earlyCount = 0;
+  /** Members some of our messages did not reach since we last offered them our signatures. */
+  private readonly missed = new Set<string>();
   /** Own signatures of the newest blocks, oldest first, at most COSIGN_REOFFER_BLOCKS. */
   private readonly recentOwn: OwnSignature[] = [];
   /** Co-signatures naming a hash other than ours: a member that computed a different block. */
@@ -70,8 +72,22 @@ export class CosignRelay {
     this.offer(this.otherMembers(), this.recentOwn);
   }
 
+  /** Messages to a member were dropped (it is down, or its queue overflowed): it may lack some of our signatures. */
+  unreachable(memberId: string): void {
+    this.missed.add(memberId);
+  }
+
+  /**
+   * A message arrived from a member. A follower sends another follower nothing but co-signatures,
+   * so hearing from a member it could not reach is often its only sign that the member is back.
+   */
+  heardFrom(memberId: string): void {
+    if (this.missed.has(memberId)) this.reoffer(memberId);
+  }
+
   /** A member answers again after an outage: it missed what was sent meanwhile. */
   reoffer(memberId: string): void {
+    this.missed.delete(memberId);
     if (this.otherMembers().includes(memberId)) this.offer([memberId], this.recentOwn);
   }
 

@@ -36,6 +36,11 @@ const decoder = new TextDecoder();
 export class LedgerMachine implements EngineMachine<TxOutcome[]> {
   /** Told every block this node applied and stored, in height order. */
   onBlock: (block: Block) => void = () => {};
+  /**
+   * Whether this node signs the blocks it applies: voters do; a learner's signature counts for no
+   * finality, so it spares the milliseconds of ML-DSA signing and keeps the voters' co-signatures.
+   */
+  signsBlocks: () => boolean = () => true;
 
   private constructor(
     private readonly repository: ConsensusRepository,
@@ -115,7 +120,7 @@ export class LedgerMachine implements EngineMachine<TxOutcome[]> {
       stateTree: this.tree,
       batch: batch.txs.map((tx) => ({ tx, hash: txHashOf(tx) })),
       timestamp: batch.timestamp,
-      signer: this.signer,
+      signer: this.signsBlocks() ? this.signer : null,
       proposer: batch.proposer,
     });
     if (built.block === null) return { block: null, outcomes: built.outcomes };

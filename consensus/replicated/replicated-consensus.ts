@@ -98,7 +98,8 @@ export class ReplicatedConsensus implements Consensus {
       } else raft.push(m);
     }
     if (raft.length > 0) this.engine?.receive(raft);
-    void from; // the transport already refused any message whose sender is not the authenticated peer
+    // The transport already refused any message whose sender is not the authenticated peer.
+    this.cosign.heardFrom(from);
   }
 
   /** A peer answers again after failed requests: it missed the co-signatures sent meanwhile. */
@@ -108,6 +109,7 @@ export class ReplicatedConsensus implements Consensus {
 
   /** The transport dropped messages to a peer: the core stops pipelining to it until it answers. */
   peerUnreachable(id: string): void {
+    this.cosign.unreachable(id);
     this.engine?.raw.reportUnreachable(id);
   }
 
@@ -231,6 +233,7 @@ export class ReplicatedConsensus implements Consensus {
   private async open(): Promise<void> {
     const o = this.options;
     this.machine = await LedgerMachine.open(o.repository, o.signer, o.chainId, o.logger);
+    this.machine.signsBlocks = () => this.members.voters.includes(o.selfId);
     this.machine.onBlock = (block) => {
       for (const listener of this.blockListeners) listener(block.txHashes.length);
       this.cosign.applied(block).catch((err: unknown) => o.logger.error({ err }, 'sending a co-signature failed'));

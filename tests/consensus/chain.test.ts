@@ -89,6 +89,18 @@ describe('chain', () => {
     expect(built.block!.header.timestamp).toBe(chain.second.header.timestamp);
   });
 
+  it('seals a block unsigned for a node whose signature counts for nothing, naming the proposer it is given', () => {
+    const unsigned = sealBlock({ chainId: CHAIN, prev: chain.second, txHashes: [], stateRoot: EMPTY_ROOT, timestamp: minute(3), signer: null, proposer: signer.nodeId });
+    const signed = sealBlock({ chainId: CHAIN, prev: chain.second, txHashes: [], stateRoot: EMPTY_ROOT, timestamp: minute(3), signer });
+    expect(unsigned.signatures).toEqual([]);
+    expect(unsigned.hash).toBe(signed.hash);
+  });
+
+  it('refuses to seal an unsigned block without a proposer', () => {
+    const attempt = () => sealBlock({ chainId: CHAIN, prev: chain.second, txHashes: [], stateRoot: EMPTY_ROOT, timestamp: minute(3), signer: null });
+    expect(attempt).toThrow(expect.objectContaining({ code: 'INVARIANT_VIOLATED' }));
+  });
+
   it('refuses to extend a parent whose hash does not match its header', () => {
     const broken = { ...chain.second, hash: chain.first.hash };
     const attempt = () => sealBlock({ chainId: CHAIN, prev: broken, txHashes: [], stateRoot: EMPTY_ROOT, timestamp: minute(3), signer });

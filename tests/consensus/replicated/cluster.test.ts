@@ -14,6 +14,7 @@ interface Finality {
 interface BlockReply {
   hash: string;
   header: { height: number; stateRoot: string; proposer: string };
+  signatures: { signer: string }[];
   finality: Finality;
 }
 
@@ -97,6 +98,17 @@ describe.each([
     expect(block.finality).toMatchObject({ final: true, required: 2 });
   });
 
+  it.skipIf(skip)('signs blocks on validators only: every signature a business node serves is a validator’s', async () => {
+    const { committed } = await deliver(url(cluster, 'business-1'), ['voters-sign']);
+    const height = committed[0]!.height;
+    const voters = (await status(url(cluster, 'business-1'))).members.filter((m) => m.role === 'voter').map((m) => m.nodeId);
+    const block = await eventually(async () => {
+      const b = (await call(`${url(cluster, 'business-1')}/api/v11/consensus/blocks/${height}`, { headers: token })).body as BlockReply;
+      return b.signatures?.length === 3 ? b : undefined;
+    });
+    expect(block.signatures.map((s) => s.signer).sort()).toEqual([...voters].sort());
+  });
+
   it.skipIf(skip)('answers a read on a business node with a write just committed through another member (linearizable by default)', async () => {
     await deliver(url(cluster, 'business-1'), ['read-your-write'], 'asset-linearizable');
     const reply = await call(`${url(cluster, 'business-2')}/api/v11/state/assets/asset-linearizable`, { headers: token });
@@ -128,7 +140,13 @@ describe.each([
     // The restarted validator catches up to the head it missed.
     const top = (await eventually(async () => status(url(cluster, next)).catch(() => undefined))).height;
     await eventually(async () => ((await status(url(cluster, old)).catch(() => undefined))?.height ?? -1) >= top ? true : undefined);
-  }, 60_000);
+    // The co-signatures sent while it was down are offered again once it answers: the block it missed becomes final there too.
+    const missed = committed[0]!.height;
+    await eventually(async () => {
+      const b = (await call(`${url(cluster, old)}/api/v11/consensus/blocks/${missed}?consistency=stale`, { headers: token })).body as BlockReply;
+      return b.finality?.final === true && b.finality.signers.length === 3 ? true : undefined;
+    });
+  }, 90_000);
 
   it.skipIf(skip)('promotes a business node to voter through the leader', async () => {
     const leader = await leaderOf(cluster);

@@ -62,6 +62,21 @@ describe('co-signature relay', () => {
     ]);
   });
 
+  it('offers its signatures again to a member it could not reach, once it hears from that member', async () => {
+    const { transport, relay: r } = relay('validator-1');
+    for (const block of chain(2)) await r.applied(block);
+    transport.clear();
+    r.heardFrom('validator-3');
+    expect(transport.cosigns()).toEqual([]);
+    r.unreachable('validator-3');
+    r.heardFrom('validator-3');
+    r.heardFrom('validator-3');
+    expect(transport.cosigns().map((m) => [m.to, m.height])).toEqual([
+      ['validator-3', 1],
+      ['validator-3', 2],
+    ]);
+  });
+
   it('offers again only the newest blocks, a bounded number', async () => {
     const { transport, relay: r } = relay('validator-1');
     for (const block of chain(COSIGN_REOFFER_BLOCKS + 5)) await r.applied(block);
