@@ -17,7 +17,8 @@
  *
  * Knobs: BENCH_CONSENSUS_MODE (raw, ledger, both, failover), BENCH_CONSENSUS_BATCHES (e.g. 256,1024),
  * BENCH_CONSENSUS_LEDGER_BATCHES (the ledger's, default the same),
- * BENCH_CONSENSUS_RUN_MS, BENCH_CONSENSUS_FAILOVERS, BENCH_CONSENSUS_CPU_PROF_DIR (profiles
+ * BENCH_CONSENSUS_RUN_MS, BENCH_CONSENSUS_INFLIGHT (entries) and BENCH_CONSENSUS_INFLIGHT_MB (raw mode's
+ * outstanding proposals), BENCH_CONSENSUS_FAILOVERS, BENCH_CONSENSUS_CPU_PROF_DIR (profiles
  * the raw leader at the best batch size and summarizes where its time goes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,13 +37,13 @@ const SECRET = 'consensus-bench-cluster-secret-0123456789';
 const TX_BYTES = 200;
 const TARGET_TX_PER_S = 100_000;
 const FAILOVER_TARGET_MS = 1_000;
-const INFLIGHT = 8;
+const INFLIGHT = Number(process.env.BENCH_CONSENSUS_INFLIGHT ?? 8);
 /**
  * Raw mode: entry bytes outstanding at most; fewer than INFLIGHT entries of the largest batches.
- * One Ready persists everything proposed meanwhile, and the leader's heartbeats wait behind that
- * write: megabytes in one Ready on this machine's storage outlast the election timeout.
+ * One Ready persists everything proposed meanwhile, and its commit waits for the write (heartbeats
+ * no longer do: they leave while a write is in progress).
  */
-const INFLIGHT_BYTES_MAX = 4 * 1024 * 1024;
+const INFLIGHT_BYTES_MAX = Number(process.env.BENCH_CONSENSUS_INFLIGHT_MB ?? 4) * 1024 * 1024;
 const inflightFor = (batchSize: number) => Math.min(INFLIGHT, Math.max(1, Math.floor(INFLIGHT_BYTES_MAX / (batchSize * TX_BYTES))));
 const WARMUP_MS = 1_500;
 const START_TIMEOUT_MS = 180_000;
