@@ -10,8 +10,8 @@
  * signature in a loop in this process, taken before and after the transfers (the validator idle);
  * their mean is verifyCeilingPerSec. Signing everything beforehand is the slow part of the run.
  *
- * Knobs: BENCH_LEDGER_ACCOUNTS (multiple of 64, default 256), BENCH_LEDGER_CLIENTS (default 4),
- * BENCH_LEDGER_ROUNDS (transfers per account, default 24), BENCH_LEDGER_CEILING_MS (default 3000),
+ * Knobs: BENCH_LEDGER_ACCOUNTS (multiple of 64, default 1024), BENCH_LEDGER_CLIENTS (default 16),
+ * BENCH_LEDGER_ROUNDS (transfers per account, default 8), BENCH_LEDGER_CEILING_MS (default 3000),
  * BENCH_LEDGER_CPU_PROF_DIR (profile the validator).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,9 +39,9 @@ const TARGET_RATIO = 0.85;
 const START_TIMEOUT_MS = 180_000;
 const REQUEST_TIMEOUT_MS = 120_000;
 
-const accountsCount = Number(process.env.BENCH_LEDGER_ACCOUNTS ?? 256);
-const clients = Number(process.env.BENCH_LEDGER_CLIENTS ?? 4);
-const rounds = Number(process.env.BENCH_LEDGER_ROUNDS ?? 24);
+const accountsCount = Number(process.env.BENCH_LEDGER_ACCOUNTS ?? 1024);
+const clients = Number(process.env.BENCH_LEDGER_CLIENTS ?? 16);
+const rounds = Number(process.env.BENCH_LEDGER_ROUNDS ?? 8);
 const ceilingMs = Number(process.env.BENCH_LEDGER_CEILING_MS ?? 3_000);
 const postgresUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 const cores = availableParallelism();
@@ -88,7 +88,6 @@ async function startValidator(port: number, dataDir: string, schema: string): Pr
       DATA_DIR: dataDir,
       DB_SCHEMA: schema,
       LOG_LEVEL: 'warn',
-      BLOCK_INTERVAL_MS: '50',
       ...(postgresUrl === undefined ? {} : { DATABASE_URL: postgresUrl }),
     },
     stdio: ['ignore', log, log, 'ipc'],
@@ -117,7 +116,7 @@ export async function ledgerBench(): Promise<Record<string, unknown>> {
     const senders = Array.from({ length: accountsCount }, (_, i) => account(i + 1));
     console.log(`signing the setup and ${accountsCount * rounds} transfers on ${cores} threads (ML-DSA-44)...`);
     const signStart = performance.now();
-    const register: UnsignedUserTransaction = { type: 'register_asset', chainId: CHAIN_ID, nonce: 0, from: issuer.publicKey, assetId: ASSET, category: 'market', totalUnits: '1000000000', feeds: [], metadata: { name: 'bench bond' } };
+    const register: UnsignedUserTransaction = { type: 'register_asset', chainId: CHAIN_ID, nonce: 0, from: issuer.publicKey, assetId: ASSET, category: 'market', totalUnits: '1000000000000', feeds: [], metadata: { name: 'bench bond' } };
     const mints = senders.map((s, i): UnsignedUserTransaction => ({ type: 'mint', chainId: CHAIN_ID, nonce: i + 1, from: issuer.publicKey, assetId: ASSET, to: s.id, units: '1000000' }));
     const setup = await signAll(threads, [register, ...mints].map((tx) => ({ tx, by: issuer })));
     const transfers: { tx: UnsignedUserTransaction; by: Account }[] = [];

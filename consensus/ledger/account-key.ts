@@ -5,15 +5,18 @@ import type { SignatureAlgorithm } from '../../schemas/index.ts';
 const ALGORITHM_BY_HEX_LENGTH = new Map<number, SignatureAlgorithm>(
   (Object.entries(ACCOUNT_PUBLIC_KEY_BYTES) as [SignatureAlgorithm, number][]).map(([algorithm, bytes]) => [bytes * 2, algorithm]),
 );
-const HEX = /^[0-9a-f]*$/;
 
 /**
  * The algorithm and account id of a hex ML-DSA public key, or undefined when it is none: the same
  * answers as accountAlgorithm and accountIdOf (schemas/transaction-signing.ts), with node:crypto,
- * since every user transaction pays for it several times on the node's hot path.
+ * since every user transaction pays for it several times on the node's hot path. `publicKeyHex`
+ * is lower-case hex by the transaction schema, which every transaction passed before it got here.
  */
 export function accountOfKey(publicKeyHex: string): { algorithm: SignatureAlgorithm; id: string } | undefined {
-  const algorithm = ALGORITHM_BY_HEX_LENGTH.get(publicKeyHex.length);
-  if (algorithm === undefined || !HEX.test(publicKeyHex)) return undefined;
+  const algorithm = algorithmOfKey(publicKeyHex);
+  if (algorithm === undefined) return undefined;
   return { algorithm, id: createHash('sha256').update(Buffer.from(publicKeyHex, 'hex')).digest('hex') };
 }
+
+/** The parameter set of a hex public key from its length alone. */
+export const algorithmOfKey = (publicKeyHex: string): SignatureAlgorithm | undefined => ALGORITHM_BY_HEX_LENGTH.get(publicKeyHex.length);

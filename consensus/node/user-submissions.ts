@@ -1,9 +1,10 @@
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../../runtime/errors.ts';
 import type { TransactionSubmission, TxRejection, UserTransaction } from '../../schemas/index.ts';
-import { ACCOUNT_SIGNATURE_BYTES, accountAlgorithm, signingBytes } from '../../schemas/transaction-signing.ts';
+import { ACCOUNT_SIGNATURE_BYTES, signingBytes } from '../../schemas/transaction-signing.ts';
 import { txHashOf } from '../chain/index.ts';
 import type { VerifyItem, VerifyPool } from '../crypto/verify-pool.ts';
+import { algorithmOfKey } from '../ledger/account-key.ts';
 import type { Consensus } from './consensus.ts';
 
 export interface UserSubmissionsOptions {
@@ -69,7 +70,7 @@ export class UserSubmissions {
 
   /** What needs neither state nor a signature check, cheapest first; null when it passes. */
   private precheck(tx: UserTransaction): AppError | null {
-    const algorithm = accountAlgorithm(tx.from);
+    const algorithm = algorithmOfKey(tx.from);
     if (algorithm === undefined) {
       return new AppError('ACCOUNT_KEY_INVALID', `'from' must be an ML-DSA-44, -65 or -87 public key (1312, 1952 or 2592 bytes), got ${tx.from.length / 2} bytes`);
     }
@@ -84,7 +85,7 @@ export class UserSubmissions {
 }
 
 function verifyItem(tx: UserTransaction): VerifyItem {
-  return { algorithm: accountAlgorithm(tx.from)!, publicKey: bytesOfHex(tx.from), message: signingBytes(tx), signature: bytesOfHex(tx.signature) };
+  return { algorithm: algorithmOfKey(tx.from)!, publicKey: bytesOfHex(tx.from), message: signingBytes(tx), signature: bytesOfHex(tx.signature) };
 }
 
 /** Node's native hex decoding (several times faster than a JavaScript loop), copied out of Buffer's shared pool so a message to a thread carries only these bytes. */
