@@ -18,7 +18,8 @@
  * Knobs: BENCH_CONSENSUS_MODE (raw, ledger, both, failover), BENCH_CONSENSUS_BATCHES (e.g. 256,1024),
  * BENCH_CONSENSUS_LEDGER_BATCHES (the ledger's, default the same),
  * BENCH_CONSENSUS_RUN_MS, BENCH_CONSENSUS_INFLIGHT (entries) and BENCH_CONSENSUS_INFLIGHT_MB (raw mode's
- * outstanding proposals), BENCH_CONSENSUS_FAILOVERS, BENCH_CONSENSUS_CPU_PROF_DIR (profiles
+ * outstanding proposals), BENCH_CONSENSUS_RAFT_TICK_MS and BENCH_CONSENSUS_RAFT_ELECTION_TICKS (the
+ * members' Raft clock; default the configuration's), BENCH_CONSENSUS_FAILOVERS, BENCH_CONSENSUS_CPU_PROF_DIR (profiles
  * the raw leader at the best batch size and summarizes where its time goes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -61,6 +62,13 @@ const ledgerBatches = (process.env.BENCH_CONSENSUS_LEDGER_BATCHES ?? batches.joi
 const runMs = Number(process.env.BENCH_CONSENSUS_RUN_MS ?? 5_000);
 const failovers = Number(process.env.BENCH_CONSENSUS_FAILOVERS ?? 3);
 const profileDir = process.env.BENCH_CONSENSUS_CPU_PROF_DIR;
+/** The members' Raft clock, when a run compares timeouts other than the configuration's defaults. */
+const raftTimingEnv: Record<string, string> = Object.fromEntries(
+  (['RAFT_TICK_MS', 'RAFT_ELECTION_TICKS'] as const).flatMap((name) => {
+    const value = process.env[`BENCH_CONSENSUS_${name}`];
+    return value === undefined ? [] : [[name, value]];
+  }),
+);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -254,7 +262,7 @@ async function ledgerCluster(batchSize: number): Promise<ProcessCluster> {
     learners: 2,
     postgresUrl,
     logLevel: 'warn',
-    env: { BLOCK_TXS_MAX: String(batchSize), MEMPOOL_TXS_MAX: String(Math.max(50_000, batchSize * 8)), CHAIN_ID: 'consensus-bench' },
+    env: { BLOCK_TXS_MAX: String(batchSize), MEMPOOL_TXS_MAX: String(Math.max(50_000, batchSize * 8)), CHAIN_ID: 'consensus-bench', ...raftTimingEnv },
   });
 }
 
@@ -347,6 +355,7 @@ export async function consensusBench(): Promise<Record<string, unknown>> {
   return {
     storage,
     members: '3 validators (voters) + 2 business nodes (learners), one process each, HTTP between them on loopback',
+    raftTiming: Object.keys(raftTimingEnv).length === 0 ? 'the configuration defaults' : raftTimingEnv,
     target: { committedTxPerSec: TARGET_TX_PER_S, txBytes: TX_BYTES, failoverMs: FAILOVER_TARGET_MS },
     /** Headline: raw Raft at its best batch size (the target is about ~200-byte payloads); the ledger's own below. */
     committedTxPerSec: best?.committedTxPerSec ?? null,
