@@ -22,12 +22,16 @@ export type VerificationFault =
   | 'PROOF_INVALID'
   /** The block's hash is not its header's, or the height is not the block's. */
   | 'BLOCK_HASH_MISMATCH'
+  /** The block is of another chain than the one the validator set was pinned for. */
+  | 'CHAIN_MISMATCH'
   /** Fewer than a majority of the pinned validators signed the block hash. */
   | 'QUORUM_NOT_REACHED';
 
-export type Verification =
-  | { ok: true; height: number; blockHash: string; txHash: string; quorum: Quorum }
-  | { ok: false; fault: VerificationFault; message: string; quorum?: Quorum };
+export type VerificationFailure = { ok: false; fault: VerificationFault; message: string; quorum?: Quorum };
+/** A block's verification: its place and hash, and who signed it. */
+export type BlockVerification = { ok: true; height: number; blockHash: string; quorum: Quorum } | VerificationFailure;
+/** A transaction's (or attestation's) verification: the block's, and the transaction it proves. */
+export type Verification = { ok: true; height: number; blockHash: string; txHash: string; quorum: Quorum } | VerificationFailure;
 
 /** The part of a block the verifier reads. */
 export interface BlockClaim {
@@ -68,25 +72,34 @@ export const transactionHash = (tx: Transaction): string => sha256Hex(canonicalJ
 /** A block's hash as every node derives it (and validators sign): SHA-256 of its header's canonical JSON. */
 export const blockHash = (header: BlockHeader): string => sha256Hex(canonicalJson(header));
 
-const fail = (fault: VerificationFault, message: string, quorum?: Quorum): Verification => ({ ok: false, fault, message, ...(quorum === undefined ? {} : { quorum }) });
+const fail = (fault: VerificationFault, message: string, quorum?: Quorum): VerificationFailure => ({ ok: false, fault, message, ...(quorum === undefined ? {} : { quorum }) });
 
 /**
- * That `txHash` is in `block` (the proof hashes up to the header's transaction root), that the header
- * is the block the validators signed, and that a majority of the pinned validators signed it.
- * Checks run cheapest first; the signatures (milliseconds each) only when everything else holds.
+ * That a block is the one the validators signed (its hash is its header's), of the pinned chain,
+ * and signed by a majority of the pinned validators. What a dApp checks of GET /consensus/blocks/:height.
+ */
+export function verifyBlock(block: BlockClaim, set: ValidatorSet): BlockVerification {
+  const hash = blockHash(block.header);
+  if (hash !== block.hash) return fail('BLOCK_HASH_MISMATCH', `the block's header hashes to ${hash}, not to the hash ${block.hash} it names`);
+  if (set.chainId !== undefined && block.header.chainId !== set.chainId) return fail('CHAIN_MISMATCH', `the block is of chain ${block.header.chainId}, not of ${set.chainId}`);
+  const quorum = verifyQuorum(hash, block.signatures, set);
+  if (!quorum.final) {
+    return fail('QUORUM_NOT_REACHED', `${quorum.signers.length} of the ${set.validators.size} pinned validators signed the block; ${quorum.required} are needed`, quorum);
+  }
+  return { ok: true, height: block.header.height, blockHash: hash, quorum };
+}
+
+/**
+ * That `txHash` is in `block` (the proof hashes up to the header's transaction root), and that the
+ * block verifies (verifyBlock). Checks run cheapest first; the signatures (milliseconds each) last.
  */
 export function verifyInclusion(txHash: string, height: number, proof: MerkleProof, block: BlockClaim, set: ValidatorSet): Verification {
   if (proof.leaf !== txHash) return fail('PROOF_MISMATCH', `the proof is for ${proof.leaf}, not for transaction ${txHash}`);
   if (proof.root !== block.header.txRoot) return fail('PROOF_MISMATCH', `the proof's root ${proof.root} is not the block's transaction root ${block.header.txRoot}`);
   if (!verifyMerkleProof(proof)) return fail('PROOF_INVALID', `the proof's path does not hash up to ${proof.root}`);
-  const hash = blockHash(block.header);
-  if (hash !== block.hash) return fail('BLOCK_HASH_MISMATCH', `the block's header hashes to ${hash}, not to the hash ${block.hash} it names`);
   if (block.header.height !== height) return fail('BLOCK_HASH_MISMATCH', `the block is at height ${block.header.height}, not at ${height}`);
-  const quorum = verifyQuorum(hash, block.signatures, set);
-  if (!quorum.final) {
-    return fail('QUORUM_NOT_REACHED', `${quorum.signers.length} of the ${set.validators.size} pinned validators signed the block; ${quorum.required} are needed`, quorum);
-  }
-  return { ok: true, height, blockHash: hash, txHash, quorum };
+  const ofBlock = verifyBlock(block, set);
+  return ofBlock.ok ? { ...ofBlock, txHash } : ofBlock;
 }
 
 /** Verifies a transaction receipt: the transaction is the one named, in a block final under the pinned set. */

@@ -14,6 +14,8 @@ export interface ValidatorSet {
   readonly validators: ReadonlyMap<string, KnownValidator>;
   /** A majority of the set: floor(n / 2) + 1. */
   readonly required: number;
+  /** When pinned, blocks of any other chain are refused even if these keys signed them (keys reused across networks). */
+  readonly chainId?: string;
 }
 
 /** Public key sizes (bytes) of FIPS 204's parameter sets: a key of another size cannot be one. */
@@ -31,7 +33,7 @@ export class ValidatorSetError extends Error {
  * Checks and freezes a validator list: every key is an ML-DSA key of its algorithm's size and hashes
  * to its node id (so a list cannot pair a trusted id with another key), and no node is listed twice.
  */
-export function validatorSet(list: readonly KnownValidator[]): ValidatorSet {
+export function validatorSet(list: readonly KnownValidator[], options: { chainId?: string } = {}): ValidatorSet {
   if (list.length === 0) throw new ValidatorSetError('a validator set needs at least one validator');
   if (list.length > VALIDATORS_MAX) throw new ValidatorSetError(`a validator set holds at most ${VALIDATORS_MAX} validators, got ${list.length}`);
   const validators = new Map<string, KnownValidator>();
@@ -47,5 +49,5 @@ export function validatorSet(list: readonly KnownValidator[]): ValidatorSet {
     if (validators.has(v.nodeId)) throw new ValidatorSetError(`validator ${v.nodeId} is listed twice`);
     validators.set(v.nodeId, { nodeId: v.nodeId, algorithm: v.algorithm, publicKey: v.publicKey });
   }
-  return { validators, required: Math.floor(validators.size / 2) + 1 };
+  return { validators, required: Math.floor(validators.size / 2) + 1, ...(options.chainId === undefined ? {} : { chainId: options.chainId }) };
 }

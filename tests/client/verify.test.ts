@@ -4,6 +4,7 @@ import {
   validatorSet,
   ValidatorSetError,
   verifyAttestation,
+  verifyBlock,
   verifyQuorum,
   verifyTransactionReceipt,
   type Verification,
@@ -104,6 +105,18 @@ describe('dApp verifier: block signatures against the pinned validator set', () 
   it("does not count signatures over another block's hash", () => {
     const other = signedBlock();
     expect(verifyQuorum('12'.repeat(32), other.signatures, set).final).toBe(false);
+  });
+});
+
+describe('dApp verifier: blocks', () => {
+  it('accepts a block whose header hashes to its hash and that a majority signed', () => {
+    expect(verifyBlock(signedBlock(), set)).toMatchObject({ ok: true, height: 7, quorum: { final: true } });
+  });
+
+  it('refuses a block of another chain than the one the set was pinned for', () => {
+    const pinnedToMain = validatorSet(pinned, { chainId: 'main-chain' });
+    expect(faultOf(verifyTransactionReceipt(committedReceipt(), pinnedToMain))).toBe('CHAIN_MISMATCH');
+    expect(verifyBlock(signedBlock(), validatorSet(pinned, { chainId: 'test-chain' })).ok).toBe(true);
   });
 });
 

@@ -14,6 +14,7 @@ const validatorsOption = {
     value: '<file.json>',
     description: 'the pinned validator set (a JSON array of {nodeId, algorithm, publicKey}, as `validators` prints it)',
   },
+  'chain-id': { type: 'string', value: '<id>', description: 'refuse blocks of any other chain (validator keys may serve several networks)' },
 } as const;
 
 /**
@@ -26,7 +27,8 @@ function verifying(spec: Pick<Command, 'name' | 'summary' | 'args' | 'details'> 
     options: validatorsOption,
     async run(context, options, positionals) {
       const id = positional(positionals, 0, spec.argument);
-      const set = validatorSet(await pinnedValidators(context, options));
+      const chainId = stringOption(options, 'chain-id');
+      const set = validatorSet(await pinnedValidators(context, options), chainId === undefined ? {} : { chainId });
       const verification = await check(context, id, set);
       context.print(verification);
       if (!verification.ok) throw new VerificationFailed(`${verification.fault}: ${verification.message}`);
