@@ -17,6 +17,9 @@ export interface StageReport {
   errors: number;
   /** 429 answers. */
   limited: number;
+  /** Of the errors: requests that got no answer (refused, reset, timed out), and requests not sent. */
+  unanswered: number;
+  notSent: number;
   requests: number;
   durationS: number;
 }
@@ -35,15 +38,18 @@ export function summarizeStage(targetRps: number, outcomes: readonly Outcome[], 
   const latencies = answered.map((o) => o.latencyMs).sort((a, b) => a - b);
   const limited = answered.filter((o) => o.status === 429).length;
   const badAnswers = answered.filter((o) => o.status !== 429 && (o.status < 200 || o.status >= 300)).length;
-  const failed = outcomes.filter((o) => o.kind !== 'answered').length;
+  const unanswered = outcomes.filter((o) => o.kind === 'failed').length;
+  const notSent = outcomes.filter((o) => o.kind === 'dropped').length;
   return {
     targetRps,
     achievedRps: elapsedMs <= 0 ? 0 : round1((answered.length * 1000) / elapsedMs),
     p50Ms: round1(percentile(latencies, 50)),
     p95Ms: round1(percentile(latencies, 95)),
     p99Ms: round1(percentile(latencies, 99)),
-    errors: badAnswers + failed,
+    errors: badAnswers + unanswered + notSent,
     limited,
+    unanswered,
+    notSent,
     requests: outcomes.length,
     durationS: round1(elapsedMs / 1000),
   };

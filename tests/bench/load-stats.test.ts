@@ -21,6 +21,6 @@ describe('staged load statistics', () => {
       { kind: 'dropped' },
     ];
     const report = summarizeStage(50, outcomes, 1_000);
-    expect(report).toMatchObject({ targetRps: 50, achievedRps: 3, errors: 3, limited: 1, requests: 5, p50Ms: 10, p99Ms: 30 });
+    expect(report).toMatchObject({ targetRps: 50, achievedRps: 3, errors: 3, limited: 1, unanswered: 1, notSent: 1, requests: 5, p50Ms: 10, p99Ms: 30 });
   });
 });
