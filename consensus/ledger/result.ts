@@ -7,7 +7,6 @@ import type { EventRecord } from './records.ts';
  * also an API error code. Listed once so the wire between Raft members can validate them.
  */
 export const LEDGER_REJECTION_CODES = [
-  'TX_TYPE_NOT_ENABLED',
   'ATTEST_NOT_APPROVED',
   'ATTEST_INCONSISTENT',
   'ACCOUNT_KEY_INVALID',

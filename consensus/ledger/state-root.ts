@@ -1,7 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../runtime/canonical-json.ts';
-import { sha256Hex } from '../../runtime/hash.ts';
 import { merkleRoot } from '../crypto/merkle.ts';
 import type { LedgerState } from './state.ts';
 
@@ -32,12 +30,14 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - i === b.length - j ? 0 : a.length - i < b.length - j ? -1 : 1;
 }
 
+// node:crypto for SHA-256 here: every write of every block hashes its key and entry (same values as @noble/hashes).
+
 /** The item hash of one state entry: sha256 of canonicalJson([key, value]). */
-export const stateEntryHash = (key: string, value: unknown): string => sha256Hex(canonicalJson([key, value]));
+export const stateEntryHash = (key: string, value: unknown): string => createHash('sha256').update(canonicalJson([key, value])).digest('hex');
 
 /** The bucket of a key: the first STATE_BUCKET_BITS bits of sha256(key). */
 export function stateBucketOf(key: string): number {
-  const digest = sha256(utf8ToBytes(key));
+  const digest = createHash('sha256').update(key).digest();
   return ((digest[0]! << 8) | digest[1]!) >>> (16 - STATE_BUCKET_BITS);
 }
 
