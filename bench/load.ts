@@ -92,7 +92,7 @@ export async function loadBench(): Promise<Record<string, unknown>> {
       routesLeftOut: leftOut,
       clients: { providers: PROVIDERS, dappKeys: DAPP_KEYS },
       topology: topology.state.nodes.map((n) => `${n.name} (${n.role})`),
-      generator: 'open model (fixed arrival rate), latency from when each request was due, undici pool of 256 connections',
+      generator: 'open model (fixed arrival rate), latency from when each request was due, at most 1,024 in flight, each on its own connection',
       machine: { cores: cpus().length, loadAverageBefore: loadBefore, loadAverageAfter: loadavg().map((x) => Math.round(x * 10) / 10) },
     };
   } finally {

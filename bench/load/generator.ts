@@ -30,9 +30,13 @@ export interface RouteCounts {
 }
 
 /** Past this many outstanding requests the target is saturated: further ones are counted, not sent. */
-const IN_FLIGHT_MAX = 2_000;
+const IN_FLIGHT_MAX = 1_024;
 const REQUEST_TIMEOUT_MS = 10_000;
-const CONNECTIONS_MAX = 256;
+/**
+ * A connection per request in flight, as that many separate clients would have: a request never
+ * waits in the generator for a busy connection, so what queues, queues at the gateway.
+ */
+const CONNECTIONS_MAX = IN_FLIGHT_MAX;
 /** The scheduler wakes at least this often; requests due meanwhile leave together. */
 const TICK_MS = 2;
 
