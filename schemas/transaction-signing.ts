@@ -1,7 +1,7 @@
 /**
  * How a user transaction is signed, shared by the ledger (verification) and by
  * clients (signing): the bytes, the account algorithm and the account id.
- * Self-contained (libraries only) so a dApp or the CLI can use it without the server.
+ * Libraries and schemas/ only, so a dApp or the CLI can use it without the server.
  *
  * Accounts are ML-DSA public keys; the key's length says which parameter set.
  * An account's id is the hex SHA-256 of its public key (as for validator node ids),
@@ -12,6 +12,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { SignatureAlgorithm } from './block.ts';
 import type { UnsignedUserTransaction, UserTransaction } from './transaction.ts';
+import { canonicalJson } from './canonical-json.ts';
+
+/** Deterministic JSON (keys sorted, no whitespace, undefined dropped): the node hashes with the same rule. */
+export { canonicalJson };
 
 /** Prefixed to every signed payload so a transaction signature can never be replayed as another kind of message. */
 export const TX_SIGNING_DOMAIN = 'aurigraph/user-transaction/v1\n';
@@ -59,23 +63,4 @@ export function verifyTransactionSignature(tx: UserTransaction): boolean {
   } catch {
     return false;
   }
-}
-
-/** Deterministic JSON (keys sorted, no whitespace, undefined dropped); the same rule as the node's hashing. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const member = (value as Record<string, unknown>)[key];
-      if (member !== undefined) out[key] = sortKeys(member);
-    }
-    return out;
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('canonical JSON cannot encode a non-finite number');
-  return value;
 }
