@@ -12,7 +12,7 @@
  *
  * Knobs: BENCH_LEDGER_ACCOUNTS (multiple of 64, default 1024), BENCH_LEDGER_CLIENTS (default 16),
  * BENCH_LEDGER_ROUNDS (transfers per account, default 8), BENCH_LEDGER_CEILING_MS (default 3000),
- * BENCH_LEDGER_CPU_PROF_DIR (profile the validator).
+ * BENCH_LEDGER_BLOCK_INTERVAL_MS (default 100), BENCH_LEDGER_CPU_PROF_DIR (profile the validator).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -43,6 +43,8 @@ const accountsCount = Number(process.env.BENCH_LEDGER_ACCOUNTS ?? 1024);
 const clients = Number(process.env.BENCH_LEDGER_CLIENTS ?? 16);
 const rounds = Number(process.env.BENCH_LEDGER_ROUNDS ?? 8);
 const ceilingMs = Number(process.env.BENCH_LEDGER_CEILING_MS ?? 3_000);
+/** The validator's BLOCK_INTERVAL_MS: clients wait for their block, so a long interval leaves the verify threads idle between blocks. */
+const blockIntervalMs = Number(process.env.BENCH_LEDGER_BLOCK_INTERVAL_MS ?? 100);
 const postgresUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 const cores = availableParallelism();
 /** Set: the validator writes a CPU profile there (read it with bench/consensus/profile-summary.ts). */
@@ -88,6 +90,7 @@ async function startValidator(port: number, dataDir: string, schema: string): Pr
       DATA_DIR: dataDir,
       DB_SCHEMA: schema,
       LOG_LEVEL: 'warn',
+      BLOCK_INTERVAL_MS: String(blockIntervalMs),
       ...(postgresUrl === undefined ? {} : { DATABASE_URL: postgresUrl }),
     },
     stdio: ['ignore', log, log, 'ipc'],
@@ -203,6 +206,7 @@ export async function ledgerBench(): Promise<Record<string, unknown>> {
       refusedByCode: Object.fromEntries(refused),
       elapsedS: Math.round(elapsedS * 100) / 100,
       batchTxs: BATCH,
+      blockIntervalMs,
       clients,
       accounts: accountsCount,
       requestP50Ms: quantile(latenciesMs, 0.5),
