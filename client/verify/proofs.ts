@@ -4,7 +4,7 @@ import type { BlockHeader } from '../../schemas/block.ts';
 import type { ChannelEvent } from '../../schemas/channel.ts';
 import { verifyMerkleProof } from '../../schemas/merkle.ts';
 import type { MerkleProof, Transaction } from '../../schemas/transaction.ts';
-import { canonicalJson } from '../../schemas/transaction-signing.ts';
+import { canonicalJson } from '../../schemas/canonical-json.ts';
 import { verifyQuorum, type Quorum, type SignatureClaim } from './quorum.ts';
 import type { ValidatorSet } from './validators.ts';
 

@@ -168,6 +168,6 @@ describe('dApp verifier: runs in a browser', () => {
     // @noble/curves comes with @noble/post-quantum (its field arithmetic); nothing else, no node: module.
     expect([...packages].sort()).toEqual(['@noble/curves', '@noble/hashes', '@noble/post-quantum']);
     const ours = inputs.filter((p) => !p.includes('node_modules/')).sort();
-    expect(ours.filter((p) => !p.startsWith('client/verify/'))).toEqual(['schemas/merkle.ts', 'schemas/transaction-signing.ts']);
+    expect(ours.filter((p) => !p.startsWith('client/verify/'))).toEqual(['schemas/canonical-json.ts', 'schemas/merkle.ts']);
   });
 });
