@@ -29,13 +29,27 @@ import {
   ReviewContext,
   ReviewDecisionBody,
   ReviewItem,
+  SubmitTransactionsBody,
+  SubmitTransactionsResult,
+  AccountState,
   Transaction,
   TransactionReceipt,
+  TransactionSubmission,
+  UserTransaction,
   ValidatorIdentity,
 } from '../../schemas/index.ts';
 
 /** What clients send: described as zod parses them (defaults optional, coercions accepted). */
-export const REQUEST_SCHEMAS = { FeedRegistration, FeedPatch, PushBody, DeviceRegistration, ReviewDecisionBody, IssueKeyBody } as const;
+export const REQUEST_SCHEMAS = {
+  FeedRegistration,
+  FeedPatch,
+  PushBody,
+  DeviceRegistration,
+  ReviewDecisionBody,
+  IssueKeyBody,
+  /** One signed user transaction, or a batch of them. */
+  SubmitTransaction: z.union([UserTransaction, SubmitTransactionsBody]),
+} as const;
 export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;
 
 /**
@@ -56,6 +70,9 @@ export const RESPONSE_SCHEMAS = {
   BlockWithFinality,
   ConsensusStatus,
   TransactionReceipt,
+  /** One transaction: where it stands; a batch: one result per transaction. */
+  SubmitTransactionAnswer: z.union([TransactionSubmission, SubmitTransactionsResult]),
+  AccountState,
   Attestation,
   Feed,
   FeedCreated,

@@ -195,6 +195,14 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     // 429: this key has its share of open streams; 503 (as on every proxied route) also when every stream slot is taken.
     errors: [404, 429],
   },
+  'POST /transaction': {
+    summary: 'Submit a signed user transaction (register asset, mint, transfer, burn, retire), or up to 64 as {transactions}',
+    description:
+      'The ML-DSA signature covers the domain tag and the canonical JSON of the transaction without `signature` (README, "The ledger"). One transaction: 200 committed, 202 pending, or its error; a batch: 200 with one result each.',
+    body: 'SubmitTransaction',
+    success: { status: 200, description: 'committed (202: still pending)', schema: 'SubmitTransactionAnswer' },
+    errors: [401, 409, 413, 422],
+  },
   'GET /transaction/:hash': {
     summary: 'A transaction’s status, block and inclusion proof',
     params: { hash: { schema: Hash32, description: 'transaction hash' } },
@@ -206,6 +214,11 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     params: { id: id('asset id') },
     success: { status: 200, description: 'the asset (shape owned by the ledger)', schema: null },
     errors: [404],
+  },
+  'GET /state/accounts/:id': {
+    summary: 'An account (hex SHA-256 of its ML-DSA key): its next nonce, balances and retired units',
+    params: { id: { schema: Hash32, description: 'account id' } },
+    success: { status: 200, description: 'the account', schema: 'AccountState' },
   },
   'GET /query/attestations/:feedId/latest': {
     summary: 'Latest attested value with quality, block height, Merkle proof and block signatures',

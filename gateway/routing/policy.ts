@@ -65,8 +65,7 @@ const guarded = (method: HttpMethod, pattern: string, target: RouteTarget, owner
 /**
  * The public API (ARCHITECTURE.md, "Public API"): what exists, who may call it, which pool serves it.
  * A path outside this table is answered 404 by the gateway itself, before any authentication.
- * Only routes some node serves are listed: `POST /transaction` and `GET /state/accounts/:id`
- * arrive with the ledger issue and are not listed yet.
+ * Only routes some node serves are listed.
  */
 export const ROUTE_POLICY: readonly RouteRule[] = [
   open('GET', '/health', GATEWAY),
@@ -105,9 +104,12 @@ export const ROUTE_POLICY: readonly RouteRule[] = [
   guarded('GET', '/channels', LEDGER_NODES, ['dapp']),
   guarded('GET', '/channels/:name/events', LEDGER_NODES, ['dapp'], { streaming: true }),
 
+  // Signed user transactions: a business node verifies them and forwards them to the leader (validators when none is up).
+  guarded('POST', '/transaction', BUSINESS_THEN_VALIDATORS, ['dapp']),
   guarded('GET', '/transaction/:hash', BUSINESS_THEN_VALIDATORS, ['dapp']),
 
   guarded('GET', '/state/assets/:id', VALIDATORS, ['dapp']),
+  guarded('GET', '/state/accounts/:id', VALIDATORS, ['dapp']),
 
   // The architecture routes /query/* to "all nodes", but slim workers do not hold the ledger,
   // so only the nodes that do (business nodes and validators) can answer a query.

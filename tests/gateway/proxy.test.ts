@@ -254,9 +254,9 @@ describe('gateway proxy', () => {
     expect(after.upstreams).toHaveLength(3);
   });
 
-  it('answers 404 for account state, which no node serves yet, without reaching an upstream', async () => {
+  it('answers 404 for a state path no route serves, without reaching an upstream', async () => {
     const before = v1.seen.length + v2.seen.length;
-    const res = await fetch(gw.api('/state/accounts/acct-1'), { headers: bearer(dapp.key) });
+    const res = await fetch(gw.api('/state/holders/acct-1'), { headers: bearer(dapp.key) });
     expect(res.status).toBe(404);
     expect(ErrorBody.parse(await res.json()).error.code).toBe('ROUTE_NOT_FOUND');
     expect(v1.seen.length + v2.seen.length).toBe(before);

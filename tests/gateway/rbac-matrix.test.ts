@@ -38,8 +38,10 @@ const EXPECTED: Record<string, 'public' | readonly Role[]> = {
   'POST /reviews/:id/decision': ['admin', 'reviewer'],
   'GET /channels': ['admin', 'dapp', 'operator'],
   'GET /channels/:name/events': ['admin', 'dapp', 'operator'],
+  'POST /transaction': ['admin', 'dapp'],
   'GET /transaction/:hash': ['admin', 'dapp', 'operator'],
   'GET /state/assets/:id': ['admin', 'dapp', 'operator'],
+  'GET /state/accounts/:id': ['admin', 'dapp', 'operator'],
   'GET /query/attestations/:feedId/latest': ['admin', 'dapp', 'reviewer', 'operator'],
 };
 

@@ -88,8 +88,10 @@ describe('route policy', () => {
     expect(routesOf('dapp')).toEqual([
       'GET /channels',
       'GET /channels/:name/events',
+      'POST /transaction',
       'GET /transaction/:hash',
       'GET /state/assets/:id',
+      'GET /state/accounts/:id',
       'GET /query/attestations/:feedId/latest',
     ]);
   });
