@@ -56,7 +56,8 @@ export class UserSubmissions {
         else if (outcome.kind === 'duplicate') results[i] = { hash, status: 'committed', height: outcome.height, index: null };
         else {
           this.rejections.set(hash, { tx, rejection: { code: outcome.code, message: outcome.message } });
-          results[i] = new AppError(outcome.code, outcome.message);
+          // Too many pending for one account clears as its transactions commit: worth a retry soon.
+          results[i] = new AppError(outcome.code, outcome.message, outcome.code === 'ACCOUNT_PENDING_LIMIT' ? { retryAfterS: 1 } : {});
         }
       });
     }
