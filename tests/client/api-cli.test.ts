@@ -11,8 +11,8 @@ import { CommittedEvent, type Attestation, type Feed } from '../../schemas/index
 import { ADMIN_KEY, eventually, startTestNetwork, type TestNetwork } from '../support/network.ts';
 import { outsider } from './verify-fixtures.ts';
 import { signedTx, testAccount } from '../consensus/ledger/fixtures.ts';
-import { CLUSTER_TOKEN_HEADER } from '../../runtime/cluster-auth.ts';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { CLUSTER_TOKEN_HEADER } from '../../runtime/cluster-auth.ts';
 
 const run = promisify(execFile);
 /** A child Node process starts tsx and the client: seconds on a loaded machine. */
@@ -29,10 +29,10 @@ describe('client and CLI against a network on 127.0.0.1', () => {
   const dir = mkdtempSync(join(tmpdir(), 'client-cli-'));
 
   /** Runs a command line in this process, as the bin does, and keeps what it printed. */
-  async function cli(argv: string[], apiKey = keys.dapp, target: string[] = ['--url', net.gateway.url]): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function cli(argv: string[], apiKey = keys.dapp): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const code = await main([...argv, ...target], {
+    const code = await main([...argv, '--url', net.gateway.url], {
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
       env: { ORACLE_API_KEY: apiKey },
@@ -193,6 +193,14 @@ describe('client and CLI against a network on 127.0.0.1', () => {
       expect(result.stderr).toMatch(/latitude/);
     });
 
+    it('sends the headers given with --header, as a proxy in front of a node may ask', async () => {
+      const output: string[] = [];
+      const io = { stdout: (t: string) => output.push(t), stderr: (t: string) => output.push(t), env: {} };
+      // A node answers its cluster only: the header is what lets this call through.
+      expect(await main(['status', '--url', net.validator.url], io)).toBe(1);
+      expect(await main(['status', '--url', net.validator.url, '-H', `${CLUSTER_TOKEN_HEADER}: test-cluster-secret-0123456789`], io)).toBe(0);
+    });
+
     it('answers an unknown option with the usage and exit 2', async () => {
       const result = await cli(['feeds', 'list', '--colour']);
       expect(result.code).toBe(2);
@@ -202,18 +210,14 @@ describe('client and CLI against a network on 127.0.0.1', () => {
   });
 
   describe('CLI: signed transfers', () => {
-    // The gateway does not route POST /transaction and GET /state/accounts yet: the CLI talks to the
-    // validator itself, with the cluster's header, as a proxy in front of it would ask (--header).
-    const validator = () => ['--url', net.validator.url, '--header', `${CLUSTER_TOKEN_HEADER}: test-cluster-secret-0123456789`];
     const issuer = testAccount(40);
     const alice = testAccount(41);
     const keyFile = join(dir, 'alice.json');
 
     beforeAll(async () => {
       const chainId = (await dapp.status()).chainId;
-      const direct = new OracleClient({ url: net.validator.url, headers: { [CLUSTER_TOKEN_HEADER]: 'test-cluster-secret-0123456789' } });
-      await direct.submitTransaction(signedTx(issuer, 0, { type: 'register_asset', assetId: 'bond-cli', category: 'market', totalUnits: '1000', feeds: [], metadata: {} }, chainId));
-      await direct.submitTransaction(signedTx(issuer, 1, { type: 'mint', assetId: 'bond-cli', to: alice.id, units: '100' }, chainId));
+      await dapp.submitTransaction(signedTx(issuer, 0, { type: 'register_asset', assetId: 'bond-cli', category: 'market', totalUnits: '1000', feeds: [], metadata: {} }, chainId));
+      await dapp.submitTransaction(signedTx(issuer, 1, { type: 'mint', assetId: 'bond-cli', to: alice.id, units: '100' }, chainId));
       // What `keys generate --out` writes.
       writeFileSync(keyFile, JSON.stringify({ algorithm: 'ml_dsa44', accountId: alice.id, publicKey: alice.publicKey, secretKey: bytesToHex(alice.secretKey) }));
     }, 60_000);
@@ -223,19 +227,18 @@ describe('client and CLI against a network on 127.0.0.1', () => {
       expect(generated.code).toBe(0);
       const bob = JSON.parse(generated.stdout) as { accountId: string };
 
-      const sent = await cli(['transfer', '--key', keyFile, '--asset', 'bond-cli', '--to', bob.accountId, '--units', '30', '--wait'], keys.dapp, validator());
+      const sent = await cli(['transfer', '--key', keyFile, '--asset', 'bond-cli', '--to', bob.accountId, '--units', '30', '--wait']);
       expect(sent.stderr).toBe('');
       const receipt = JSON.parse(sent.stdout) as { status: string; hash: string };
       expect(receipt.status).toBe('committed');
-      const direct = new OracleClient({ url: net.validator.url, headers: { [CLUSTER_TOKEN_HEADER]: 'test-cluster-secret-0123456789' } });
-      expect((await direct.account(bob.accountId)).balances).toEqual({ 'bond-cli': '30' });
+      expect((await dapp.account(bob.accountId)).balances).toEqual({ 'bond-cli': '30' });
 
-      const verified = await cli(['verify', receipt.hash], keys.dapp, validator());
+      const verified = await cli(['verify', receipt.hash]);
       expect(verified.code).toBe(0);
     });
 
     it("refuses a transfer beyond the balance with the ledger's code", async () => {
-      const sent = await cli(['transfer', '--key', keyFile, '--asset', 'bond-cli', '--to', issuer.id, '--units', '1000000'], keys.dapp, validator());
+      const sent = await cli(['transfer', '--key', keyFile, '--asset', 'bond-cli', '--to', issuer.id, '--units', '1000000']);
       expect(sent.code).toBe(1);
       expect(sent.stderr).toMatch(/^error: .*\(INSUFFICIENT_BALANCE, HTTP 422\)/);
     });
