@@ -11,10 +11,14 @@ export class ApiError extends Error {
     /** HTTP status; 0 when no answer came. */
     readonly status: number,
     readonly details?: unknown,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterS?: number },
   ) {
     super(message, options);
+    if (options?.retryAfterS !== undefined) this.retryAfterS = options.retryAfterS;
   }
+
+  /** Seconds the server asked the caller to wait before trying again (429, 503), when it said. */
+  readonly retryAfterS?: number;
 }
 
 /** The client's own codes, for failures that carry no error body from the server. */

@@ -53,7 +53,7 @@ export class Http {
     const text = await response.text().catch((error: unknown) => {
       throw new ApiError(CLIENT_ERROR.UNREACHABLE, `the answer from ${path} broke off: ${messageOf(error)}`, response.status, undefined, { cause: error });
     });
-    if (!response.ok) throw errorOf(response.status, text);
+    if (!response.ok) throw errorOf(response.status, text, response.headers.get('retry-after'));
     const parsed = schema.safeParse(parseJson(text));
     if (!parsed.success) {
       throw new ApiError(CLIENT_ERROR.BAD_RESPONSE, `the answer from ${method} ${path} is not what the API documents`, response.status, parsed.error.issues);
@@ -76,9 +76,11 @@ export class Http {
 }
 
 /** The API's error body as an ApiError; anything else (a proxy's page) as HTTP_ERROR with its start. */
-export function errorOf(status: number, text: string): ApiError {
+export function errorOf(status: number, text: string, retryAfter: string | null = null): ApiError {
   const body = ErrorBody.safeParse(parseJson(text));
-  if (body.success) return new ApiError(body.data.error.code, body.data.error.message, status, body.data.error.details);
+  // Retry-After in seconds (the form this API sends); an HTTP date is left to the caller's judgement.
+  const retryAfterS = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
+  if (body.success) return new ApiError(body.data.error.code, body.data.error.message, status, body.data.error.details, retryAfterS === undefined ? {} : { retryAfterS });
   return new ApiError(CLIENT_ERROR.HTTP_ERROR, `HTTP ${status}: ${text.slice(0, FOREIGN_BODY_CHARS_MAX) || '(empty body)'}`, status);
 }
 

@@ -54,7 +54,7 @@ async function* streamOnce(http: Http, channel: Category, after: number, signal:
     headers: http.headers({ accept: 'text/event-stream', ...(after > 0 ? { 'last-event-id': String(after) } : {}) }),
     ...(signal === undefined ? {} : { signal }),
   });
-  if (!response.ok) throw errorOf(response.status, await response.text());
+  if (!response.ok) throw errorOf(response.status, await response.text(), response.headers.get('retry-after'));
   if (response.body === null) return;
   const messages = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
   for await (const message of messages) {

@@ -129,7 +129,8 @@ export function describe(command: Command, error: unknown, debug: boolean): stri
   if (error instanceof UsageError) return `error: ${error.message}\nusage: ${usageLine(command)}\nRun '${BIN} ${command.name} --help' for details.${stack}`;
   if (error instanceof ApiError) {
     const where = error.status === 0 ? error.code : `${error.code}, HTTP ${error.status}`;
-    return `error: ${error.message} (${where})${detailsOf(error.details)}${stack}`;
+    const retry = error.retryAfterS === undefined ? '' : `; try again in ${error.retryAfterS} s`;
+    return `error: ${error.message} (${where}${retry})${detailsOf(error.details)}${stack}`;
   }
   if (error instanceof VerificationFailed) return `verification failed: ${error.message}${stack}`;
   if (error instanceof ValidatorSetError) return `error: the validator set is not usable: ${error.message}${stack}`;
