@@ -75,6 +75,8 @@ export const startValidator: StartNode = async (config, logger) => {
       clusterSecret: config.CLUSTER_SECRET,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       streamsMax: config.SSE_STREAMS_MAX,
+      streamBufferEvents: config.SSE_SUBSCRIBER_BUFFER_EVENTS,
+      streamHeartbeatMs: config.SSE_HEARTBEAT_MS,
       logger,
       shutdown: shutdown.signal,
       nowMs: () => Date.now(),
@@ -140,6 +142,7 @@ async function startReplicated(config: Config, logger: Logger, db: Database, rep
     clusterSecret: config.CLUSTER_SECRET,
     logger,
     onUnreachable: (id) => replicated?.peerUnreachable(id),
+    onReachable: (id) => replicated?.peerReachable(id),
   });
   try {
     replicated = await ReplicatedConsensus.start({

@@ -17,6 +17,10 @@ export interface ValidatorHttpDeps {
   logger: Logger;
   /** Concurrent event streams served; past it a subscriber gets 503 with Retry-After. */
   streamsMax: number;
+  /** Events one event stream may have queued; past it the stream is closed and the client resumes (default 512). */
+  streamBufferEvents?: number;
+  /** A comment on an idle event stream this often (default 15 s). */
+  streamHeartbeatMs?: number;
   /** Aborted on shutdown: ends open event streams. */
   shutdown: AbortSignal;
   /** Milliseconds clock, for uptime. */
