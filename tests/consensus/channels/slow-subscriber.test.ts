@@ -14,9 +14,14 @@ import { eventually } from '../../support/network.ts';
 import { CHANNEL_TEST_SECRET, CLUSTER_HEADERS, eventIdsOf, startChannelValidator, uniqueStreamPrefix, weatherEvents } from './support.ts';
 import { readSse } from './sse-reader.ts';
 
-/** Enough events (about 1.3 KB each) to fill loopback socket buffers several times over. */
+/**
+ * Enough bytes to fill loopback socket buffers (here up to 4 MB sent and unread) about four times
+ * over: events of about 2.7 KB (the quality reasons padded), 16 MB in all.
+ */
 const EVENTS = 6_000;
-const DELIVERY_EVENTS = 500;
+const REASON_PAD = 'x'.repeat(120);
+/** Under the 1 MB body limit of one delivery. */
+const DELIVERY_EVENTS = 250;
 const TEST_TIMEOUT_MS = 300_000;
 
 describe('a subscriber that stops reading', () => {
@@ -74,7 +79,7 @@ describe('a subscriber that stops reading', () => {
     const stalled = await openStalled();
     expect(stalled.head).toMatch(/^HTTP\/1\.1 200/);
     const ids = eventIdsOf(EVENTS, 'slow');
-    const events = weatherEvents(ids);
+    const events = weatherEvents(ids).map((e) => ({ ...e, quality: { ...e.quality, checks: e.quality.checks.map((c) => ({ ...c, reason: REASON_PAD })) } }));
     for (let i = 0; i < events.length; i += DELIVERY_EVENTS) await deliver(events.slice(i, i + DELIVERY_EVENTS));
 
     // The only stream slot comes free once the node has given up on the stalled subscriber.
