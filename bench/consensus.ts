@@ -44,7 +44,7 @@ const INFLIGHT = Number(process.env.BENCH_CONSENSUS_INFLIGHT ?? 8);
  * One Ready persists everything proposed meanwhile, and its commit waits for the write (heartbeats
  * no longer do: they leave while a write is in progress).
  */
-const INFLIGHT_BYTES_MAX = Number(process.env.BENCH_CONSENSUS_INFLIGHT_MB ?? 4) * 1024 * 1024;
+const INFLIGHT_BYTES_MAX = Number(process.env.BENCH_CONSENSUS_INFLIGHT_MB ?? 8) * 1024 * 1024;
 const inflightFor = (batchSize: number) => Math.min(INFLIGHT, Math.max(1, Math.floor(INFLIGHT_BYTES_MAX / (batchSize * TX_BYTES))));
 const WARMUP_MS = 1_500;
 const START_TIMEOUT_MS = 180_000;
