@@ -27,7 +27,7 @@ export class AccountBook {
   }
 
   balance(accountId: string, assetId: string): bigint {
-    return toUnits(this.get(accountId).balances[assetId] ?? '0');
+    return toUnits(unitsOf(this.get(accountId).balances, assetId));
   }
 
   credit(accountId: string, assetId: string, units: bigint): void {
@@ -43,12 +43,20 @@ export class AccountBook {
 
   addRetired(accountId: string, assetId: string, units: bigint): void {
     const retired = this.get(accountId).retired;
-    setUnits(retired, assetId, toUnits(retired[assetId] ?? '0') + units);
+    setUnits(retired, assetId, toUnits(unitsOf(retired, assetId)) + units);
   }
 
   writeInto(writes: Map<string, unknown>): void {
     for (const [id, account] of this.touched) writes.set(accountKey(id), account);
   }
+}
+
+/**
+ * Own entries only: an asset id may be any identifier, `constructor` or `toString` too, which a
+ * plain object would otherwise answer from its prototype.
+ */
+function unitsOf(record: Record<string, string>, assetId: string): string {
+  return Object.hasOwn(record, assetId) ? record[assetId]! : '0';
 }
 
 /** Zero balances are dropped, so two ledgers with the same holdings have the same records. */

@@ -48,6 +48,17 @@ describe('ledger: register asset', () => {
     expect(codeOf(new MemoryLedger().submit(issuer, register('bond-2', { mintPolicy: policy })))).toBe('ASSET_INVALID');
   });
 
+  it('treats an asset id that names a property of every JavaScript object as any other id', () => {
+    const ledger = new MemoryLedger();
+    for (const assetId of ['constructor', 'toString', 'hasOwnProperty']) {
+      expect(codeOf(ledger.submit(issuer, register(assetId)))).toBe('applied');
+      expect(codeOf(ledger.submit(issuer, mint(alice.id, '100', assetId)))).toBe('applied');
+      expect(codeOf(ledger.submit(alice, transfer(bob.id, '40', assetId)))).toBe('applied');
+      expect(codeOf(ledger.submit(bob, transfer(alice.id, '41', assetId)))).toBe('INSUFFICIENT_BALANCE');
+    }
+    expect(ledger.state.get(accountKey(bob.id))).toMatchObject({ balances: { constructor: '40', toString: '40', hasOwnProperty: '40' } });
+  });
+
   it('refuses a total of zero units', () => {
     expect(codeOf(new MemoryLedger().submit(issuer, register('bond-2', { totalUnits: '0' })))).toBe('AMOUNT_ZERO');
   });
