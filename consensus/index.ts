@@ -23,8 +23,12 @@ import type { ValidatorHttpDeps } from './http/deps.ts';
 
 /** Forwarded submissions wait this long for the leader's commit before the caller is told to retry. */
 const FORWARD_TIMEOUT_MS = 10_000;
-/** POST /transaction waits this long for the block, then answers 202 pending (the transaction may still commit). */
-const SUBMISSION_COMMIT_WAIT_MS = 10_000;
+/**
+ * POST /transaction waits this long for the block, then answers 202 pending (the transaction may
+ * still commit). Shorter than FORWARD_TIMEOUT_MS: on a business node a slow commit must read as
+ * pending, not as a failed forward that the client retries into NONCE_REPLAYED.
+ */
+const SUBMISSION_COMMIT_WAIT_MS = 8_000;
 
 /**
  * A validator or business node: storage, then consensus (which checks the stored chain and may refuse to start),

@@ -104,6 +104,9 @@ export class VerifyPool {
       this.flush();
     });
     worker.on('error', (error) => this.replace(thread, error));
+    // A thread can also end without an error (process.exit in it, a native abort): its chunks must not hang.
+    // After an 'error' this runs too, and finds the thread replaced already.
+    worker.on('exit', (code) => this.replace(thread, new Error(`verification thread exited with code ${code}`)));
     worker.unref();
     return thread;
   }

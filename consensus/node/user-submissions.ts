@@ -6,6 +6,7 @@ import { txHashOf } from '../chain/index.ts';
 import type { VerifyItem, VerifyPool } from '../crypto/verify-pool.ts';
 import { algorithmOfKey } from '../ledger/account-key.ts';
 import type { Consensus } from './consensus.ts';
+import { waitAtMost } from './commit-wait.ts';
 
 export interface UserSubmissionsOptions {
   consensus: Consensus;
@@ -91,14 +92,3 @@ function verifyItem(tx: UserTransaction): VerifyItem {
 
 /** Node's native hex decoding (several times faster than a JavaScript loop), copied out of Buffer's shared pool so a message to a thread carries only these bytes. */
 const bytesOfHex = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
-
-/** The outcomes, or undefined when they take longer than `ms` (the work goes on; its late failure is nobody's error). */
-async function waitAtMost<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  work.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
