@@ -44,10 +44,18 @@ export class CommittedEventHub {
     return this.subscribers.size;
   }
 
-  /** Starts reading on first use: a node nobody subscribes to reads nothing. */
+  /**
+   * Starts reading on first use: a node nobody subscribes to reads nothing. A failed start (storage
+   * briefly down) is forgotten, so the next subscriber tries again rather than failing until restart.
+   */
   ready(): Promise<void> {
     this.started ??= (async () => {
-      this.head = await this.options.source.lastCommittedSequence();
+      try {
+        this.head = await this.options.source.lastCommittedSequence();
+      } catch (err) {
+        this.started = null;
+        throw err;
+      }
       void this.run();
     })();
     return this.started;
