@@ -226,6 +226,10 @@ export const EnvConfig = z.object({
   CHANNEL_CONSUMER_GROUP: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, '1–64 letters, digits or : _ . -').default('validators'),
   /** Redis channels: an event read but not acknowledged (committed) for this long is claimed again, e.g. by a new leader. */
   CHANNEL_CLAIM_IDLE_MS: positiveInt(30_000),
+  /** Redis channels: rounds of the leader in which one entry's own submission failed (never a retryable 5xx) before it is dead-lettered. */
+  CHANNEL_MAX_DELIVERIES: positiveInt(10),
+  /** Redis channels: the dead-letter stream is capped near this many entries (XADD MAXLEN ~). */
+  CHANNEL_DEAD_LETTER_MAX: positiveInt(10_000),
   /** Events one subscriber of GET /channels/:name/events may have queued; past it the stream closes and the client resumes with Last-Event-ID. */
   SSE_SUBSCRIBER_BUFFER_EVENTS: positiveInt(512),
   /** A comment on an idle event stream this often, below the idle timeout of any proxy in front. */
