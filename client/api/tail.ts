@@ -8,19 +8,35 @@ export interface TailOptions {
   after?: number;
   /** Ends the tail. */
   signal?: AbortSignal;
-  /** Pause before reconnecting a stream that ended or broke. */
+  /** Pause before the first reconnection of a stream that ended or broke; doubled after each further one in a row. */
   reconnectDelayMs?: number;
+  /** The longest pause between reconnections, the server's Retry-After included. */
+  reconnectDelayMaxMs?: number;
   /** Consecutive reconnections without an event before the tail gives up with the last error. */
   reconnectsMax?: number;
 }
 
 const RECONNECT_DELAY_MS_DEFAULT = 1_000;
 const RECONNECTS_MAX_DEFAULT = 5;
+const RECONNECT_DELAY_MAX_MS_DEFAULT = 30_000;
+
+/**
+ * The pause before reconnection number `failures` (1 for the first in a row): the server's
+ * Retry-After when it gave one, else the base delay doubled per failure; never past `maxMs`.
+ */
+export function reconnectDelay(failures: number, error: unknown, baseMs: number, maxMs: number): number {
+  const asked = error instanceof ApiError && error.retryAfterS !== undefined ? error.retryAfterS * 1_000 : undefined;
+  return Math.min(asked ?? baseMs * 2 ** Math.max(0, failures - 1), maxMs);
+}
+
+/** A refusal that holds however often it is asked again (unknown channel, no access); 429 (slow down) is not one. */
+const refusesForGood = (error: unknown): boolean => error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
 
 /**
  * Committed events of a channel, in commit order, as they are committed. A stream that ends or
- * breaks is reopened with `Last-Event-ID`, so no event is skipped or repeated; an error answer of the
- * server (unknown channel, no access) ends the tail with that error at once.
+ * breaks, or that the server refuses for now (429, 5xx), is reopened with `Last-Event-ID` after a
+ * bounded backoff (the server's Retry-After when given), so no event is skipped or repeated; a refusal
+ * that holds (unknown channel, no access) ends the tail with that error at once.
  */
 export async function* tailChannel(http: Http, channel: Category, options: TailOptions = {}): AsyncGenerator<CommittedEvent> {
   let after = options.after ?? 0;
@@ -37,7 +53,7 @@ export async function* tailChannel(http: Http, channel: Category, options: TailO
       }
     } catch (error) {
       // The server refused: reconnecting would be refused again.
-      if (error instanceof ApiError && error.status >= 400 && error.status < 500) throw error;
+      if (refusesForGood(error)) throw error;
       if (aborted()) return;
       lastError = error;
     }
@@ -45,7 +61,8 @@ export async function* tailChannel(http: Http, channel: Category, options: TailO
     if (failures > reconnectsMax) {
       throw lastError ?? new ApiError(CLIENT_ERROR.UNREACHABLE, `the ${channel} stream closed ${failures} times in a row without an event`, 0);
     }
-    await pause(options.reconnectDelayMs ?? RECONNECT_DELAY_MS_DEFAULT, options.signal);
+    const delay = reconnectDelay(failures, lastError, options.reconnectDelayMs ?? RECONNECT_DELAY_MS_DEFAULT, options.reconnectDelayMaxMs ?? RECONNECT_DELAY_MAX_MS_DEFAULT);
+    await pause(delay, options.signal);
   }
 }
 

@@ -4,8 +4,10 @@
  *   npm run example:verify
  *       starts a throwaway network on 127.0.0.1 (a validator, a slim worker, a gateway and a local
  *       weather source), registers a feed, waits for its first attested value and verifies it.
- *   npm run example:verify -- --url http://127.0.0.1:8080 --feed <feedId> [--validators validators.json]
- *       verifies the latest attested value of a feed on a running network; ORACLE_API_KEY is a dapp key.
+ *   npm run example:verify -- --url http://127.0.0.1:8080 --feed <feedId> --validators validators.json
+ *       verifies the latest attested value of a feed on a running network against the pinned keys
+ *       (`oracle-net validators > validators.json` once); ORACLE_API_KEY is a dapp key. --trust-node
+ *       instead of --validators takes the keys from that node, which then vouches for itself.
  *
  * The verification (verifyFeed below) uses client/api to fetch and client/verify to check: that is all a
  * dApp needs. Exit status 0 when every honest answer verified and the tampered copy was refused.
@@ -20,23 +22,25 @@ export async function verifyFeed(client: OracleClient, pinned: ValidatorSet, fee
   const attestation = await client.latestAttestation(feedId);
   log(`latest value of ${feedId}: ${attestation.value} ${attestation.unit} observed ${attestation.observedAt}, block ${attestation.height}`);
 
-  const ofValue = verifyAttestation(attestation, pinned);
+  const ofValue = verifyAttestation(attestation, pinned, feedId);
   log(ofValue.ok ? `  attestation verified: signed by ${ofValue.quorum.signers.length} of ${pinned.validators.size} pinned validators (${ofValue.quorum.required} needed)` : `  attestation NOT verified: ${ofValue.fault}: ${ofValue.message}`);
 
   const receipt = await client.transaction(attestation.txHash);
-  const ofTransaction = verifyTransactionReceipt(receipt, pinned);
+  const ofTransaction = verifyTransactionReceipt(receipt, pinned, attestation.txHash);
   log(ofTransaction.ok ? `  transaction ${receipt.hash.slice(0, 16)}… verified in block ${ofTransaction.height}` : `  transaction NOT verified: ${ofTransaction.fault}: ${ofTransaction.message}`);
 
   // A gateway that lied about the value would be caught: the same answer with another value fails.
-  const forged = verifyAttestation({ ...attestation, value: attestation.value + 1 }, pinned);
+  const forged = verifyAttestation({ ...attestation, value: attestation.value + 1 }, pinned, feedId);
   log(forged.ok ? '  a forged value was accepted: the verifier is broken' : `  a forged value is refused: ${forged.fault}`);
   return ofValue.ok && ofTransaction.ok && !forged.ok;
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { url: { type: 'string' }, feed: { type: 'string' }, validators: { type: 'string' } } });
+  const { values } = parseArgs({ options: { url: { type: 'string' }, feed: { type: 'string' }, validators: { type: 'string' }, 'trust-node': { type: 'boolean' } } });
   if (values.url === undefined) return withLocalNetwork();
   if (values.feed === undefined) throw new Error('--feed <feedId> is required with --url');
+  // Keys from the node being verified let a lying node vouch for itself: only when asked in so many words.
+  if (values.validators === undefined && values['trust-node'] !== true) throw new Error('--validators <file> is required with --url (or --trust-node to trust that node)');
   const client = new OracleClient({ url: values.url, ...(process.env.ORACLE_API_KEY === undefined ? {} : { apiKey: process.env.ORACLE_API_KEY }) });
   const pinned = validatorSet(values.validators === undefined ? await firstUse(client) : await readValidators(values.validators));
   return (await verifyFeed(client, pinned, values.feed, console.log)) ? 0 : 1;

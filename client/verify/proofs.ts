@@ -12,8 +12,12 @@ import type { ValidatorSet } from './validators.ts';
 export type VerificationFault =
   /** The transaction is not (yet) in a block: nothing to verify. */
   | 'NOT_COMMITTED'
-  /** The transaction (or attested event) does not hash to the hash the answer names. */
+  /** The transaction (or attested event) does not hash to the hash the answer names, or the answer is about another transaction than the one asked for. */
   | 'TX_HASH_MISMATCH'
+  /** The attestation is of another feed than the one asked for. */
+  | 'FEED_MISMATCH'
+  /** The block is at another height than the one asked for. */
+  | 'HEIGHT_MISMATCH'
   /** The attested value, feed or time shown is not the one in the attested event. */
   | 'VALUE_MISMATCH'
   /** The proof is about another item, or its root is not the block's transaction root. */
@@ -75,10 +79,12 @@ export const blockHash = (header: BlockHeader): string => sha256Hex(canonicalJso
 const fail = (fault: VerificationFault, message: string, quorum?: Quorum): VerificationFailure => ({ ok: false, fault, message, ...(quorum === undefined ? {} : { quorum }) });
 
 /**
- * That a block is the one the validators signed (its hash is its header's), of the pinned chain,
- * and signed by a majority of the pinned validators. What a dApp checks of GET /consensus/blocks/:height.
+ * That a block is the one asked for (at `height`), the one the validators signed (its hash is its
+ * header's), of the pinned chain, and signed by a majority of the pinned validators. What a dApp
+ * checks of GET /consensus/blocks/:height; a genuine block of another height is refused.
  */
-export function verifyBlock(block: BlockClaim, set: ValidatorSet): BlockVerification {
+export function verifyBlock(block: BlockClaim, set: ValidatorSet, height: number): BlockVerification {
+  if (block.header.height !== height) return fail('HEIGHT_MISMATCH', `the block is at height ${block.header.height}, not at the height ${height} asked for`);
   const hash = blockHash(block.header);
   if (hash !== block.hash) return fail('BLOCK_HASH_MISMATCH', `the block's header hashes to ${hash}, not to the hash ${block.hash} it names`);
   if (set.chainId !== undefined && block.header.chainId !== set.chainId) return fail('CHAIN_MISMATCH', `the block is of chain ${block.header.chainId}, not of ${set.chainId}`);
@@ -98,14 +104,19 @@ export function verifyInclusion(txHash: string, height: number, proof: MerklePro
   if (proof.root !== block.header.txRoot) return fail('PROOF_MISMATCH', `the proof's root ${proof.root} is not the block's transaction root ${block.header.txRoot}`);
   if (!verifyMerkleProof(proof)) return fail('PROOF_INVALID', `the proof's path does not hash up to ${proof.root}`);
   if (block.header.height !== height) return fail('BLOCK_HASH_MISMATCH', `the block is at height ${block.header.height}, not at ${height}`);
-  const ofBlock = verifyBlock(block, set);
+  const ofBlock = verifyBlock(block, set, height);
   return ofBlock.ok ? { ...ofBlock, txHash } : ofBlock;
 }
 
-/** Verifies a transaction receipt: the transaction is the one named, in a block final under the pinned set. */
-export function verifyTransactionReceipt(receipt: TransactionReceiptClaim, set: ValidatorSet): Verification {
+/**
+ * Verifies a transaction receipt: the transaction is the one asked for (`txHash`, as the dApp knows
+ * it, never as the answer names it), in a block final under the pinned set.
+ */
+export function verifyTransactionReceipt(receipt: TransactionReceiptClaim, set: ValidatorSet, expectedTxHash: string): Verification {
   const txHash = transactionHash(receipt.transaction);
   if (txHash !== receipt.hash) return fail('TX_HASH_MISMATCH', `the transaction hashes to ${txHash}, not to ${receipt.hash}`);
+  // Hex is case-insensitive as typed; hashes are derived in lower case.
+  if (txHash !== expectedTxHash.toLowerCase()) return fail('TX_HASH_MISMATCH', `the answer is about transaction ${txHash}, not the ${expectedTxHash} asked for`);
   if (receipt.status !== 'committed' || receipt.block === null || receipt.proof === null || receipt.height === null) {
     return fail('NOT_COMMITTED', `transaction ${receipt.hash} is ${receipt.status}, not in a block yet`);
   }
@@ -113,11 +124,14 @@ export function verifyTransactionReceipt(receipt: TransactionReceiptClaim, set: 
 }
 
 /**
- * Verifies an attested value: the value, unit, time, feed and asset shown are those of the attested
- * event, the event's attest transaction is in the block, and the block is final under the pinned set.
+ * Verifies an attested value: it is of the feed asked for (`feedId`), the value, unit, time, feed and
+ * asset shown are those of the attested event, the event's attest transaction is in the block, and
+ * the block is final under the pinned set.
  */
-export function verifyAttestation(attestation: AttestationClaim, set: ValidatorSet): Verification {
+export function verifyAttestation(attestation: AttestationClaim, set: ValidatorSet, expectedFeedId: string): Verification {
   const { event } = attestation;
+  // The event's feed, not the feed shown: VALUE_MISMATCH below catches a shown feed that is not the event's.
+  if (event.feedId !== expectedFeedId) return fail('FEED_MISMATCH', `the attestation is of feed ${event.feedId}, not of the ${expectedFeedId} asked for`);
   const shown = { feedId: attestation.feedId, assetId: attestation.assetId, value: attestation.value, unit: attestation.unit, observedAt: attestation.observedAt };
   const attested = { feedId: event.feedId, assetId: event.assetId, value: event.observation.value, unit: event.observation.unit, observedAt: event.observation.observedAt };
   if (canonicalJson(shown) !== canonicalJson(attested)) return fail('VALUE_MISMATCH', `the value shown ${canonicalJson(shown)} is not the attested ${canonicalJson(attested)}`);

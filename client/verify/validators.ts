@@ -1,6 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { SignatureAlgorithm } from '../../schemas/block.ts';
+// Validator keys are ML-DSA keys as account keys are: one table of FIPS 204 key sizes (a key of another
+// size cannot be one). That module uses @noble only, no zod and no node: module.
+import { ACCOUNT_PUBLIC_KEY_BYTES } from '../../schemas/transaction-signing.ts';
 
 /** A validator as a dApp pins it: its node id is the hex SHA-256 of its public key. */
 export interface KnownValidator {
@@ -18,8 +21,6 @@ export interface ValidatorSet {
   readonly chainId?: string;
 }
 
-/** Public key sizes (bytes) of FIPS 204's parameter sets: a key of another size cannot be one. */
-const PUBLIC_KEY_BYTES: Readonly<Record<SignatureAlgorithm, number>> = { ml_dsa44: 1312, ml_dsa65: 1952, ml_dsa87: 2592 };
 /** A set this large is a mistake, not a network: bounds the work of one verification. */
 export const VALIDATORS_MAX = 256;
 const HEX_BYTES = /^(?:[0-9a-f]{2})+$/;
@@ -38,7 +39,7 @@ export function validatorSet(list: readonly KnownValidator[], options: { chainId
   if (list.length > VALIDATORS_MAX) throw new ValidatorSetError(`a validator set holds at most ${VALIDATORS_MAX} validators, got ${list.length}`);
   const validators = new Map<string, KnownValidator>();
   for (const v of list) {
-    const size = PUBLIC_KEY_BYTES[v.algorithm];
+    const size = ACCOUNT_PUBLIC_KEY_BYTES[v.algorithm];
     if (size === undefined) throw new ValidatorSetError(`validator ${v.nodeId}: unknown algorithm ${String(v.algorithm)}`);
     if (!HEX_BYTES.test(v.publicKey) || v.publicKey.length !== size * 2) {
       throw new ValidatorSetError(`validator ${v.nodeId}: the public key is not a ${size}-byte ${v.algorithm} key in lower-case hex`);

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,10 +31,10 @@ describe('client and CLI against a network on 127.0.0.1', () => {
   const dir = mkdtempSync(join(tmpdir(), 'client-cli-'));
 
   /** Runs a command line in this process, as the bin does, and keeps what it printed. */
-  async function cli(argv: string[], apiKey = keys.dapp): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function cli(argv: string[], apiKey = keys.dapp, url = net.gateway.url): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const code = await main([...argv, '--url', net.gateway.url], {
+    const code = await main([...argv, '--url', url], {
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
       env: { ORACLE_API_KEY: apiKey },
@@ -120,16 +122,73 @@ describe('client and CLI against a network on 127.0.0.1', () => {
 
     it('fetches a committed transaction with a proof and signatures the verifier accepts', async () => {
       const receipt = await dapp.transaction(attestation.txHash);
-      expect(verifyTransactionReceipt(receipt, pinned)).toMatchObject({ ok: true, height: attestation.height });
+      expect(verifyTransactionReceipt(receipt, pinned, attestation.txHash)).toMatchObject({ ok: true, height: attestation.height });
     });
   });
 
   describe('CLI', () => {
-    it('verifies a transaction by hash and exits 0', async () => {
-      const result = await cli(['verify', attestation.txHash]);
+    /** A pinned validators file, as `validators` prints it. */
+    const pinnedFile = (): string => {
+      const file = join(dir, 'pinned.json');
+      writeFileSync(file, JSON.stringify([...pinned.validators.values()]));
+      return file;
+    };
+
+    it('verifies a transaction by hash against a pinned validators file and exits 0', async () => {
+      const result = await cli(['verify', attestation.txHash, '--validators', pinnedFile()]);
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, txHash: attestation.txHash });
-      expect(result.stderr).toMatch(/trusting the validator keys/);
+    });
+
+    it('refuses to verify with exit 2 when neither --validators nor --trust-node is given', async () => {
+      const result = await cli(['verify', attestation.txHash]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/--validators <file> is required/);
+      expect(result.stdout).toBe('');
+    });
+
+    it('takes the keys from the node being verified with --trust-node, and says it trusts that node', async () => {
+      const result = await cli(['verify', attestation.txHash, '--trust-node']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/--trust-node: trusting the validator keys/);
+    });
+
+    describe('against a node that answers with genuine data about something else', () => {
+      let liar: Server;
+      let liarUrl: string;
+
+      beforeAll(async () => {
+        // Every transaction asked for gets the attested transaction's receipt; every feed, this feed's attestation.
+        liar = createServer((req, res) => {
+          const path = (req.url ?? '/')
+            .replace(/\/transaction\/[0-9a-fA-F]+$/, `/transaction/${attestation.txHash}`)
+            .replace(/\/query\/attestations\/[^/]+\/latest$/, `/query/attestations/${encodeURIComponent(feed.id)}/latest`);
+          const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'host'));
+          fetch(`${net.gateway.url}${path}`, { headers }).then(
+            async (answer) => {
+              res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+              res.end(Buffer.from(await answer.arrayBuffer()));
+            },
+            () => res.writeHead(502).end(),
+          );
+        });
+        await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
+        liarUrl = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+      });
+
+      afterAll(() => new Promise<void>((resolve) => liar.close(() => resolve())));
+
+      it('fails `verify <txHash>` with TX_HASH_MISMATCH and exit 1', async () => {
+        const result = await cli(['verify', 'ab'.repeat(32), '--validators', pinnedFile()], keys.dapp, liarUrl);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/^verification failed: TX_HASH_MISMATCH/);
+      });
+
+      it('fails `verify attestation <feedId>` with FEED_MISMATCH and exit 1', async () => {
+        const result = await cli(['verify', 'attestation', 'feed-asked-for', '--validators', pinnedFile()], keys.dapp, liarUrl);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/^verification failed: FEED_MISMATCH/);
+      });
     });
 
     it('verifies an attested value against a pinned validators file', async () => {
@@ -233,7 +292,7 @@ describe('client and CLI against a network on 127.0.0.1', () => {
       expect(receipt.status).toBe('committed');
       expect((await dapp.account(bob.accountId)).balances).toEqual({ 'bond-cli': '30' });
 
-      const verified = await cli(['verify', receipt.hash]);
+      const verified = await cli(['verify', receipt.hash, '--trust-node']);
       expect(verified.code).toBe(0);
     });
 
@@ -259,7 +318,9 @@ describe('client and CLI against a network on 127.0.0.1', () => {
     }, CHILD_TIMEOUT_MS);
 
     it('the verification example verifies the latest value of a feed on a running network', async () => {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'client/examples/verify.ts', '--url', net.gateway.url, '--feed', feed.id], {
+      const file = join(dir, 'example-validators.json');
+      writeFileSync(file, JSON.stringify([...pinned.validators.values()]));
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'client/examples/verify.ts', '--url', net.gateway.url, '--feed', feed.id, '--validators', file], {
         timeout: CHILD_TIMEOUT_MS,
         env: { ...process.env, ORACLE_API_KEY: keys.dapp },
       });

@@ -41,12 +41,12 @@ describe('proofs served by a Raft group of 3 validators and a business node', ()
     const pinned = validatorSet(validators);
 
     const verified = await eventually(async () => {
-      const result = verifyTransactionReceipt(await business.transaction(txHash), pinned);
+      const result = verifyTransactionReceipt(await business.transaction(txHash), pinned, txHash);
       return result.ok ? result : undefined;
     });
     expect(verified.quorum.signers.length).toBeGreaterThanOrEqual(2);
 
-    const attested = verifyAttestation(await business.latestAttestation('feed-cluster-proof'), pinned);
+    const attested = verifyAttestation(await business.latestAttestation('feed-cluster-proof'), pinned, 'feed-cluster-proof');
     expect(attested).toMatchObject({ ok: true, txHash });
   }, 120_000);
 });

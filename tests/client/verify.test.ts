@@ -17,13 +17,13 @@ const flipHex = (hex: string, at = 10): string => hex.slice(0, at) + (hex[at] ==
 
 describe('dApp verifier: transaction receipts', () => {
   it('accepts a committed transaction whose proof reaches the block root and whose block a majority signed', () => {
-    const result = verifyTransactionReceipt(committedReceipt(), set);
+    const result = verifyTransactionReceipt(committedReceipt(), set, committedReceipt().hash);
     expect(result).toMatchObject({ ok: true, height: 7, quorum: { final: true, required: 2 } });
     if (result.ok) expect(result.quorum.signers).toHaveLength(3);
   });
 
   it('accepts a block signed by two of three validators: a majority is enough', () => {
-    expect(verifyTransactionReceipt(committedReceipt(0, signedBlock(validators.slice(1))), set).ok).toBe(true);
+    expect(verifyTransactionReceipt(committedReceipt(0, signedBlock(validators.slice(1))), set, committedReceipt(0).hash).ok).toBe(true);
   });
 
   it('rejects a transaction changed after it was hashed', () => {
@@ -31,51 +31,59 @@ describe('dApp verifier: transaction receipts', () => {
     const tx = receipt.transaction;
     if (tx.type !== 'attest') throw new Error('fixture is an attest transaction');
     const altered = { ...receipt, transaction: { ...tx, event: { ...tx.event, observation: { ...tx.event.observation, value: 99 } } } };
-    expect(faultOf(verifyTransactionReceipt(altered, set))).toBe('TX_HASH_MISMATCH');
+    expect(faultOf(verifyTransactionReceipt(altered, set, receipt.hash))).toBe('TX_HASH_MISMATCH');
   });
 
   it('rejects a proof whose sibling hash was tampered with', () => {
     const receipt = committedReceipt();
     const proof = receipt.proof!;
     const siblings = proof.siblings.map((s, i) => (i === 0 ? { ...s, hash: flipHex(s.hash) } : s));
-    expect(faultOf(verifyTransactionReceipt({ ...receipt, proof: { ...proof, siblings } }, set))).toBe('PROOF_INVALID');
+    expect(faultOf(verifyTransactionReceipt({ ...receipt, proof: { ...proof, siblings } }, set, receipt.hash))).toBe('PROOF_INVALID');
   });
 
   it('rejects a proof whose sides were swapped', () => {
     const receipt = committedReceipt();
     const proof = receipt.proof!;
     const siblings = proof.siblings.map((s) => ({ ...s, side: s.side === 'left' ? ('right' as const) : ('left' as const) }));
-    expect(faultOf(verifyTransactionReceipt({ ...receipt, proof: { ...proof, siblings } }, set))).toBe('PROOF_INVALID');
+    expect(faultOf(verifyTransactionReceipt({ ...receipt, proof: { ...proof, siblings } }, set, receipt.hash))).toBe('PROOF_INVALID');
   });
 
   it("rejects another transaction's proof", () => {
     const receipt = committedReceipt(1);
-    expect(faultOf(verifyTransactionReceipt({ ...receipt, proof: committedReceipt(0).proof }, set))).toBe('PROOF_MISMATCH');
+    expect(faultOf(verifyTransactionReceipt({ ...receipt, proof: committedReceipt(0).proof }, set, receipt.hash))).toBe('PROOF_MISMATCH');
   });
 
   it("rejects a proof whose root is not the block's transaction root", () => {
     const receipt = committedReceipt();
     const block = receipt.block!;
     const header = { ...block.header, txRoot: 'ee'.repeat(32) };
-    expect(faultOf(verifyTransactionReceipt({ ...receipt, block: { ...block, header } }, set))).toBe('PROOF_MISMATCH');
+    expect(faultOf(verifyTransactionReceipt({ ...receipt, block: { ...block, header } }, set, receipt.hash))).toBe('PROOF_MISMATCH');
   });
 
   it('rejects a header changed after it was signed', () => {
     const receipt = committedReceipt();
     const block = receipt.block!;
     const header = { ...block.header, stateRoot: 'ef'.repeat(32) };
-    expect(faultOf(verifyTransactionReceipt({ ...receipt, block: { ...block, header } }, set))).toBe('BLOCK_HASH_MISMATCH');
+    expect(faultOf(verifyTransactionReceipt({ ...receipt, block: { ...block, header } }, set, receipt.hash))).toBe('BLOCK_HASH_MISMATCH');
   });
 
   it('rejects a block that only one of three validators signed', () => {
-    const result = verifyTransactionReceipt(committedReceipt(1, signedBlock(validators.slice(0, 1))), set);
+    const result = verifyTransactionReceipt(committedReceipt(1, signedBlock(validators.slice(0, 1))), set, committedReceipt(1).hash);
     expect(result).toMatchObject({ ok: false, fault: 'QUORUM_NOT_REACHED', quorum: { signers: [validators[0]!.nodeId], required: 2 } });
   });
 
   it('says a pending transaction is not committed rather than verified', () => {
     const receipt = committedReceipt();
     const pending = { ...receipt, status: 'pending' as const, height: null, index: null, block: null, proof: null };
-    expect(faultOf(verifyTransactionReceipt(pending, set))).toBe('NOT_COMMITTED');
+    expect(faultOf(verifyTransactionReceipt(pending, set, receipt.hash))).toBe('NOT_COMMITTED');
+  });
+
+  it('rejects a genuine receipt of another transaction than the one asked for', () => {
+    expect(faultOf(verifyTransactionReceipt(committedReceipt(0), set, committedReceipt(1).hash))).toBe('TX_HASH_MISMATCH');
+  });
+
+  it('accepts the hash asked for in upper-case hex', () => {
+    expect(verifyTransactionReceipt(committedReceipt(), set, committedReceipt().hash.toUpperCase()).ok).toBe(true);
   });
 });
 
@@ -110,33 +118,41 @@ describe('dApp verifier: block signatures against the pinned validator set', () 
 
 describe('dApp verifier: blocks', () => {
   it('accepts a block whose header hashes to its hash and that a majority signed', () => {
-    expect(verifyBlock(signedBlock(), set)).toMatchObject({ ok: true, height: 7, quorum: { final: true } });
+    expect(verifyBlock(signedBlock(), set, 7)).toMatchObject({ ok: true, height: 7, quorum: { final: true } });
   });
 
   it('refuses a block of another chain than the one the set was pinned for', () => {
     const pinnedToMain = validatorSet(pinned, { chainId: 'main-chain' });
-    expect(faultOf(verifyTransactionReceipt(committedReceipt(), pinnedToMain))).toBe('CHAIN_MISMATCH');
-    expect(verifyBlock(signedBlock(), validatorSet(pinned, { chainId: 'test-chain' })).ok).toBe(true);
+    expect(faultOf(verifyTransactionReceipt(committedReceipt(), pinnedToMain, committedReceipt().hash))).toBe('CHAIN_MISMATCH');
+    expect(verifyBlock(signedBlock(), validatorSet(pinned, { chainId: 'test-chain' }), 7).ok).toBe(true);
+  });
+
+  it('rejects a genuine block of another height than the one asked for', () => {
+    expect(verifyBlock(signedBlock(), set, 8)).toMatchObject({ ok: false, fault: 'HEIGHT_MISMATCH' });
   });
 });
 
 describe('dApp verifier: attested values', () => {
   it('accepts the latest attestation of a feed when its event is in a final block', () => {
-    expect(verifyAttestation(attestation(), set)).toMatchObject({ ok: true, height: 7 });
+    expect(verifyAttestation(attestation(), set, attestation().feedId)).toMatchObject({ ok: true, height: 7 });
   });
 
   it('rejects a value shown that is not the attested one', () => {
-    expect(faultOf(verifyAttestation({ ...attestation(), value: 1_000 }, set))).toBe('VALUE_MISMATCH');
+    expect(faultOf(verifyAttestation({ ...attestation(), value: 1_000 }, set, attestation().feedId))).toBe('VALUE_MISMATCH');
   });
 
   it('rejects an attested event changed after it was committed', () => {
     const a = attestation();
     const event = { ...a.event, quality: { ...a.event.quality, score: 0.99 } };
-    expect(faultOf(verifyAttestation({ ...a, event }, set))).toBe('TX_HASH_MISMATCH');
+    expect(faultOf(verifyAttestation({ ...a, event }, set, a.feedId))).toBe('TX_HASH_MISMATCH');
   });
 
   it('rejects an attestation placed at a height other than its block', () => {
-    expect(faultOf(verifyAttestation({ ...attestation(), height: 8 }, set))).toBe('BLOCK_HASH_MISMATCH');
+    expect(faultOf(verifyAttestation({ ...attestation(), height: 8 }, set, attestation().feedId))).toBe('BLOCK_HASH_MISMATCH');
+  });
+
+  it("rejects a genuine attestation of another feed than the one asked for", () => {
+    expect(faultOf(verifyAttestation(attestation(), set, 'feed-asked-for'))).toBe('FEED_MISMATCH');
   });
 });
 
@@ -168,6 +184,6 @@ describe('dApp verifier: runs in a browser', () => {
     // @noble/curves comes with @noble/post-quantum (its field arithmetic); nothing else, no node: module.
     expect([...packages].sort()).toEqual(['@noble/curves', '@noble/hashes', '@noble/post-quantum']);
     const ours = inputs.filter((p) => !p.includes('node_modules/')).sort();
-    expect(ours.filter((p) => !p.startsWith('client/verify/'))).toEqual(['schemas/canonical-json.ts', 'schemas/merkle.ts']);
+    expect(ours.filter((p) => !p.startsWith('client/verify/'))).toEqual(['schemas/canonical-json.ts', 'schemas/merkle.ts', 'schemas/transaction-signing.ts']);
   });
 });

@@ -14,6 +14,10 @@ const validatorsOption = {
     value: '<file.json>',
     description: 'the pinned validator set (a JSON array of {nodeId, algorithm, publicKey}, as `validators` prints it)',
   },
+  'trust-node': {
+    type: 'boolean',
+    description: 'take the validator keys from the node being verified instead of --validators: a lying node then supplies its own keys, so this proves nothing against that node',
+  },
   'chain-id': { type: 'string', value: '<id>', description: 'refuse blocks of any other chain (validator keys may serve several networks)' },
 } as const;
 
@@ -46,11 +50,12 @@ export const verifyCommands: Command[] = [
       details: [
         'Checks that the transaction hashes to <txHash>, that its Merkle proof leads to the transaction root of',
         "its block, that the block hash is its header's, and that a majority of the pinned validators signed it.",
-        'Without --validators the set is taken from the answering node (trust on first use), and a note says so.',
-        'Exit status 1 when verification fails. Role: dapp.',
+        'Needs --validators <file> (pin it once with `validators`), or --trust-node to take the keys from the',
+        'node being verified, which then vouches for itself. Exit status 1 when verification fails; 2 without',
+        'either option. Role: dapp.',
       ].join('\n'),
     },
-    async (context, hash, set) => verifyTransactionReceipt(await context.client.transaction(hash), set),
+    async (context, hash, set) => verifyTransactionReceipt(await context.client.transaction(hash), set, hash),
   ),
   verifying(
     {
@@ -58,9 +63,12 @@ export const verifyCommands: Command[] = [
       summary: "verify a feed's latest attested value: event, Merkle proof and block signatures",
       args: '<feedId>',
       argument: 'the feed id',
-      details: 'As `verify`, for the value GET /query/attestations/<feedId>/latest answers. Exit status 1 when it fails. Role: dapp.',
+      details: [
+        'As `verify`, for the value GET /query/attestations/<feedId>/latest answers, which must be of <feedId>.',
+        'Needs --validators <file> or --trust-node, as `verify`. Exit status 1 when it fails. Role: dapp.',
+      ].join('\n'),
     },
-    async (context, feedId, set) => verifyAttestation(await context.client.latestAttestation(feedId), set),
+    async (context, feedId, set) => verifyAttestation(await context.client.latestAttestation(feedId), set, feedId),
   ),
   {
     name: 'validators',
@@ -76,8 +84,12 @@ export const verifyCommands: Command[] = [
 
 async function pinnedValidators(context: CommandContext, options: OptionValues): Promise<KnownValidator[]> {
   const file = stringOption(options, 'validators');
+  const trustNode = options['trust-node'] === true;
+  if (file !== undefined && trustNode) throw new UsageError('give either --validators <file> or --trust-node, not both');
   if (file === undefined) {
-    context.note(`note: trusting the validator keys that ${context.client.url} reports; pin them with --validators for a verification that does not trust the node`);
+    // Keys from the node under verification let a lying node vouch for itself: only when asked in so many words.
+    if (!trustNode) throw new UsageError('--validators <file> is required (pin the keys once: `oracle-net validators > validators.json`); --trust-node takes them from the node being verified instead, trusting it');
+    context.note(`note: --trust-node: trusting the validator keys that ${context.client.url} reports; this does not protect against that node`);
     return context.client.validators();
   }
   const parsed = z.array(ValidatorIdentity).min(1).safeParse(await readJsonFile(context, file));
