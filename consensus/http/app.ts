@@ -28,8 +28,9 @@ export function createValidatorApp(given: ValidatorHttpDeps): Hono {
   // Prometheus scrapes without the cluster token: the metrics hold no data, only the node's progress.
   const metrics = consensusMetricsRoutes(app, given.consensus);
   given.consensus.onCommittedBlock((txCount) => metrics.committedTxs(txCount));
-  // Submissions over HTTP are timed to their commit (aurigraph_transaction_latency_ms).
-  const deps: ValidatorHttpDeps = { ...given, consensus: timedSubmissions(given.consensus, (ms) => metrics.transactionCommitted(ms)) };
+  // Submissions over HTTP, channel deliveries and signed user transactions alike, are timed to their commit (aurigraph_transaction_latency_ms).
+  const timed = timedSubmissions(given.consensus, (ms) => metrics.transactionCommitted(ms));
+  const deps: ValidatorHttpDeps = { ...given, consensus: timed, submissions: given.submissions.over(timed) };
   // Liveness and readiness: no data, so no cluster token needed (process supervisors probe them).
   probeRoutes(app, validatorReadiness(deps), deps.phase);
   // Raft traffic authenticates each request with its own HMAC headers and has its own (larger) body bound.

@@ -36,6 +36,11 @@ export class UserSubmissions {
     this.rejections = new LRUCache({ max: options.rejectionsRemembered ?? REJECTIONS_REMEMBERED_DEFAULT });
   }
 
+  /** The same submissions over another view of consensus (e.g. one that times each commit for metrics). */
+  over(consensus: Consensus): UserSubmissions {
+    return new UserSubmissions({ ...this.options, consensus });
+  }
+
   /** One result per transaction, in order. Throws (retryable 503) only when consensus or verification is unavailable. */
   async submit(txs: readonly UserTransaction[]): Promise<SubmissionResult[]> {
     const hashes = txs.map(txHashOf);

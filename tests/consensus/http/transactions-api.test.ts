@@ -42,7 +42,7 @@ function validatorUnderTest(env: Record<string, string>) {
       await dispatcher.close();
     }
   };
-  return { start, stop: () => node?.close(), call, submit: (tx: unknown) => call('POST', '/transaction', tx) };
+  return { start, stop: () => node?.close(), url: () => node.url, call, submit: (tx: unknown) => call('POST', '/transaction', tx) };
 }
 
 const errorCode = (answer: Answer): string => ErrorBody.parse(answer.body).error.code;
@@ -71,6 +71,17 @@ describe('POST /transaction on an embedded validator', () => {
     const account = AccountState.parse((await v.call('GET', `/state/accounts/${alice.id}`)).body);
     expect(account).toEqual({ accountId: alice.id, nonce: 1, balances: { 'bond-api': '70' }, retired: {} });
     expect((await v.call('GET', '/state/assets/bond-api')).body).toMatchObject({ token: { issuer: issuer.id, issued: '100', totalUnits: '1000' } });
+  });
+
+  it('times a signed transaction to its commit in aurigraph_transaction_latency_ms', async () => {
+    const committedCount = async (): Promise<number> => {
+      const text = await (await undiciFetch(`${v.url()}/metrics`)).text();
+      return Number(/^aurigraph_transaction_latency_ms_count(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await committedCount();
+    const answer = await v.submit(signedTx(testAccount(14), 0, { ...register, assetId: 'bond-timed' }));
+    expect(answer.status).toBe(200);
+    expect(await committedCount()).toBe(before + 1);
   });
 
   it('shows an account that never transacted as empty, at nonce 0', async () => {
