@@ -31,6 +31,8 @@ export function startChannelConsumer(
     group: config.CHANNEL_CONSUMER_GROUP,
     consumer: deps.consumer,
     claimIdleMs: config.CHANNEL_CLAIM_IDLE_MS,
+    maxDeliveries: config.CHANNEL_MAX_DELIVERIES,
+    deadLetterMax: config.CHANNEL_DEAD_LETTER_MAX,
     logger,
   });
   consumer.start();

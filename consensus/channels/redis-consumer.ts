@@ -1,5 +1,5 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { CATEGORIES, channelStreamKey, type Transaction } from '../../schemas/index.ts';
 import { AppError } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
@@ -38,8 +38,24 @@ export interface RedisChannelConsumerOptions {
   /** This node's name in the group; stable across restarts, so it finds its own unacknowledged entries again. */
   consumer: string;
   claimIdleMs: number;
+  /** Failed rounds of its own an entry may have before it goes to the dead-letter stream. */
+  maxDeliveries: number;
+  /** The dead-letter stream is capped near this many entries (XADD MAXLEN ~). */
+  deadLetterMax: number;
   logger: Logger;
 }
+
+/**
+ * Only a failure the submission itself reports, and not as retryable, is held against the entries
+ * submitted: 5xx (UNAVAILABLE when there is no leader, timeouts, a full mempool) and 429 say "try
+ * again later", whatever the entries are.
+ */
+function isRetryable(err: unknown): boolean {
+  return err instanceof AppError && (err.status >= 500 || err.status === 429);
+}
+
+/** A submission that failed for what was submitted, not for the state of the network. */
+class SubmitRefused extends Error {}
 
 export interface ConsumerCounters {
   acknowledged: number;
@@ -54,8 +70,8 @@ export interface ConsumerCounters {
  * (or was committed before: a duplicate). What a crashed or deposed leader read but never
  * acknowledged is claimed again with XAUTOCLAIM after `claimIdleMs`; what this node itself read and
  * could not commit is read again from its own pending list first. So no event is lost, and the
- * ledger applies each once. Entries that can never commit (not an event, refused by the ledger)
- * move to the dead-letter stream instead of blocking the channel.
+ * ledger applies each once. Entries that can never commit (not an event, refused by the ledger, or
+ * whose submission alone kept failing) move to the capped dead-letter stream instead of blocking the channel.
  */
 export class RedisChannelConsumer {
   readonly counters: ConsumerCounters = { acknowledged: 0, deadLettered: 0, claimed: 0, failures: 0 };
@@ -65,6 +81,10 @@ export class RedisChannelConsumer {
   private loop: Promise<void> | null = null;
   private groupsReady = false;
   private nextClaimAtMs = 0;
+  /** Set after a batch's submission failed for its content: the pending entries are then submitted one at a time. */
+  private isolating = false;
+  /** Per entry ("<stream> <id>"), the rounds of this node in which its own submission failed for its content. */
+  private readonly failedRounds = new Map<string, number>();
 
   constructor(private readonly options: RedisChannelConsumerOptions) {
     this.keys = CATEGORIES.map((c) => channelStreamKey(options.streamPrefix, c));
@@ -114,9 +134,71 @@ export class RedisChannelConsumer {
       this.nextClaimAtMs = Date.now() + Math.max(1, Math.floor(this.options.claimIdleMs / 2));
     }
     const own = await this.read('0', undefined);
-    if (own.length > 0) return this.commitAndAcknowledge(own);
+    if (own.length > 0) return this.isolating ? this.commitEachAlone(own) : this.commitBatch(own);
     const fresh = await this.read('>', CONSUMER_BLOCK_MS);
-    if (fresh.length > 0) await this.commitAndAcknowledge(fresh);
+    if (fresh.length > 0) await this.commitBatch(fresh);
+  }
+
+  private async commitBatch(entries: readonly StreamEntry[]): Promise<void> {
+    try {
+      await this.commitAndAcknowledge(entries);
+    } catch (err) {
+      // Which entry the submission failed for is unknown: the next round submits them one by one.
+      if (err instanceof SubmitRefused) this.isolating = true;
+      throw err;
+    }
+  }
+
+  /**
+   * Submits each pending entry alone, so one entry whose submission keeps failing cannot hold back
+   * the others. Such an entry is dead-lettered once it failed in `maxDeliveries` rounds of this node.
+   * Redis's own delivery count is not used for that bound: it rises on every read of the pending
+   * list, including rounds that failed for want of a leader, for a storage or Redis blip, or because
+   * of another entry in the same batch, so a long outage would dead-letter healthy events. Counted
+   * here are only rounds that reached the submission of this entry alone and were refused for it
+   * (never a retryable 5xx or 429); with the round's backoff the default bound of 10 spans about
+   * half a minute of refusals. The count lives in this node: a new leader starts again at zero, which
+   * costs a few more retries and never loses an event.
+   */
+  private async commitEachAlone(entries: readonly StreamEntry[]): Promise<void> {
+    let refused = 0;
+    for (const entry of entries) {
+      try {
+        await this.commitAndAcknowledge([entry]);
+        this.failedRounds.delete(entryKey(entry));
+      } catch (err) {
+        if (!(err instanceof SubmitRefused)) throw err;
+        const failures = (this.failedRounds.get(entryKey(entry)) ?? 0) + 1;
+        if (failures < this.options.maxDeliveries) {
+          this.failedRounds.set(entryKey(entry), failures);
+          refused += 1;
+          continue;
+        }
+        const cause = err.cause;
+        const message = `submission failed in ${failures} rounds: ${cause instanceof Error ? cause.message : String(cause)}`;
+        await this.deadLetterAlone(entry, cause instanceof AppError ? cause.code : 'DELIVERY_FAILED', message);
+        this.failedRounds.delete(entryKey(entry));
+      }
+    }
+    if (refused > 0) throw new AppError('UNAVAILABLE', `${refused} channel entries could not be submitted; they are submitted again`);
+    this.isolating = false;
+    this.failedRounds.clear();
+  }
+
+  private async deadLetterAlone(entry: StreamEntry, code: string, message: string): Promise<void> {
+    const raw = entry.kind === 'event' ? JSON.stringify(entry.event) : entry.raw;
+    const multi = this.options.redis.multi();
+    this.deadLetter(multi, entry, { code, message, raw });
+    multi.xack(entry.key, this.options.group, entry.id);
+    await execOrThrow(multi);
+    this.counters.acknowledged += 1;
+    this.counters.deadLettered += 1;
+  }
+
+  private deadLetter(multi: ChainableCommander, entry: StreamEntry, refusal: { code: string; message: string; raw: string }): void {
+    this.options.logger.error({ stream: entry.key, entryId: entry.id, code: refusal.code, reason: refusal.message }, 'channel entry cannot commit; moved to the dead-letter stream');
+    // Capped, so a flood of bad entries cannot fill Redis; "~" lets Redis trim whole nodes, cheaply.
+    multi.xadd(this.deadLetterKey, 'MAXLEN', '~', this.options.deadLetterMax, '*', 'stream', entry.key, 'entry', entry.id, 'code', refusal.code, 'message', refusal.message, 'raw', refusal.raw);
   }
 
   private async ensureGroups(): Promise<void> {
@@ -175,7 +257,7 @@ export class RedisChannelConsumer {
     const places = await this.options.repository.committedPlaces(events.map((e) => e.event.id));
     const fresh = events.filter((e) => !places.has(e.event.id));
     const txs: Transaction[] = fresh.map((e) => ({ type: 'attest', event: e.event }));
-    const outcomes = txs.length === 0 ? [] : await waitForCommit(this.options.consensus.submit(txs), SUBMIT_WAIT_MS, 1);
+    const outcomes = txs.length === 0 ? [] : await this.submit(txs);
     const outcomeOf = new Map<StreamEntry, CommitResult>(fresh.map((e, i) => [e, outcomes[i]!]));
 
     const multi = this.options.redis.multi();
@@ -190,17 +272,33 @@ export class RedisChannelConsumer {
             : null;
       if (refusal !== null) {
         deadLettered += 1;
-        this.options.logger.error({ stream: entry.key, entryId: entry.id, code: refusal.code, reason: refusal.message }, 'channel entry cannot commit; moved to the dead-letter stream');
-        multi.xadd(this.deadLetterKey, '*', 'stream', entry.key, 'entry', entry.id, 'code', refusal.code, 'message', refusal.message, 'raw', refusal.raw);
+        this.deadLetter(multi, entry, refusal);
       }
       multi.xack(entry.key, this.options.group, entry.id);
     }
-    const results = await multi.exec();
-    const failed = results?.find(([err]) => err !== null)?.[0];
-    if (results === null || failed !== undefined) throw new AppError('UNAVAILABLE', 'acknowledging channel entries failed; they are read again', { cause: failed ?? undefined });
+    await execOrThrow(multi);
     this.counters.acknowledged += entries.length;
     this.counters.deadLettered += deadLettered;
   }
+
+  /** Submits and waits for the commit; a failure that is not retryable becomes a SubmitRefused. */
+  private async submit(txs: readonly Transaction[]): Promise<CommitResult[]> {
+    try {
+      return await waitForCommit(this.options.consensus.submit(txs), SUBMIT_WAIT_MS, 1);
+    } catch (err) {
+      // Deposed meanwhile: whatever failed, it is not the entries' fault.
+      if (isRetryable(err) || this.options.consensus.status().role !== 'leader') throw err;
+      throw new SubmitRefused('the submission of channel entries failed', { cause: err });
+    }
+  }
+}
+
+const entryKey = (entry: StreamEntry): string => `${entry.key} ${entry.id}`;
+
+async function execOrThrow(multi: ChainableCommander): Promise<void> {
+  const results = await multi.exec();
+  const failed = results?.find(([err]) => err !== null)?.[0];
+  if (results === null || failed !== undefined) throw new AppError('UNAVAILABLE', 'acknowledging channel entries failed; they are read again', { cause: failed ?? undefined });
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (stop). */
