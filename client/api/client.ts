@@ -134,11 +134,14 @@ export class OracleClient {
    */
   async validators(): Promise<KnownValidator[]> {
     const status = await this.status();
-    return status.members.flatMap((m) =>
-      m.role === 'voter' && m.nodeId !== undefined && m.publicKey !== undefined && m.algorithm !== undefined
-        ? [{ nodeId: m.nodeId, algorithm: m.algorithm, publicKey: m.publicKey }]
-        : [],
-    );
+    // A node may briefly list one voter under two member ids (while it learns the voter's id): once each.
+    const byNode = new Map<string, KnownValidator>();
+    for (const m of status.members) {
+      if (m.role === 'voter' && m.nodeId !== undefined && m.publicKey !== undefined && m.algorithm !== undefined && !byNode.has(m.nodeId)) {
+        byNode.set(m.nodeId, { nodeId: m.nodeId, algorithm: m.algorithm, publicKey: m.publicKey });
+      }
+    }
+    return [...byNode.values()];
   }
 }
 

@@ -30,6 +30,13 @@ describe('client and CLI against a network on 127.0.0.1', () => {
   let pinned: ValidatorSet;
   const dir = mkdtempSync(join(tmpdir(), 'client-cli-'));
 
+  /** A pinned validators file, as `validators` prints it. */
+  const pinnedFile = (): string => {
+    const file = join(dir, 'pinned.json');
+    writeFileSync(file, JSON.stringify([...pinned.validators.values()]));
+    return file;
+  };
+
   /** Runs a command line in this process, as the bin does, and keeps what it printed. */
   async function cli(argv: string[], apiKey = keys.dapp, url = net.gateway.url): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
@@ -127,13 +134,6 @@ describe('client and CLI against a network on 127.0.0.1', () => {
   });
 
   describe('CLI', () => {
-    /** A pinned validators file, as `validators` prints it. */
-    const pinnedFile = (): string => {
-      const file = join(dir, 'pinned.json');
-      writeFileSync(file, JSON.stringify([...pinned.validators.values()]));
-      return file;
-    };
-
     it('verifies a transaction by hash against a pinned validators file and exits 0', async () => {
       const result = await cli(['verify', attestation.txHash, '--validators', pinnedFile()]);
       expect(result.code).toBe(0);
@@ -192,9 +192,7 @@ describe('client and CLI against a network on 127.0.0.1', () => {
     });
 
     it('verifies an attested value against a pinned validators file', async () => {
-      const file = join(dir, 'validators.json');
-      writeFileSync(file, JSON.stringify([...pinned.validators.values()]));
-      const result = await cli(['verify', 'attestation', feed.id, '--validators', file, '--chain-id', (await dapp.status()).chainId]);
+      const result = await cli(['verify', 'attestation', feed.id, '--validators', pinnedFile(), '--chain-id', (await dapp.status()).chainId]);
       expect(result.code).toBe(0);
       // The feed goes on attesting: the latest value may be in a later block than the first one.
       expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, quorum: { final: true } });
@@ -318,9 +316,7 @@ describe('client and CLI against a network on 127.0.0.1', () => {
     }, CHILD_TIMEOUT_MS);
 
     it('the verification example verifies the latest value of a feed on a running network', async () => {
-      const file = join(dir, 'example-validators.json');
-      writeFileSync(file, JSON.stringify([...pinned.validators.values()]));
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'client/examples/verify.ts', '--url', net.gateway.url, '--feed', feed.id, '--validators', file], {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'client/examples/verify.ts', '--url', net.gateway.url, '--feed', feed.id, '--validators', pinnedFile()], {
         timeout: CHILD_TIMEOUT_MS,
         env: { ...process.env, ORACLE_API_KEY: keys.dapp },
       });
