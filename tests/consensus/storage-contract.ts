@@ -53,6 +53,13 @@ export function storageContract(backend: string, makeTarget: () => StorageTarget
       open.push(db);
       return db;
     };
+    /** A repository holding only the genesis block, and that block's hash. */
+    const genesisRepo = async () => {
+      const repo = new ConsensusRepository((await openDb()).db);
+      const [genesis] = buildChain(0).commits;
+      await repo.persistBlock(genesis!);
+      return { repo, hash: genesis!.block.hash };
+    };
     const closeDb = async (db: OpenDatabase) => {
       open = open.filter((d) => d !== db);
       await db.close();
@@ -159,11 +166,7 @@ export function storageContract(backend: string, makeTarget: () => StorageTarget
     });
 
     it('keeps each valid signature of a block once, however often it is offered', async () => {
-      const database = await openDb();
-      const repo = new ConsensusRepository(database.db);
-      const [genesis] = buildChain(0).commits;
-      await repo.persistBlock(genesis!);
-      const { hash } = genesis!.block;
+      const { repo, hash } = await genesisRepo();
       const first = await repo.addBlockSignatures(0, hash, [signBlockHash(voter1, hash), signBlockHash(voter2, hash)]);
       const again = await repo.addBlockSignatures(0, hash, [signBlockHash(voter2, hash), signBlockHash(voter3, hash)]);
       expect(first).toEqual({ kind: 'stored', added: 2, invalid: [], overLimit: 0 });
@@ -174,11 +177,7 @@ export function storageContract(backend: string, makeTarget: () => StorageTarget
     });
 
     it('keeps the signature it holds when a signer offers another, without checking the newcomer', async () => {
-      const database = await openDb();
-      const repo = new ConsensusRepository(database.db);
-      const [genesis] = buildChain(0).commits;
-      await repo.persistBlock(genesis!);
-      const { hash } = genesis!.block;
+      const { repo, hash } = await genesisRepo();
       const sig = signBlockHash(voter1, hash);
       await repo.addBlockSignatures(0, hash, [sig]);
       const forged = { ...sig, signature: sig.signature.replace(/^../, sig.signature.startsWith('00') ? '11' : '00') };
@@ -187,11 +186,7 @@ export function storageContract(backend: string, makeTarget: () => StorageTarget
     });
 
     it('stores one row when the same signature arrives several times at once', async () => {
-      const database = await openDb();
-      const repo = new ConsensusRepository(database.db);
-      const [genesis] = buildChain(0).commits;
-      await repo.persistBlock(genesis!);
-      const { hash } = genesis!.block;
+      const { repo, hash } = await genesisRepo();
       const sig = signBlockHash(voter1, hash);
       const results = await Promise.all([1, 2, 3, 4].map(() => repo.addBlockSignatures(0, hash, [sig])));
       expect(results.reduce((n, r) => n + (r.kind === 'stored' ? r.added : 0), 0)).toBe(1);
@@ -236,11 +231,7 @@ export function storageContract(backend: string, makeTarget: () => StorageTarget
     });
 
     it(`keeps at most ${SIGNATURES_PER_BLOCK_MAX} signatures per block`, async () => {
-      const database = await openDb();
-      const repo = new ConsensusRepository(database.db);
-      const [genesis] = buildChain(0).commits;
-      await repo.persistBlock(genesis!);
-      const { hash } = genesis!.block;
+      const { repo, hash } = await genesisRepo();
       const many = Array.from({ length: SIGNATURES_PER_BLOCK_MAX + 2 }, (_, i) => signBlockHash(testSigner(100 + i), hash));
       const result = await repo.addBlockSignatures(0, hash, many);
       expect(result).toMatchObject({ kind: 'stored', added: SIGNATURES_PER_BLOCK_MAX, overLimit: 2 });
