@@ -4,7 +4,7 @@
  * from the moment it was due. Bounded: at most IN_FLIGHT_MAX outstanding, each with a timeout.
  */
 import { Pool } from 'undici';
-import { dueAtMs, summarizeStage, type Outcome, type StageReport } from './stats.ts';
+import { dueAtMs, percentile, summarizeStage, type Outcome, type StageReport } from './stats.ts';
 
 export interface LoadRequest {
   route: string;
@@ -21,12 +21,14 @@ export interface StageOptions {
   next: () => LoadRequest;
 }
 
-/** Per route: requests, errors, 429s, and every answer's status (what the errors were). */
+/** Per route: requests, errors, 429s, every answer's status (what the errors were), and its answers' latency. */
 export interface RouteCounts {
   requests: number;
   errors: number;
   limited: number;
   statuses: Record<number, number>;
+  p50Ms: number;
+  p99Ms: number;
 }
 
 /** Past this many outstanding requests the target is saturated: further ones are counted, not sent. */
@@ -51,6 +53,7 @@ export class OpenLoadGenerator {
     const total = Math.round(options.targetRps * options.durationS);
     const outcomes: Outcome[] = [];
     const byRoute: Record<string, RouteCounts> = {};
+    const latenciesByRoute = new Map<string, number[]>();
     const pending = new Set<Promise<void>>();
     const start = performance.now();
     let lastAnswerAt = start;
@@ -61,7 +64,7 @@ export class OpenLoadGenerator {
         const dueAt = start + dueAtMs(sent, options.targetRps);
         sent += 1;
         const request = options.next();
-        const route = (byRoute[request.route] ??= { requests: 0, errors: 0, limited: 0, statuses: {} });
+        const route = (byRoute[request.route] ??= { requests: 0, errors: 0, limited: 0, statuses: {}, p50Ms: 0, p99Ms: 0 });
         route.requests += 1;
         if (pending.size >= IN_FLIGHT_MAX) {
           outcomes.push({ kind: 'dropped' });
@@ -77,6 +80,9 @@ export class OpenLoadGenerator {
             return;
           }
           outcomes.push({ kind: 'answered', status, latencyMs: now - dueAt });
+          const latencies = latenciesByRoute.get(request.route) ?? [];
+          latencies.push(now - dueAt);
+          latenciesByRoute.set(request.route, latencies);
           route.statuses[status] = (route.statuses[status] ?? 0) + 1;
           if (status === 429) route.limited += 1;
           else if (status < 200 || status >= 300) route.errors += 1;
@@ -88,6 +94,11 @@ export class OpenLoadGenerator {
       await new Promise((r) => setTimeout(r, Math.max(0, Math.min(TICK_MS, nextDue))));
     }
     await Promise.all(pending);
+    for (const [name, latencies] of latenciesByRoute) {
+      const sorted = latencies.sort((a, b) => a - b);
+      byRoute[name]!.p50Ms = Math.round(percentile(sorted, 50));
+      byRoute[name]!.p99Ms = Math.round(percentile(sorted, 99));
+    }
     return { ...summarizeStage(options.targetRps, outcomes, lastAnswerAt - start), byRoute };
   }
 
