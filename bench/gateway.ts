@@ -2,8 +2,10 @@
  * Gateway throughput and latency, side by side in one run: the upstream hit directly, nginx
  * proxying to it with limit_req, and the gateway (API key auth, in-process rate limits, breakers)
  * proxying to it. Each of the four runs in its own process (the gateway as the real `gateway`
- * role): the load generator never shares an event loop with what it measures. nginx has one
- * worker process, as the gateway is one Node process. Loopback only.
+ * role): the load generator never shares an event loop with what it measures. nginx runs as many
+ * worker processes as the gateway runs processes: one per core (GATEWAY_WORKERS) when Postgres is
+ * at hand (TEST_DATABASE_URL or DATABASE_URL: several gateway processes share their keys there),
+ * else one each. BENCH_GATEWAY_WORKERS overrides the count. Loopback only.
  *
  * BENCH_GATEWAY_CPU_PROF_DIR=<dir> also writes a CPU profile of the gateway there (node --cpu-prof).
  */
@@ -42,7 +44,13 @@ const RPS_SHARE_OF_NGINX_MIN = 0.75;
 /** …with a p99 latency no more than this multiple of nginx's. */
 const P99_MULTIPLE_OF_NGINX_MAX = 2;
 
+/** Where several gateway processes keep their shared keys; none: one process on the embedded database. */
+const DATABASE_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+const WORKERS = Number(process.env.BENCH_GATEWAY_WORKERS ?? (DATABASE_URL === undefined ? 1 : cpus().length));
+
 export async function gatewayBench(): Promise<Record<string, unknown>> {
+  if (!Number.isInteger(WORKERS) || WORKERS < 1) throw new Error(`BENCH_GATEWAY_WORKERS must be a positive integer, not ${process.env.BENCH_GATEWAY_WORKERS}`);
+  if (WORKERS > 1 && DATABASE_URL === undefined) throw new Error('more than one gateway process needs TEST_DATABASE_URL or DATABASE_URL (Postgres)');
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
   const children: ChildProcess[] = [];
   const cpuProfDir = process.env.BENCH_GATEWAY_CPU_PROF_DIR;
@@ -77,6 +85,7 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
         upstreamPort,
         rateLimitPerS: RATE_LIMIT_PER_S,
         upstreamKeepaliveConnections: NGINX_UPSTREAM_KEEPALIVE,
+        workers: WORKERS,
       });
       children.push(nginx);
       nginxPid = nginx.pid;
@@ -115,10 +124,13 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
         warmupS: WARMUP_S,
         summary: 'requests/s and latencies: the median of the rounds; CPU time per request: over all rounds',
         path: ASSET_PATH,
-        gateway: 'one Node process (the gateway role): API key auth, in-process global and per-key rate limits, per-upstream breakers, LOG_LEVEL=warn',
-        nginx: 'one process (worker_processes 1, master_process off), limit_req on, keep-alive to the upstream, access_log off',
+        gateway: `the gateway role as ${WORKERS === 1 ? 'one Node process' : `${WORKERS} Node worker processes (GATEWAY_WORKERS), keys in Postgres`}: API key auth, in-process global and per-key rate limits, per-upstream breakers, LOG_LEVEL=warn`,
+        nginx: `worker_processes ${WORKERS}, limit_req on, keep-alive to the upstream, access_log off`,
+        cpuTime: 'of the serving process and its children (nginx and gateway workers), not the upstream',
         cpus: cpus().length,
       },
+      gatewayWorkers: WORKERS,
+      nginxWorkers: WORKERS,
       /** The 1-minute load average at the start of each round: how busy the machine was meanwhile. */
       loadAverages,
       directRps: direct.rps,
@@ -199,14 +211,15 @@ function summarize(runs: readonly Measured[]): Summary {
 const failures = (r: Summary) => ({ non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts });
 
 function gatewayEnv(port: number, upstreamUrl: string): NodeJS.ProcessEnv {
-  // A clean environment: no DATABASE_URL or REDIS_URL from the caller, so storage and limits are in-process.
+  // A clean environment: no REDIS_URL from the caller, so limits are in-process; Postgres only for several processes.
+  const storage = WORKERS === 1 ? { DATA_DIR: 'memory://' } : { DATABASE_URL, DB_SCHEMA: 'gateway_bench', GATEWAY_WORKERS: String(WORKERS) };
   return {
+    ...storage,
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ROLE: 'gateway',
     HOST: '127.0.0.1',
     PORT: String(port),
-    DATA_DIR: 'memory://',
     CLUSTER_SECRET,
     ADMIN_API_KEY: ADMIN_KEY,
     LOG_LEVEL: 'warn',

@@ -1,6 +1,6 @@
 import type { NodeRole } from '../schemas/index.ts';
 import type { StartNode } from '../runtime/node.ts';
-import { startGateway } from '../gateway/index.ts';
+import { startGateway } from '../gateway/cluster/start.ts';
 import { startSlim } from '../slim/index.ts';
 import { startValidator } from '../consensus/index.ts';
 

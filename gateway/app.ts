@@ -16,7 +16,7 @@ import { requestIds } from './http/request-id.ts';
 import { DOCS_CONTENT_SECURITY_POLICY, REVIEW_CONTENT_SECURITY_POLICY, securityHeaderFields, securityHeaders } from './http/security-headers.ts';
 import type { TrustedProxyCheck } from './http/trusted-proxies.ts';
 import { infoHandler } from './info/route.ts';
-import { metricsRoute } from '../runtime/metrics.ts';
+import { metricsRoute, metricsTextRoute } from '../runtime/metrics.ts';
 import type { GatewayMetrics } from './metrics/registry.ts';
 import { openApiHandler } from './openapi/route.ts';
 import { isReviewPath, REVIEW_PAGE_PATH, reviewPageHandler } from './review/routes.ts';
@@ -71,6 +71,8 @@ export interface GatewayAppDeps {
   logger: Logger;
   /** Requests, latencies, rate-limit rejections and upstream breakers, served at GET /metrics. */
   metrics?: GatewayMetrics;
+  /** The whole /metrics text, when it is not this process's alone (a worker of several serves all their series, merged). */
+  metricsText?: () => Promise<string>;
   /**
    * Runs after route resolution and before authentication: limits that must hold whether or not
    * a key is valid (the global rate, and /auth/* per client address, so guessing keys is limited).
@@ -108,7 +110,8 @@ export function createGatewayApp(deps: GatewayAppDeps): Hono<GatewayEnv> {
   probeRoutes(app, gatewayReadiness(deps.registry));
 
   const metrics = deps.metrics;
-  if (metrics !== undefined) metricsRoute(app, () => metrics.render());
+  if (deps.metricsText !== undefined) metricsTextRoute(app, deps.metricsText);
+  else if (metrics !== undefined) metricsRoute(app, () => metrics.render());
 
   // The reviewer page (static files from web/review); its API calls go through /api/v11 like any client's.
   const reviewPage = reviewPageHandler();

@@ -9,8 +9,10 @@ import { openGatewayDirectory } from '../runtime/announce/open.ts';
 import type { Config } from '../runtime/config.ts';
 import type { RunningServer } from '../runtime/http.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { nodeDataDir, nodeSchema, type RunningNode, type StartNode } from '../runtime/node.ts';
+import { processMetrics } from '../runtime/metrics.ts';
+import { nodeDataDir, nodeSchema, type RunningNode } from '../runtime/node.ts';
 import { createGatewayApp, forwardDepsOf, type GatewayAppDeps } from './app.ts';
+import { clusterMetricsOfWorker } from './cluster/worker-metrics.ts';
 import { ApiKeyService } from './auth/key-service.ts';
 import { DrizzleKeyStore, storedKeyPepper } from './auth/key-store.ts';
 import { PRINCIPAL_CACHE_ENTRIES_MAX, PrincipalCache } from './auth/principal-cache.ts';
@@ -67,7 +69,13 @@ export interface GatewayNode extends RunningNode {
 }
 
 /** Opens the key store (and its pepper), bootstraps the admin key, starts health probes and the HTTP server. */
-export async function launchGateway(config: Config, logger: Logger): Promise<GatewayNode> {
+/** How this process runs: alone (the default), or as one worker of several sharing the port. */
+export interface LaunchOptions {
+  /** A worker of a cluster: /metrics serves every worker's series, merged by the primary. */
+  clusterWorker?: boolean;
+}
+
+export async function launchGateway(config: Config, logger: Logger, options: LaunchOptions = {}): Promise<GatewayNode> {
   const pkg = PackageJson.parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')));
   const database = await openDatabase({ part: 'gateway', url: config.DATABASE_URL, dataDir: nodeDataDir(config), schema: nodeSchema(config) });
   const transports = createTransports(config);
@@ -77,6 +85,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
   let breakers: UpstreamBreakers | undefined;
   let directory: AnnouncementDirectory | undefined;
   let membership: MembershipSync | undefined;
+  let clusterMetrics: { stop: () => void } | undefined;
   try {
     const pepper = config.GATEWAY_KEY_PEPPER ?? (await storedKeyPepper(database.db, generateKeyPepper));
     const keyCache = config.GATEWAY_KEY_CACHE_TTL_MS > 0 ? new PrincipalCache({ ttlMs: config.GATEWAY_KEY_CACHE_TTL_MS, entriesMax: PRINCIPAL_CACHE_ENTRIES_MAX }) : null;
@@ -145,6 +154,8 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
     );
     rateLimits = limits;
     const metrics = createGatewayMetrics({ registry, rateLimits: limits.counters });
+    const ownMetrics = options.clusterWorker === true ? clusterMetricsOfWorker(async () => [...(await metrics.snapshot()), ...(await processMetrics().getMetricsAsJSON())]) : undefined;
+    clusterMetrics = ownMetrics;
     let selfUrl = `http://${config.HOST}:${config.PORT}`;
     const appDeps: GatewayAppDeps = {
       name: pkg.name,
@@ -175,6 +186,7 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       rateLimitCounters: limits.counters,
       logger,
       metrics,
+      metricsText: ownMetrics?.text,
     };
     const app = createGatewayApp(appDeps);
     await activeMembership.start();
@@ -213,15 +225,13 @@ export async function launchGateway(config: Config, logger: Logger): Promise<Gat
       keys,
       registry,
       probeNow: () => activeProber.probeAll(),
-      close: () => (closing ??= shutdown({ prober: activeProber, membership: activeMembership, breakers: activeBreakers, server: running, transports, rateLimits: limits, directory: activeDirectory, database })),
+      close: () => (closing ??= shutdown({ prober: activeProber, membership: activeMembership, breakers: activeBreakers, server: running, transports, rateLimits: limits, directory: activeDirectory, database, clusterMetrics })),
     };
   } catch (error) {
-    await shutdown({ prober, membership, breakers, server, transports, rateLimits, directory, database }).catch(() => {});
+    await shutdown({ prober, membership, breakers, server, transports, rateLimits, directory, database, clusterMetrics }).catch(() => {});
     throw error;
   }
 }
-
-export const startGateway: StartNode = launchGateway;
 
 interface Running {
   prober: HealthProber | undefined;
@@ -232,11 +242,13 @@ interface Running {
   rateLimits: GatewayRateLimits | undefined;
   directory: AnnouncementDirectory | undefined;
   database: OpenDatabase;
+  clusterMetrics: { stop: () => void } | undefined;
 }
 
 /** Stops in dependency order: no new probes or membership reads, no new requests, then the connections (upstreams, Redis, directory), then storage. */
 async function shutdown(r: Running): Promise<void> {
   r.prober?.stop();
+  r.clusterMetrics?.stop();
   await r.membership?.stop();
   await r.server?.close();
   r.breakers?.shutdown();

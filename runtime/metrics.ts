@@ -12,7 +12,7 @@ export const LATENCY_BUCKETS_MS = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 
 let processRegistry: Registry | undefined;
 
 /** The process's own metrics, registered on first use. */
-function processMetrics(): Registry {
+export function processMetrics(): Registry {
   if (processRegistry === undefined) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry });
@@ -34,5 +34,10 @@ export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
  * data. Mounted outside the API prefix, next to the liveness route.
  */
 export function metricsRoute<E extends Env>(app: Hono<E>, render: () => Promise<string>): void {
-  app.get('/metrics', async (c) => c.body(await exposition(render), 200, { 'content-type': METRICS_CONTENT_TYPE }));
+  metricsTextRoute(app, () => exposition(render));
+}
+
+/** `GET /metrics` serving a whole exposition from elsewhere (a gateway worker serves every worker's, merged). */
+export function metricsTextRoute<E extends Env>(app: Hono<E>, text: () => Promise<string>): void {
+  app.get('/metrics', async (c) => c.body(await text(), 200, { 'content-type': METRICS_CONTENT_TYPE }));
 }

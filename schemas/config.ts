@@ -198,6 +198,12 @@ export const EnvConfig = z.object({
   /** Validator and slim: a heartbeat every this long, each valid for ANNOUNCE_TTL_MS (at least twice the interval). */
   ANNOUNCE_INTERVAL_MS: positiveInt(1_000),
   ANNOUNCE_TTL_MS: z.coerce.number().int().min(ANNOUNCE_TTL_MS_MIN).max(ANNOUNCE_TTL_MS_MAX).default(4_000),
+  /**
+   * Gateway: processes serving the one port (node:cluster), each a whole gateway; `auto` is one per
+   * core. More than one needs DATABASE_URL (keys and announcements shared in Postgres); without
+   * REDIS_URL each process enforces its share of every rate limit, stream cap and connection cap.
+   */
+  GATEWAY_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
   /** Gateway: open connections per upstream node for ordinary requests (event streams and probes have their own). */
   UPSTREAM_CONNECTIONS_MAX: positiveInt(128),
   /** Concurrent server-sent event streams: proxied by a gateway, or served by a validator. Past it: 503 with Retry-After. */
@@ -279,6 +285,10 @@ export const EnvConfig = z.object({
   // A key assigned to a tier nobody defined would silently go unlimited.
   for (const [holder, tier] of Object.entries(c.GATEWAY_RATE_KEY_TIERS)) {
     if (!(tier in c.GATEWAY_RATE_TIERS)) ctx.addIssue({ code: 'custom', path: ['GATEWAY_RATE_KEY_TIERS', holder], message: `tier "${tier}" is not in GATEWAY_RATE_TIERS` });
+  }
+  // The embedded database is one process's: gateway processes share keys and announcements only through Postgres.
+  if (c.GATEWAY_WORKERS !== 1 && c.ROLE === 'gateway' && c.DATABASE_URL === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['GATEWAY_WORKERS'], message: 'more than one gateway process needs DATABASE_URL (the embedded database belongs to one process)' });
   }
   if (c.CHANNEL_BACKEND === 'redis' && c.REDIS_URL === undefined) {
     ctx.addIssue({ code: 'custom', path: ['CHANNEL_BACKEND'], message: 'redis channels need REDIS_URL' });

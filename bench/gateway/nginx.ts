@@ -40,18 +40,20 @@ export interface NginxSettings {
   rateLimitPerS: number;
   /** Idle connections kept open to the upstream, per worker. */
   upstreamKeepaliveConnections: number;
+  /** Worker processes (as many as the gateway runs). */
+  workers: number;
 }
 
 /**
- * One worker process, as the gateway is one Node process; limit_req on; HTTP/1.1 keep-alive to the
- * upstream; no access log (the gateway in the bench logs below info too, so neither writes a line
- * per request).
+ * As many worker processes as the gateway runs (one runs without a master); limit_req on; HTTP/1.1
+ * keep-alive to the upstream; no access log (the gateway in the bench logs below info too, so
+ * neither writes a line per request).
  */
 export function nginxConfig(s: NginxSettings): string {
   const temp = (name: string) => join(s.dir, name);
-  return `worker_processes 1;
+  return `worker_processes ${s.workers};
 daemon off;
-master_process off;
+master_process ${s.workers === 1 ? 'off' : 'on'};
 pid ${temp('nginx.pid')};
 error_log ${temp('error.log')} warn;
 events { worker_connections 4096; }

@@ -3,7 +3,7 @@
  * report here), and, read at each scrape, rate-limit rejections per limit and every upstream's
  * breaker state and health.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { LATENCY_BUCKETS_MS } from '../../runtime/metrics.ts';
 import type { UpstreamRegistry } from '../pools/registry.ts';
 import type { RateLimitCounters } from '../rate-limit/stats.ts';
@@ -19,6 +19,8 @@ export interface GatewayMetrics {
   /** One finished request: its route (null when none matched), method, status and when it started (performance.now()). */
   observeRequest(rule: RouteRule | null, path: string, method: string, status: number, startedMs: number): void;
   render(): Promise<string>;
+  /** The same series as render's, as prom-client's JSON (what a cluster's primary merges). */
+  snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 }
 
 const BREAKER_STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
@@ -59,12 +61,16 @@ export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMet
     name: 'gateway_upstream_breaker_state',
     help: 'Circuit breaker of each upstream: 0 closed, 1 half-open, 2 open.',
     labelNames: ['pool', 'upstream'],
+    // Merged across gateway processes: the worst any of them sees.
+    aggregator: 'max',
     registers: [registry],
   });
   const up = new Gauge({
     name: 'gateway_upstream_up',
     help: 'Whether the last health probe of each upstream found it serving (up or degraded: 1) or not (down or not yet probed: 0).',
     labelNames: ['pool', 'upstream'],
+    // Merged across gateway processes (each probes on its own): up only if every one finds it up.
+    aggregator: 'min',
     registers: [registry],
   });
 
@@ -76,6 +82,18 @@ export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMet
     limitedSeen.set(limit, total);
   };
 
+  /** What is read at a scrape rather than counted as it happens. */
+  const syncGauges = () => {
+    for (const [limit, count] of Object.entries(sources.rateLimits.limited)) syncLimited(limit, count);
+    // Members come and go (announcements): only the current ones have series.
+    breakers.reset();
+    up.reset();
+    for (const u of sources.registry.all()) {
+      breakers.set({ pool: u.pool, upstream: u.url }, BREAKER_STATE_VALUE[u.breaker]);
+      up.set({ pool: u.pool, upstream: u.url }, u.health === 'up' || u.health === 'degraded' ? 1 : 0);
+    }
+  };
+
   return {
     observeRequest(rule, path, method, status, startedMs) {
       const route = routeLabel(rule, path);
@@ -83,15 +101,12 @@ export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMet
       latency.observe({ route, method }, performance.now() - startedMs);
     },
     async render() {
-      for (const [limit, count] of Object.entries(sources.rateLimits.limited)) syncLimited(limit, count);
-      // Members come and go (announcements): only the current ones have series.
-      breakers.reset();
-      up.reset();
-      for (const u of sources.registry.all()) {
-        breakers.set({ pool: u.pool, upstream: u.url }, BREAKER_STATE_VALUE[u.breaker]);
-        up.set({ pool: u.pool, upstream: u.url }, u.health === 'up' || u.health === 'degraded' ? 1 : 0);
-      }
+      syncGauges();
       return registry.metrics();
+    },
+    async snapshot() {
+      syncGauges();
+      return registry.getMetricsAsJSON();
     },
   };
 }
