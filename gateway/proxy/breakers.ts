@@ -3,7 +3,7 @@ import type { Logger } from '../../runtime/logger.ts';
 import type { OutcomeObserver } from '../pools/ejector.ts';
 import type { Upstream } from '../pools/upstream.ts';
 import { classifyUpstreamError } from './errors.ts';
-import type { UpstreamResponse } from './transport.ts';
+import type { ClientSignal, UpstreamResponse } from './transport.ts';
 
 export interface UpstreamBreakerPolicy {
   /** How long an open breaker fails fast before letting one trial request through (half-open). */
@@ -38,7 +38,26 @@ class NotTheNodes extends Error {
 }
 
 type Action = () => Promise<UpstreamResponse>;
-type Breaker = CircuitBreaker<[Action], UpstreamResponse>;
+type Breaker = CircuitBreaker<[Action, ClientSignal], UpstreamResponse>;
+
+const isNotTheNodes = (err: unknown): boolean => err instanceof NotTheNodes;
+
+/**
+ * Every breaker's action: runs the exchange and says what its outcome means for the node. A 5xx
+ * is thrown (a failure to count) carrying the answer; errors that are not the node's are wrapped
+ * so the error filter lets them pass uncounted.
+ */
+async function judged(exchange: Action, clientSignal: ClientSignal): Promise<UpstreamResponse> {
+  let answer: UpstreamResponse;
+  try {
+    answer = await exchange();
+  } catch (error) {
+    const kind = classifyUpstreamError(error, clientSignal.aborted);
+    throw kind === 'aborted' || kind === 'body-too-large' ? new NotTheNodes(error) : error;
+  }
+  if (answer.status >= 500) throw new ServerErrorAnswer(answer);
+  return answer;
+}
 
 /**
  * One opossum breaker per upstream node, made on its first request (members come and go with
@@ -60,20 +79,11 @@ export class UpstreamBreakers {
   ) {}
 
   /** Runs one exchange with `upstream` through its breaker; `clientSignal` tells a client disconnect from a node failure. */
-  async send(upstream: Upstream, clientSignal: AbortSignal, exchange: Action): Promise<UpstreamResponse> {
+  async send(upstream: Upstream, clientSignal: ClientSignal, exchange: Action): Promise<UpstreamResponse> {
     if (this.departed.has(upstream)) return exchange();
     try {
-      const answer = await this.breakerFor(upstream).fire(async () => {
-        let answer: UpstreamResponse;
-        try {
-          answer = await exchange();
-        } catch (error) {
-          const kind = classifyUpstreamError(error, clientSignal.aborted);
-          throw kind === 'aborted' || kind === 'body-too-large' ? new NotTheNodes(error) : error;
-        }
-        if (answer.status >= 500) throw new ServerErrorAnswer(answer);
-        return answer;
-      });
+      // The judging action is the breaker's own, made once: fire() passes this request's exchange and signal to it.
+      const answer = await this.breakerFor(upstream).fire(exchange, clientSignal);
       this.outcomes?.succeeded(upstream);
       return answer;
     } catch (error) {
@@ -107,7 +117,7 @@ export class UpstreamBreakers {
     const existing = this.byUpstream.get(upstream);
     if (existing !== undefined) return existing;
     const { policy, logger } = this;
-    const breaker: Breaker = new CircuitBreaker<[Action], UpstreamResponse>((send) => send(), {
+    const breaker: Breaker = new CircuitBreaker<[Action, ClientSignal], UpstreamResponse>(judged, {
       name: upstream.url,
       // The transport enforces the per-route timeouts: no second clock here.
       timeout: false,
@@ -117,7 +127,11 @@ export class UpstreamBreakers {
       rollingCountTimeout: policy.windowMs,
       rollingCountBuckets: 10,
       // Filtered errors still reject; they just do not count as failures.
-      errorFilter: (err: unknown) => err instanceof NotTheNodes,
+      errorFilter: isNotTheNodes,
+      // Only the counts decide; latency percentiles would sort every latency in the window at each
+      // failure, and snapshots would do so on a timer, whether anyone reads them or not.
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
     });
     breaker.on('open', () => {
       upstream.breaker = 'open';
