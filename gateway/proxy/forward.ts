@@ -6,7 +6,7 @@ import type { ProxyStats } from '../stats/counters.ts';
 import { BreakerOpenError, type UpstreamBreakers } from './breakers.ts';
 import { classifyUpstreamError } from './errors.ts';
 import type { RetryBudget } from './retry-budget.ts';
-import type { UpstreamResponse, UpstreamTransport } from './transport.ts';
+import type { ClientSignal, UpstreamResponse, UpstreamTransport } from './transport.ts';
 
 /** A failed exchange is worth retrying soon: another member, or the same one back up. */
 export const UPSTREAM_RETRY_AFTER_S = 1;
@@ -54,7 +54,7 @@ export interface ForwardRequest {
   headers: Record<string, string>;
   body: ReadableStream<Uint8Array> | null;
   /** The client's: aborted when it goes away. */
-  signal: AbortSignal;
+  signal: ClientSignal;
 }
 
 /** The upstream's answer, or the client went away first (an answer to nobody, not worth a warning). */
@@ -160,7 +160,7 @@ const settle = (p: Promise<UpstreamResponse>): Promise<Outcome> =>
  * refused or broken, or a breaker that refused without trying. Not a timeout: the node may have
  * done the work, and a second wait would double the client's.
  */
-function worthRetrying(outcome: Outcome, clientSignal: AbortSignal): boolean {
+function worthRetrying(outcome: Outcome, clientSignal: ClientSignal): boolean {
   if (clientSignal.aborted) return false;
   if (outcome.ok) return outcome.answer.status === 502 || outcome.answer.status === 503;
   if (outcome.error instanceof BreakerOpenError) return true;
@@ -176,7 +176,7 @@ async function drain(answer: UpstreamResponse): Promise<void> {
 }
 
 /** Counts one exchange's result in the stats. */
-function record(deps: ForwardDeps, upstream: Upstream, outcome: Outcome, clientSignal: AbortSignal): void {
+function record(deps: ForwardDeps, upstream: Upstream, outcome: Outcome, clientSignal: ClientSignal): void {
   if (outcome.ok) {
     deps.stats.answered(upstream, outcome.answer.status);
     return;

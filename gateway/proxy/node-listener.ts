@@ -17,6 +17,7 @@ import type { RouteMatcher } from '../routing/match.ts';
 import { API_PREFIX, type RouteRule } from '../routing/policy.ts';
 import { forward, type ForwardDeps } from './forward.ts';
 import { clientResponseHeaders, upstreamRequestHeaders, type RequestHeaderFields } from './headers.ts';
+import { ResponseSignal } from './response-signal.ts';
 import type { UpstreamResponse } from './transport.ts';
 
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -100,10 +101,7 @@ async function serve(deps: FastPathDeps, security: Fields, rule: RouteRule, req:
   const decisions: RateDecision[] = [];
   let principal: KeyPrincipal | null = null;
   // The client's signal: a response closed before it finished means the client went away.
-  const abort = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) abort.abort();
-  });
+  const signal = new ResponseSignal(res);
   try {
     await deps.gates.global(undefined, decisions);
     principal = await identifyCaller(deps.keys, rule, req.headers.authorization);
@@ -123,7 +121,7 @@ async function serve(deps: FastPathDeps, security: Fields, rule: RouteRule, req:
         host: req.headers.host,
       }),
       body: null,
-      signal: abort.signal,
+      signal,
     });
     if (forwarded.kind === 'client-gone') {
       writeError(res, forwarded.error, requestId, decisions, security);

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Pool, util, type Dispatcher } from 'undici';
-import type { UpstreamHeaders, UpstreamRequest, UpstreamResponse, UpstreamTransport } from './transport.ts';
+import type { ClientSignal, UpstreamHeaders, UpstreamRequest, UpstreamResponse, UpstreamTransport } from './transport.ts';
 
 export interface UndiciTransportOptions {
   /** TCP (and TLS) connection set-up limit. */
@@ -178,4 +178,4 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 }
 
-const abortReason = (signal: AbortSignal): Error => (signal.reason instanceof Error ? signal.reason : new Error('the request was aborted'));
+const abortReason = (signal: ClientSignal): Error => (signal.reason instanceof Error ? signal.reason : new Error('the request was aborted'));
