@@ -82,6 +82,13 @@ export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMet
     limitedSeen.set(limit, total);
   };
 
+  /**
+   * The labelled series of each route, method and status, bound once: prom-client would otherwise
+   * validate and hash the label object on every request. Bounded like the series themselves
+   * (routes of the policy, a few own paths, `unmatched`).
+   */
+  const seriesOf = new Map<string, { requests: Counter.Internal; latency: Histogram.Internal<'route' | 'method'> }>();
+
   /** What is read at a scrape rather than counted as it happens. */
   const syncGauges = () => {
     for (const [limit, count] of Object.entries(sources.rateLimits.limited)) syncLimited(limit, count);
@@ -97,8 +104,14 @@ export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMet
   return {
     observeRequest(rule, path, method, status, startedMs) {
       const route = routeLabel(rule, path);
-      requests.inc({ route, method, status: String(status) });
-      latency.observe({ route, method }, performance.now() - startedMs);
+      const labelled = `${route} ${method} ${status}`;
+      let series = seriesOf.get(labelled);
+      if (series === undefined) {
+        series = { requests: requests.labels({ route, method, status: String(status) }), latency: latency.labels({ route, method }) };
+        seriesOf.set(labelled, series);
+      }
+      series.requests.inc();
+      series.latency.observe(performance.now() - startedMs);
     },
     async render() {
       syncGauges();

@@ -150,7 +150,8 @@ function finalHeaders(own: OutgoingHttpHeaders, requestId: string, decisions: re
   own['x-request-id'] ??= requestId;
   const decision = decisionToReport(decisions);
   if (decision !== undefined) {
-    for (const [name, value] of Object.entries(rateLimitHeaders(decision, Date.now()))) own[name.toLowerCase()] ??= value;
+    const fields = rateLimitHeaders(decision, Date.now());
+    for (const name in fields) own[name.toLowerCase()] ??= fields[name];
   }
   for (const [name, value] of security) own[name] = value;
   return own;

@@ -37,6 +37,9 @@ export function slidingWindowStep(counts: WindowCounts | undefined, rate: Rate, 
   };
 }
 
+/** How stale the LRU's clock may be when it judges expiry (see LocalRateLimiter). */
+const TTL_RESOLUTION_MS = 1_000;
+
 /**
  * The in-process backend (REDIS_URL unset, and the fallback while Redis is down). The library has
  * no in-memory store for Node; rather than emulate Redis and its Lua scripts, this applies the
@@ -52,7 +55,13 @@ export class LocalRateLimiter implements RateLimiter {
     options: { identifiersMax: number; nowMs?: () => number },
   ) {
     this.nowMs = options.nowMs ?? Date.now;
-    this.counts = new LRUCache({ max: options.identifiersMax, ttl: 2 * rate.windowMs });
+    this.counts = new LRUCache({
+      max: options.identifiersMax,
+      ttl: 2 * rate.windowMs,
+      // The TTL only bounds memory (the step itself ignores counts of older windows), so expiry may
+      // lag a little: the cache reads the clock once a second instead of arming a timer every millisecond.
+      ttlResolution: TTL_RESOLUTION_MS,
+    });
   }
 
   limit(identifier: string, cost: 1 | -1 = 1): Promise<RateDecision> {
