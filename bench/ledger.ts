@@ -8,7 +8,11 @@
  * nonces arrive in order) from BENCH_LEDGER_CLIENTS closed loops; a transfer counts once its
  * answer says committed. The ceiling is every core of the machine verifying one ML-DSA-44
  * signature in a loop in this process, taken before and after the transfers (the validator idle);
- * their mean is verifyCeilingPerSec. Signing everything beforehand is the slow part of the run.
+ * their mean is verifyCeilingPerSec. Signing everything beforehand is the slow part of the run;
+ * request bodies are encoded before the timed part too, so the clients' share of it is sending bytes.
+ * cpuUsPerTransfer splits the CPU time of the timed part per committed transfer between the
+ * validator's main thread, its other threads (verification, GC), this process and Postgres (Linux
+ * /proc): on a shared machine it says where the cost goes even when the ratio is disturbed.
  *
  * Knobs: BENCH_LEDGER_ACCOUNTS (multiple of 64, default 1024), BENCH_LEDGER_CLIENTS (default 16),
  * BENCH_LEDGER_ROUNDS (transfers per account, default 8), BENCH_LEDGER_CEILING_MS (default 3000),
@@ -27,6 +31,7 @@ import { SubmitTransactionsResult, type UnsignedUserTransaction, type UserTransa
 import { accountIdOf, signingBytes } from '../schemas/transaction-signing.ts';
 import { dropSchema, tempDir, uniqueSchema } from '../tests/support/databases.ts';
 import { freePorts } from '../tests/support/free-ports.ts';
+import { cpuPerTransferUs, cpuSample } from './ledger/cpu.ts';
 import { BenchThreads } from './ledger/threads.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -73,6 +78,45 @@ async function signAll(threads: BenchThreads, txs: { tx: UnsignedUserTransaction
   return txs.map(({ tx }, i) => ({ ...tx, signature: bytesToHex(signatures[i]!) }) as UserTransaction);
 }
 
+/**
+ * Signs the setup (register, one mint per sender) and every transfer, and lays them out as request
+ * bodies: client c owns sender groups c, c+clients, ...; in each round it sends one batch per group
+ * it owns. Bodies are encoded once here, and the transaction objects are dropped when this returns,
+ * so the clients' share of the timed window is sending bytes, not encoding strings or collecting them.
+ */
+async function prepare(threads: BenchThreads): Promise<{
+  setupBodies: Buffer[];
+  bodies: Buffer[][];
+  sample: { message: Uint8Array; signature: Uint8Array; publicKey: Uint8Array };
+  transfersSent: number;
+}> {
+  const issuer = account(0);
+  const senders = Array.from({ length: accountsCount }, (_, i) => account(i + 1));
+  console.log(`signing the setup and ${accountsCount * rounds} transfers on ${cores} threads (ML-DSA-44)...`);
+  const register: UnsignedUserTransaction = { type: 'register_asset', chainId: CHAIN_ID, nonce: 0, from: issuer.publicKey, assetId: ASSET, category: 'market', totalUnits: '1000000000000', feeds: [], metadata: { name: 'bench bond' } };
+  const mints = senders.map((s, i): UnsignedUserTransaction => ({ type: 'mint', chainId: CHAIN_ID, nonce: i + 1, from: issuer.publicKey, assetId: ASSET, to: s.id, units: '1000000' }));
+  const setup = await signAll(threads, [register, ...mints].map((tx) => ({ tx, by: issuer })));
+  const transfers: { tx: UnsignedUserTransaction; by: Account }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    senders.forEach((s, i) => {
+      const to = senders[(i + 1) % senders.length]!.id;
+      transfers.push({ tx: { type: 'transfer', chainId: CHAIN_ID, nonce: r, from: s.publicKey, assetId: ASSET, to, units: '1' }, by: s });
+    });
+  }
+  const signed = await signAll(threads, transfers);
+  const body = (transactions: UserTransaction[]) => Buffer.from(JSON.stringify({ transactions }));
+  const setupBodies: Buffer[] = [];
+  for (let i = 0; i < setup.length; i += BATCH) setupBodies.push(body(setup.slice(i, i + BATCH)));
+  const groups = accountsCount / BATCH;
+  const bodies: Buffer[][] = Array.from({ length: clients }, () => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let g = 0; g < groups; g++) bodies[g % clients]!.push(body(signed.slice(r * accountsCount + g * BATCH, r * accountsCount + (g + 1) * BATCH)));
+  }
+  const first = signed[0]!;
+  const sample = { message: signingBytes(first), signature: Uint8Array.from(Buffer.from(first.signature, 'hex')), publicKey: Uint8Array.from(Buffer.from(first.from, 'hex')) };
+  return { setupBodies, bodies, sample, transfersSent: signed.length };
+}
+
 async function startValidator(port: number, dataDir: string, schema: string): Promise<{ url: string; child: ChildProcess; logPath: string }> {
   const url = `http://127.0.0.1:${port}`;
   const logPath = join(dataDir, 'validator.log');
@@ -115,35 +159,12 @@ export async function ledgerBench(): Promise<Record<string, unknown>> {
   const agent = new Agent({ connections: clients + 1, keepAliveTimeout: 10_000 });
   let validator: Awaited<ReturnType<typeof startValidator>> | undefined;
   try {
-    const issuer = account(0);
-    const senders = Array.from({ length: accountsCount }, (_, i) => account(i + 1));
-    console.log(`signing the setup and ${accountsCount * rounds} transfers on ${cores} threads (ML-DSA-44)...`);
     const signStart = performance.now();
-    const register: UnsignedUserTransaction = { type: 'register_asset', chainId: CHAIN_ID, nonce: 0, from: issuer.publicKey, assetId: ASSET, category: 'market', totalUnits: '1000000000000', feeds: [], metadata: { name: 'bench bond' } };
-    const mints = senders.map((s, i): UnsignedUserTransaction => ({ type: 'mint', chainId: CHAIN_ID, nonce: i + 1, from: issuer.publicKey, assetId: ASSET, to: s.id, units: '1000000' }));
-    const setup = await signAll(threads, [register, ...mints].map((tx) => ({ tx, by: issuer })));
-    const transfers: { tx: UnsignedUserTransaction; by: Account }[] = [];
-    for (let r = 0; r < rounds; r++) {
-      senders.forEach((s, i) => {
-        const to = senders[(i + 1) % senders.length]!.id;
-        transfers.push({ tx: { type: 'transfer', chainId: CHAIN_ID, nonce: r, from: s.publicKey, assetId: ASSET, to, units: '1' }, by: s });
-      });
-    }
-    const signed = await signAll(threads, transfers);
+    const { setupBodies, bodies, sample, transfersSent } = await prepare(threads);
     const signSeconds = (performance.now() - signStart) / 1000;
 
-    // Request bodies: client c owns sender groups c, c+clients, ...; in each round it sends one batch per group it owns.
-    const groups = accountsCount / BATCH;
-    const bodies: string[][] = Array.from({ length: clients }, () => []);
-    for (let r = 0; r < rounds; r++) {
-      for (let g = 0; g < groups; g++) {
-        const batch = signed.slice(r * accountsCount + g * BATCH, r * accountsCount + (g + 1) * BATCH);
-        bodies[g % clients]!.push(JSON.stringify({ transactions: batch }));
-      }
-    }
-
     validator = await startValidator(port!, dir.path, schema);
-    const post = async (body: string) => {
+    const post = async (body: Buffer) => {
       const res = await request(`${validator!.url}/api/v11/transaction`, {
         method: 'POST',
         dispatcher: agent,
@@ -156,20 +177,20 @@ export async function ledgerBench(): Promise<Record<string, unknown>> {
       return SubmitTransactionsResult.parse(answer).results;
     };
     const committedOf = (results: { status: string }[]) => results.filter((r) => r.status === 'committed').length;
-    for (let i = 0; i < setup.length; i += BATCH) {
-      const results = await post(JSON.stringify({ transactions: setup.slice(i, i + BATCH) }));
+    for (const body of setupBodies) {
+      const results = await post(body);
       if (committedOf(results) !== results.length) throw new Error(`setup was refused: ${JSON.stringify(results.find((r) => r.status !== 'committed'))}`);
     }
 
-    const sample = { message: signingBytes(signed[0]!), signature: Uint8Array.from(Buffer.from(signed[0]!.signature, 'hex')), publicKey: Uint8Array.from(Buffer.from(signed[0]!.from, 'hex')) };
     console.log('verify ceiling (before)...');
     const ceilingBefore = await threads.verifyRate(sample, ceilingMs);
 
-    console.log(`sending ${signed.length} signed transfers from ${clients} clients...`);
+    console.log(`sending ${transfersSent} signed transfers from ${clients} clients...`);
     const latenciesMs: number[] = [];
     let committed = 0;
     const refused = new Map<string, number>();
     const loadDuring = load();
+    const cpuBefore = cpuSample(validator.child.pid);
     const start = performance.now();
     await Promise.all(
       bodies.map(async (mine) => {
@@ -183,6 +204,7 @@ export async function ledgerBench(): Promise<Record<string, unknown>> {
       }),
     );
     const elapsedS = (performance.now() - start) / 1000;
+    const cpuUsPerTransfer = cpuPerTransferUs(cpuBefore, cpuSample(validator.child.pid), committed);
     const loadAfterTransfers = load();
 
     console.log('verify ceiling (after)...');
@@ -201,7 +223,7 @@ export async function ledgerBench(): Promise<Record<string, unknown>> {
       targetMet: ratio >= TARGET_RATIO,
       verifyCeilingBeforePerSec: ceilingBefore,
       verifyCeilingAfterPerSec: ceilingAfter,
-      transfersSent: signed.length,
+      transfersSent,
       transfersCommitted: committed,
       refusedByCode: Object.fromEntries(refused),
       elapsedS: Math.round(elapsedS * 100) / 100,
@@ -215,6 +237,7 @@ export async function ledgerBench(): Promise<Record<string, unknown>> {
       verifyThreads: cores,
       signatureAlgorithm: 'ml_dsa44',
       signSeconds: Math.round(signSeconds),
+      cpuUsPerTransfer,
       loadAverage: { before: loadBefore, duringStart: loadDuring, afterTransfers: loadAfterTransfers, end: load() },
     };
   } finally {
