@@ -88,19 +88,49 @@ export type ClientHeaders = Record<string, string | string[]>;
 
 /** The headers passed back to the client: hop-by-hop ones go, and cluster secrets never leave. */
 export function clientResponseHeaders(upstream: UpstreamHeaders): ClientHeaders {
-  const connection = upstream.connection;
-  const dropped = connection === undefined ? NONE : connectionTokens(typeof connection === 'string' ? connection : connection.join(','));
+  const dropped = droppedByConnection(upstream);
   // No prototype: a field named __proto__ is a field like any other.
   const out: ClientHeaders = Object.create(null) as ClientHeaders;
   for (const name in upstream) {
     const value = upstream[name];
-    if (value === undefined) continue;
-    if (HOP_BY_HOP.has(name) || name.startsWith('proxy-') || dropped.has(name)) continue;
-    if (name === CLUSTER_TOKEN_HEADER || isPrincipalHeader(name)) continue;
+    if (value === undefined || !passesToClient(name, dropped)) continue;
     out[name] = typeof value === 'string' ? value : [...value];
   }
   return out;
 }
+
+/**
+ * The same fields as clientResponseHeaders, as a flat list of names and values (`[name, value,
+ * name, value, …]`, a repeated field once per value): what ServerResponse.writeHead takes as it
+ * is, without a header object in between. Fields named in `replaced` are left out: the caller
+ * sets its own.
+ */
+export function clientResponseFields(upstream: UpstreamHeaders, replaced: ReadonlySet<string>): string[] {
+  const dropped = droppedByConnection(upstream);
+  const out: string[] = [];
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value === undefined || !passesToClient(name, dropped) || replaced.has(name)) continue;
+    if (typeof value === 'string') out.push(name, value);
+    else for (const item of value) out.push(name, item);
+  }
+  return out;
+}
+
+/** Whether a flat field list (clientResponseFields) has a field of this lower-case name. */
+export function hasField(fields: readonly string[], name: string): boolean {
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return true;
+  return false;
+}
+
+const droppedByConnection = (upstream: UpstreamHeaders): ReadonlySet<string> => {
+  const connection = upstream.connection;
+  return connection === undefined ? NONE : connectionTokens(typeof connection === 'string' ? connection : connection.join(','));
+};
+
+/** Not hop-by-hop (by definition or by the message's Connection), and no cluster secret or principal. */
+const passesToClient = (name: string, dropped: ReadonlySet<string>): boolean =>
+  !HOP_BY_HOP.has(name) && !name.startsWith('proxy-') && !dropped.has(name) && name !== CLUSTER_TOKEN_HEADER && !isPrincipalHeader(name);
 
 const NONE: ReadonlySet<string> = new Set();
 

@@ -16,9 +16,9 @@ import { decisionToReport, isAuthRoute, rateLimitHeaders } from '../rate-limit/p
 import type { RouteMatcher } from '../routing/match.ts';
 import { API_PREFIX, type RouteRule } from '../routing/policy.ts';
 import { forward, type ForwardDeps } from './forward.ts';
-import { clientResponseHeaders, upstreamRequestHeaders, type RequestHeaderFields } from './headers.ts';
+import { clientResponseFields, hasField, upstreamRequestHeaders, type RequestHeaderFields } from './headers.ts';
 import { ResponseSignal } from './response-signal.ts';
-import type { UpstreamResponse } from './transport.ts';
+import type { UpstreamHeaders, UpstreamResponse } from './transport.ts';
 
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -47,7 +47,8 @@ export interface FastPathDeps extends ForwardDeps {
  * Hono app. Both write the same answers, headers and errors.
  */
 export function gatewayListener(deps: FastPathDeps, fallback: NodeListener): NodeListener {
-  const security = deps.securityHeaders.map(([name, value]) => [name.toLowerCase(), value] as const);
+  const pairs = deps.securityHeaders.map(([name, value]) => [name.toLowerCase(), value] as const);
+  const security: SecurityFields = { pairs, flat: pairs.flat(), names: new Set(pairs.map(([name]) => name)) };
   return (req, res) => {
     const rule = fastPathRule(deps, req);
     if (rule === null) {
@@ -91,9 +92,14 @@ function fastPathRule(deps: FastPathDeps, req: IncomingMessage): RouteRule | nul
   return found.rule;
 }
 
-type Fields = readonly (readonly [string, string])[];
+/** The security headers, lower-cased once: as pairs, as a flat list for writeHead, and their names. */
+interface SecurityFields {
+  pairs: readonly (readonly [string, string])[];
+  flat: readonly string[];
+  names: ReadonlySet<string>;
+}
 
-async function serve(deps: FastPathDeps, security: Fields, rule: RouteRule, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(deps: FastPathDeps, security: SecurityFields, rule: RouteRule, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const startedMs = performance.now();
   const headers = req.headers as RequestHeaderFields;
   const claimedId = req.headers['x-request-id'];
@@ -146,32 +152,52 @@ const pathOf = (url: string): string => {
  * The headers the app would put on an answer: its request id and RateLimit-* fields, unless the
  * answer has its own; then the security headers over everything.
  */
-function finalHeaders(own: OutgoingHttpHeaders, requestId: string, decisions: readonly RateDecision[], security: Fields): OutgoingHttpHeaders {
+function finalHeaders(own: OutgoingHttpHeaders, requestId: string, decisions: readonly RateDecision[], security: SecurityFields): OutgoingHttpHeaders {
   own['x-request-id'] ??= requestId;
   const decision = decisionToReport(decisions);
   if (decision !== undefined) {
     const fields = rateLimitHeaders(decision, Date.now());
     for (const name in fields) own[name.toLowerCase()] ??= fields[name];
   }
-  for (const [name, value] of security) own[name] = value;
+  for (const [name, value] of security.pairs) own[name] = value;
   return own;
 }
 
-function writeAnswer(res: ServerResponse, answer: UpstreamResponse, requestId: string, decisions: readonly RateDecision[], security: Fields): void {
+/**
+ * finalHeaders for a proxied answer, as a flat field list: the upstream's fields (without the
+ * security headers, which replace any it sent), its request id and RateLimit-* fields unless it
+ * has its own, then the security headers.
+ */
+function answerFields(upstream: UpstreamHeaders, requestId: string, decisions: readonly RateDecision[], security: SecurityFields): string[] {
+  const fields = clientResponseFields(upstream, security.names);
+  if (!hasField(fields, 'x-request-id')) fields.push('x-request-id', requestId);
+  const decision = decisionToReport(decisions);
+  if (decision !== undefined) {
+    const limits = rateLimitHeaders(decision, Date.now());
+    for (const name in limits) {
+      const lower = name.toLowerCase();
+      if (!hasField(fields, lower)) fields.push(lower, limits[name] as string);
+    }
+  }
+  for (const field of security.flat) fields.push(field);
+  return fields;
+}
+
+function writeAnswer(res: ServerResponse, answer: UpstreamResponse, requestId: string, decisions: readonly RateDecision[], security: SecurityFields): void {
   const body = answer.body === null ? null : Readable.fromWeb(answer.body as NodeReadableStream<Uint8Array>);
   if (res.destroyed) {
     // The client left while the answer was on its way: its exchange was aborted with it.
     body?.destroy();
     return;
   }
-  res.writeHead(answer.status, finalHeaders(clientResponseHeaders(answer.headers), requestId, decisions, security));
+  res.writeHead(answer.status, answerFields(answer.headers, requestId, decisions, security));
   if (answer.bytes !== undefined) res.end(answer.bytes);
   else if (body === null) res.end();
   // A large or chunked answer, streamed with backpressure; either side failing or leaving destroys both.
   else pipeline(body, res, () => {});
 }
 
-function writeError(res: ServerResponse, error: AppError, requestId: string, decisions: readonly RateDecision[], security: Fields): void {
+function writeError(res: ServerResponse, error: AppError, requestId: string, decisions: readonly RateDecision[], security: SecurityFields): void {
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
