@@ -31,6 +31,8 @@ export class PoolRegistry implements UpstreamRegistry {
   private readonly announced = new Map<string, Upstream>();
   private byPool: Record<PoolName, readonly Upstream[]> = { validators: [], business: [], slim: [] };
   private everyone: readonly Upstream[] = [];
+  /** By tier (the route policy's arrays, which live as long as the gateway); replaced whenever membership changes. */
+  private tiers = new WeakMap<readonly PoolName[], { key: string; members: readonly Upstream[] }>();
 
   constructor(
     urls: PoolUrls,
@@ -88,10 +90,21 @@ export class PoolRegistry implements UpstreamRegistry {
   select(tiers: readonly (readonly PoolName[])[]): Upstream | undefined {
     const nowMs = this.nowMs();
     for (const tier of tiers) {
-      const picked = this.balancer.pick(tier.join('+'), tier.flatMap((p) => this.byPool[p]), nowMs);
+      const { key, members } = this.tierOf(tier);
+      const picked = this.balancer.pick(key, members, nowMs);
       if (picked !== undefined) return picked;
     }
     return undefined;
+  }
+
+  /** A tier's balancer key and members, worked out once per tier and membership rather than on every request. */
+  private tierOf(tier: readonly PoolName[]): { key: string; members: readonly Upstream[] } {
+    let known = this.tiers.get(tier);
+    if (known === undefined) {
+      known = { key: tier.join('+'), members: tier.flatMap((p) => this.byPool[p]) };
+      this.tiers.set(tier, known);
+    }
+    return known;
   }
 
   selectOther(tiers: readonly (readonly PoolName[])[], failed: Upstream): Upstream | undefined {
@@ -110,6 +123,7 @@ export class PoolRegistry implements UpstreamRegistry {
     const of = (pool: PoolName) => [...this.configured.values(), ...announced].filter((u) => u.pool === pool);
     this.byPool = { validators: of('validators'), business: of('business'), slim: of('slim') };
     this.everyone = POOL_NAMES.flatMap((p) => this.byPool[p]);
+    this.tiers = new WeakMap();
   }
 }
 

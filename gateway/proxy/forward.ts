@@ -6,7 +6,7 @@ import type { ProxyStats } from '../stats/counters.ts';
 import { BreakerOpenError, type UpstreamBreakers } from './breakers.ts';
 import { classifyUpstreamError } from './errors.ts';
 import type { RetryBudget } from './retry-budget.ts';
-import type { ClientSignal, UpstreamResponse, UpstreamTransport } from './transport.ts';
+import type { ClientSignal, UpstreamRequest, UpstreamResponse, UpstreamTransport } from './transport.ts';
 
 /** A failed exchange is worth retrying soon: another member, or the same one back up. */
 export const UPSTREAM_RETRY_AFTER_S = 1;
@@ -85,24 +85,21 @@ export async function forward(deps: ForwardDeps, request: ForwardRequest): Promi
   const streaming = rule.streaming === true;
   const transport = streaming ? deps.transports.streams : deps.transports.requests;
   // Each exchange gets its own deadlines (undici's per-request timers), so one slow route cannot cut another short.
-  const headersTimeoutMs = rule.timeoutMs ?? deps.headersTimeoutMs;
-  const attempt = (target: Upstream) =>
-    deps.breakers.send(target, signal, () =>
-      transport.send(target.url, {
-        method: request.method,
-        path: request.pathAndQuery,
-        headers: request.headers,
-        body,
-        signal,
-        headersTimeoutMs,
-        bodyIdleTimeoutMs: streaming ? 0 : deps.bodyIdleTimeoutMs,
-        bufferBodyBytesMax: streaming ? 0 : RESPONSE_BUFFER_BYTES_MAX,
-      }),
-    );
+  // The same request for every attempt: nothing in it depends on the member.
+  const upstreamRequest: UpstreamRequest = {
+    method: request.method,
+    path: request.pathAndQuery,
+    headers: request.headers,
+    body,
+    signal,
+    headersTimeoutMs: rule.timeoutMs ?? deps.headersTimeoutMs,
+    bodyIdleTimeoutMs: streaming ? 0 : deps.bodyIdleTimeoutMs,
+    bufferBodyBytesMax: streaming ? 0 : RESPONSE_BUFFER_BYTES_MAX,
+  };
 
   deps.retryBudget.deposit();
   let upstream = first;
-  let outcome = await settle(attempt(upstream));
+  let outcome = await attempt(deps.breakers, transport, upstream, upstreamRequest);
   // A body stream cannot be replayed, so only bodiless idempotent requests are retried.
   if (IDEMPOTENT_METHODS.has(request.method) && body === null && worthRetrying(outcome, signal)) {
     const other = deps.registry.selectOther(tiers, upstream);
@@ -112,7 +109,7 @@ export async function forward(deps: ForwardDeps, request: ForwardRequest): Promi
         if (outcome.ok) await drain(outcome.answer);
         deps.stats.retried();
         upstream = other;
-        outcome = await settle(attempt(upstream));
+        outcome = await attempt(deps.breakers, transport, upstream, upstreamRequest);
       } else {
         deps.stats.retryRefused();
       }
@@ -148,11 +145,14 @@ const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 type Outcome = { ok: true; answer: UpstreamResponse } | { ok: false; error: unknown };
 
-const settle = (p: Promise<UpstreamResponse>): Promise<Outcome> =>
-  p.then(
-    (answer) => ({ ok: true, answer }),
-    (error: unknown) => ({ ok: false, error }),
-  );
+/** One exchange with `upstream` through its breaker, its failure as a value. */
+async function attempt(breakers: UpstreamBreakers, transport: UpstreamTransport, upstream: Upstream, request: UpstreamRequest): Promise<Outcome> {
+  try {
+    return { ok: true, answer: await breakers.send(upstream, request.signal, () => transport.send(upstream.url, request)) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
 
 /**
  * Whether another node may well succeed where this one did not, before any byte reached the

@@ -23,11 +23,20 @@ export function globalGate(limiter: RateLimiter, counters: RateLimitCounters): R
 
 /** Per key, after authentication: the tier of the key (by its id or role). Public routes (no key) pass. */
 export function perKeyGate(limiterFor: (principal: KeyPrincipal) => RateLimiter | null, counters: RateLimitCounters): RateGate<KeyPrincipal | null> {
+  // The refusal's wording per tier's limiter, written once rather than on every request.
+  const rules = new Map<RateLimiter, string>();
+  const ruleOf = (limiter: RateLimiter): string => {
+    let rule = rules.get(limiter);
+    if (rule === undefined) {
+      rule = `this key may make ${limiter.rate.limit} requests per ${limiter.rate.windowMs / 1000} s`;
+      rules.set(limiter, rule);
+    }
+    return rule;
+  };
   return async (principal, decisions) => {
     const limiter = principal === null ? null : limiterFor(principal);
     if (principal === null || limiter === null) return;
-    const rule = `this key may make ${limiter.rate.limit} requests per ${limiter.rate.windowMs / 1000} s`;
-    admit('tier', await limiter.limit(principal.id), decisions, counters, rule);
+    admit('tier', await limiter.limit(principal.id), decisions, counters, ruleOf(limiter));
   };
 }
 
