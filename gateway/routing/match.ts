@@ -47,16 +47,17 @@ function splitPath(path: string): string[] {
 
 function matchSegments(pattern: readonly string[], path: readonly string[]): Record<string, string> | null {
   if (pattern.length !== path.length) return null;
-  const params: Record<string, string> = {};
+  // Compared first, captured after: most rules of the same length fail on a literal segment, and
+  // those should cost no params object or decoding (this runs for every rule on every request).
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i] as string;
     const s = path[i] as string;
-    if (p.startsWith(':')) {
-      if (s.length === 0) return null;
-      params[p.slice(1)] = safeDecode(s);
-    } else if (p !== s) {
-      return null;
-    }
+    if (p.startsWith(':') ? s.length === 0 : p !== s) return null;
+  }
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i] as string;
+    if (p.startsWith(':')) params[p.slice(1)] = safeDecode(path[i] as string);
   }
   return params;
 }
