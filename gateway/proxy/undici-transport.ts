@@ -14,11 +14,11 @@ export interface UndiciTransportOptions {
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
-/** A declared length at most `maxBytes` (a chunked answer, without one, is always streamed). */
-function fitsBuffer(contentLength: string | readonly string[] | undefined, maxBytes: number): boolean {
-  if (maxBytes <= 0 || typeof contentLength !== 'string') return false;
+/** The declared length when it is at most `maxBytes`, else null (a chunked answer, without one, is always streamed). */
+function bufferableLength(contentLength: string | readonly string[] | undefined, maxBytes: number): number | null {
+  if (maxBytes <= 0 || typeof contentLength !== 'string') return null;
   const length = Number(contentLength);
-  return Number.isSafeInteger(length) && length >= 0 && length <= maxBytes;
+  return Number.isSafeInteger(length) && length >= 0 && length <= maxBytes ? length : null;
 }
 
 /** The Node edge of the proxy: one undici Pool per upstream origin, with keep-alive connections. */
@@ -92,8 +92,9 @@ class Exchange implements Dispatcher.DispatchHandler {
   private settled = false;
   private status = 0;
   private headers: UpstreamHeaders = {};
-  /** Collecting a small answer whole. */
-  private chunks: Buffer[] | null = null;
+  /** Collecting a small answer whole: its declared length, allocated once, and how much has arrived. */
+  private collected: Uint8Array<ArrayBuffer> | null = null;
+  private received = 0;
   /** Streaming a large or open-ended answer. */
   private stream: Readable | null = null;
   private readonly onAbort = () => this.abort?.(abortReason(this.request.signal));
@@ -119,8 +120,10 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.settle({ status: statusCode, headers: this.headers, body: null });
       return true;
     }
-    if (fitsBuffer(this.headers['content-length'], this.request.bufferBodyBytesMax ?? 0)) {
-      this.chunks = [];
+    const length = bufferableLength(this.headers['content-length'], this.request.bufferBodyBytesMax ?? 0);
+    if (length !== null) {
+      // Unsafe is fine: every byte handed on is written by onData first. Small ones come from Node's buffer pool.
+      this.collected = Buffer.allocUnsafe(length);
       return true;
     }
     const stream = new Readable({ read: () => resume() });
@@ -134,9 +137,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    // undici reuses its read buffer: a kept chunk is a copy.
-    if (this.chunks !== null) {
-      this.chunks.push(Buffer.from(chunk));
+    // undici reuses its read buffer: a kept chunk is a copy (into the collected answer, or a new Buffer for the stream).
+    if (this.collected !== null) {
+      // undici frames the body by its Content-Length, so it never overflows; if it did, the exchange fails.
+      if (this.received + chunk.byteLength > this.collected.byteLength) throw new Error('the upstream sent more than its Content-Length');
+      this.collected.set(chunk, this.received);
+      this.received += chunk.byteLength;
       return true;
     }
     return this.stream?.push(Buffer.from(chunk)) ?? true;
@@ -144,13 +150,8 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     this.done();
-    if (this.chunks !== null) {
-      const bytes = new Uint8Array(this.chunks.reduce((n, c) => n + c.byteLength, 0));
-      let offset = 0;
-      for (const c of this.chunks) {
-        bytes.set(c, offset);
-        offset += c.byteLength;
-      }
+    if (this.collected !== null) {
+      const bytes = this.received === this.collected.byteLength ? this.collected : this.collected.subarray(0, this.received);
       this.settle({ status: this.status, headers: this.headers, body: null, bytes });
     }
     this.stream?.push(null);
