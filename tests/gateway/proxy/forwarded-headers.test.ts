@@ -5,6 +5,7 @@ import { rawGet } from './support.ts';
 
 /** Two gateways, each opening its embedded database: slow on a busy machine. */
 const GATEWAYS_START_TIMEOUT_MS = 120_000;
+const PROBE_RETRY_MS = 100;
 
 describe('gateway X-Forwarded-* headers', () => {
   let upstream: FakeUpstream;
@@ -19,8 +20,17 @@ describe('gateway X-Forwarded-* headers', () => {
       startTestGateway({ validators: [upstream.url] }, { GATEWAY_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.0/8' }),
     ]);
     // A start-up probe that timed out on a busy machine would keep the live upstream down until the next round.
-    await Promise.all([edge.probeNow(), behindProxy.probeNow()]);
+    await Promise.all([upstreamUp(edge), upstreamUp(behindProxy)]);
   }, GATEWAYS_START_TIMEOUT_MS);
+
+  /** Probes until the gateway finds its upstream up: one probe can time out while the whole suite loads the machine. */
+  const upstreamUp = async (gw: TestGateway): Promise<void> => {
+    for (;;) {
+      await gw.probeNow();
+      if (gw.registry.all().every((u) => u.health === 'up')) return;
+      await new Promise((r) => setTimeout(r, PROBE_RETRY_MS));
+    }
+  };
   afterAll(async () => {
     await Promise.all([edge.close(), behindProxy.close()]);
     await upstream.close();
