@@ -15,8 +15,8 @@ const RESPAWN_DELAY_MS_MAX = 30_000;
 const RESPAWN_STABLE_MS = 60_000;
 /** A collection waits this long for every worker's series, then merges what arrived. */
 const METRICS_COLLECT_TIMEOUT_MS = 2_000;
-/** Workers asked to stop get this long before they are killed. */
-const STOP_GRACE_MS = 10_000;
+/** Workers asked to stop get this long before they are killed: inside bin/role.ts's own grace, so the primary still exits 0. */
+const STOP_GRACE_MS = 8_000;
 
 type Series = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -43,9 +43,10 @@ export async function startGatewayPrimary(config: Config, logger: Logger, worker
       logger.error({ worker: worker.id, code, signal, respawnInMs: respawnDelayMs }, 'gateway worker died; starting a replacement');
       const delay = respawnDelayMs;
       respawnDelayMs = Math.min(RESPAWN_DELAY_MS_MAX, respawnDelayMs * 2);
+      // Not unref'd: with every worker dead, this timer is what keeps the primary alive to replace them.
       setTimeout(() => {
         if (!stopping) fork();
-      }, delay).unref();
+      }, delay);
     });
     return worker;
   };
@@ -55,9 +56,20 @@ export async function startGatewayPrimary(config: Config, logger: Logger, worker
       worker.once('listening', (address) => resolve(address.port));
       worker.once('exit', (code) => reject(new Error(`gateway worker ${worker.id} exited (${code}) before it listened`)));
     });
-  const port = await listening(fork());
-  // Started means every worker serves: a client of a started gateway never depends on one process alone.
-  await Promise.all(Array.from({ length: workers - 1 }, () => listening(fork())));
+  const stopAll = () => {
+    stopping = true;
+    return Promise.all(Object.values(cluster.workers ?? {}).map((w) => (w === undefined ? undefined : stopWorker(w))));
+  };
+  let port: number;
+  try {
+    port = await listening(fork());
+    // Started means every worker serves: a client of a started gateway never depends on one process alone.
+    await Promise.all(Array.from({ length: workers - 1 }, () => listening(fork())));
+  } catch (error) {
+    // A failed start leaves no worker (nor a replacement) behind.
+    await stopAll();
+    throw error;
+  }
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
   logger.info({ url, workers }, 'gateway processes started');
 
@@ -66,8 +78,7 @@ export async function startGatewayPrimary(config: Config, logger: Logger, worker
     url,
     port,
     close: async () => {
-      stopping = true;
-      await Promise.all(Object.values(cluster.workers ?? {}).map((w) => (w === undefined ? undefined : stopWorker(w))));
+      await stopAll();
     },
   };
 }

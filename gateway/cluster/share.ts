@@ -7,14 +7,17 @@ export function gatewayWorkerCount(config: Pick<Config, 'GATEWAY_WORKERS'>, core
   return config.GATEWAY_WORKERS === 'auto' ? Math.max(1, cores) : config.GATEWAY_WORKERS;
 }
 
-/** A process's part of a cap shared by `workers` processes: never more than the whole in total, never none. */
+/** A process's part of a cap shared by `workers` processes: never none, so a cap below the process count is exceeded (each process admits 1). */
 const part = (whole: number, workers: number): number => Math.max(1, Math.floor(whole / workers));
 
 /**
  * One process's configuration when `workers` processes serve one gateway: what each enforces in
- * process is its share, so the gateway as a whole keeps the configured caps. Connections reach the
- * processes round-robin, so the shares fill evenly. Limits kept in Redis are already shared and stay
- * whole; event-stream and upstream-connection caps are always per process.
+ * process is its share, so the gateway as a whole keeps about the configured caps. Connections
+ * reach the processes round-robin, so shares fill evenly over many connections; a client holding
+ * one keep-alive connection meets one process's share of its per-key or per-address limit (Redis
+ * makes those exact). Limits kept in Redis are already shared and stay whole. The total stream and
+ * upstream-connection caps are always split; the per-key stream cap stays whole in each process, as
+ * a key's streams may all land on one.
  */
 export function workerShareOf(config: Config, workers: number): Config {
   if (workers <= 1) return config;
@@ -26,7 +29,6 @@ export function workerShareOf(config: Config, workers: number): Config {
     GATEWAY_RATE_AUTH_PER_MIN: shared ? config.GATEWAY_RATE_AUTH_PER_MIN : part(config.GATEWAY_RATE_AUTH_PER_MIN, workers),
     GATEWAY_RATE_TIERS: Object.fromEntries(Object.entries(config.GATEWAY_RATE_TIERS).map(([name, r]) => [name, rate(r)])),
     SSE_STREAMS_MAX: part(config.SSE_STREAMS_MAX, workers),
-    SSE_STREAMS_PER_KEY_MAX: part(config.SSE_STREAMS_PER_KEY_MAX, workers),
     UPSTREAM_CONNECTIONS_MAX: part(config.UPSTREAM_CONNECTIONS_MAX, workers),
   };
 }

@@ -6,7 +6,9 @@ import { gatewayWorkerCount, workerShareOf } from './share.ts';
 
 /**
  * The gateway role: one process serving the port (GATEWAY_WORKERS=1, the default), or a primary
- * and its workers. A worker enforces its share of the in-process caps (workerShareOf).
+ * and its workers. A worker enforces its share of the in-process caps (workerShareOf). Workers run
+ * bin/role.ts and read the environment, as the primary's config was read: several processes are
+ * for the role entry point, not for callers that build a config themselves.
  */
 export const startGateway: StartNode = (config, logger) => {
   const workers = gatewayWorkerCount(config);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IssuedKey } from '../../../schemas/index.ts';
@@ -98,7 +99,8 @@ describe.skipIf(TEST_DATABASE_URL === undefined)('a gateway of two processes (GA
         CLUSTER_SECRET,
         ADMIN_API_KEY: ADMIN_KEY,
         HOST: '127.0.0.1',
-        PORT: '0',
+        // A fixed port: with every worker gone the listening socket closes, and replacements must bind it again.
+        PORT: String(await freePort()),
         DATABASE_URL: url,
         DB_SCHEMA: schema,
         DIRECTORY_NAMESPACE: schema,
@@ -160,6 +162,17 @@ describe.skipIf(TEST_DATABASE_URL === undefined)('a gateway of two processes (GA
     await until('the replacement to serve', everyAnswerOk);
   }, START_TIMEOUT_MS);
 
+  it('replaces every worker when all die at once, on the same port', async () => {
+    const dead = workersOf(primary.pid!);
+    for (const pid of dead) process.kill(pid, 'SIGKILL');
+    await until('replacements for every worker', () => {
+      const now = workersOf(primary.pid!);
+      return now.length === 2 && now.every((pid) => !dead.includes(pid)) ? now : undefined;
+    });
+    await until('the replacements to serve', () => everyAnswerOk().catch(() => undefined));
+    expect(primary.exitCode).toBeNull();
+  }, START_TIMEOUT_MS);
+
   it('stops every worker and exits 0 on SIGTERM', async () => {
     const workers = workersOf(primary.pid!);
     const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
@@ -168,6 +181,17 @@ describe.skipIf(TEST_DATABASE_URL === undefined)('a gateway of two processes (GA
     expect(workers.filter(existsProcess)).toEqual([]);
   }, 30_000);
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 function existsProcess(pid: number): boolean {
   try {

@@ -13,7 +13,7 @@ describe('gateway worker processes', () => {
     expect(() => loadConfig({ ROLE: 'gateway', CLUSTER_SECRET: BASE.CLUSTER_SECRET, GATEWAY_WORKERS: '2' })).toThrow(/GATEWAY_WORKERS: more than one gateway process needs DATABASE_URL/);
   });
 
-  it('gives each process its share of the in-process rate limits, never more than the whole', () => {
+  it('gives each process its share of the in-process rate limits, at least one', () => {
     const config = loadConfig({ ...BASE, GATEWAY_WORKERS: '3', GATEWAY_RATE_GLOBAL_PER_S: '1000', GATEWAY_RATE_AUTH_PER_MIN: '5', GATEWAY_RATE_TIERS: '{"partner":"100/s"}' });
     const share = workerShareOf(config, 3);
     expect(share.GATEWAY_RATE_GLOBAL_PER_S).toBe(333);
@@ -28,10 +28,15 @@ describe('gateway worker processes', () => {
     expect(share.GATEWAY_RATE_TIERS).toEqual(config.GATEWAY_RATE_TIERS);
   });
 
-  it('divides the stream and upstream connection caps, which are per process even with Redis', () => {
-    const config = loadConfig({ ...BASE, GATEWAY_WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379', SSE_STREAMS_MAX: '256', SSE_STREAMS_PER_KEY_MAX: '8', UPSTREAM_CONNECTIONS_MAX: '128' });
+  it('divides the total stream and upstream connection caps, which are per process even with Redis', () => {
+    const config = loadConfig({ ...BASE, GATEWAY_WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379', SSE_STREAMS_MAX: '256', UPSTREAM_CONNECTIONS_MAX: '128' });
     const share = workerShareOf(config, 2);
-    expect([share.SSE_STREAMS_MAX, share.SSE_STREAMS_PER_KEY_MAX, share.UPSTREAM_CONNECTIONS_MAX]).toEqual([128, 4, 64]);
+    expect([share.SSE_STREAMS_MAX, share.UPSTREAM_CONNECTIONS_MAX]).toEqual([128, 64]);
+  });
+
+  it('keeps the per-key stream cap whole in each process, since a key’s streams may all reach one', () => {
+    const config = loadConfig({ ...BASE, GATEWAY_WORKERS: '2', SSE_STREAMS_PER_KEY_MAX: '8' });
+    expect(workerShareOf(config, 2).SSE_STREAMS_PER_KEY_MAX).toBe(8);
   });
 
   it('leaves a single process’s configuration as it is', () => {
