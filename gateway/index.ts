@@ -71,8 +71,8 @@ export interface GatewayNode extends RunningNode {
 /** Opens the key store (and its pepper), bootstraps the admin key, starts health probes and the HTTP server. */
 /** How this process runs: alone (the default), or as one worker of several sharing the port. */
 export interface LaunchOptions {
-  /** A worker of a cluster: /metrics serves every worker's series, merged by the primary. */
-  clusterWorker?: boolean;
+  /** How many processes serve this gateway (GATEWAY_WORKERS); past 1 this one is a worker, whose /metrics serves every worker's series, merged by the primary. */
+  processes?: number;
 }
 
 export async function launchGateway(config: Config, logger: Logger, options: LaunchOptions = {}): Promise<GatewayNode> {
@@ -147,6 +147,7 @@ export async function launchGateway(config: Config, logger: Logger, options: Lau
         tiers: config.GATEWAY_RATE_TIERS,
         keyTiers: config.GATEWAY_RATE_KEY_TIERS,
         redisUrl: config.REDIS_URL,
+        processes: options.processes ?? 1,
         keyPrefix: config.GATEWAY_RATE_KEY_PREFIX,
       },
       clientAddress,
@@ -154,7 +155,7 @@ export async function launchGateway(config: Config, logger: Logger, options: Lau
     );
     rateLimits = limits;
     const metrics = createGatewayMetrics({ registry, rateLimits: limits.counters });
-    const ownMetrics = options.clusterWorker === true ? clusterMetricsOfWorker(async () => [...(await metrics.snapshot()), ...(await processMetrics().getMetricsAsJSON())]) : undefined;
+    const ownMetrics = (options.processes ?? 1) > 1 ? clusterMetricsOfWorker(async () => [...(await metrics.snapshot()), ...(await processMetrics().getMetricsAsJSON())]) : undefined;
     clusterMetrics = ownMetrics;
     let selfUrl = `http://${config.HOST}:${config.PORT}`;
     const appDeps: GatewayAppDeps = {

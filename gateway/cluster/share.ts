@@ -8,7 +8,7 @@ export function gatewayWorkerCount(config: Pick<Config, 'GATEWAY_WORKERS'>, core
 }
 
 /** A process's part of a cap shared by `workers` processes: never none, so a cap below the process count is exceeded (each process admits 1). */
-const part = (whole: number, workers: number): number => Math.max(1, Math.floor(whole / workers));
+export const part = (whole: number, workers: number): number => Math.max(1, Math.floor(whole / workers));
 
 /**
  * One process's configuration when `workers` processes serve one gateway: what each enforces in

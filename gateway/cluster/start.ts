@@ -14,5 +14,5 @@ export const startGateway: StartNode = (config, logger) => {
   const workers = gatewayWorkerCount(config);
   if (workers <= 1) return launchGateway(config, logger);
   if (cluster.isPrimary) return startGatewayPrimary(config, logger, workers);
-  return launchGateway(workerShareOf(config, workers), logger.child({ worker: cluster.worker?.id }), { clusterWorker: true });
+  return launchGateway(workerShareOf(config, workers), logger.child({ worker: cluster.worker?.id }), { processes: workers });
 };

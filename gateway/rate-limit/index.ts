@@ -14,6 +14,7 @@ import { REDIS_RETRY_AFTER_MS, RedisHealth } from './redis-health.ts';
 import { LocalRateLimiter } from './sliding-window.ts';
 import { RateLimitCounters } from './stats.ts';
 import { UpstashRateLimiter } from './upstash-limiter.ts';
+import { part } from '../cluster/share.ts';
 
 export { RateLimitCounters } from './stats.ts';
 export type { RateDecision, RateLimiter } from './limiter.ts';
@@ -34,6 +35,8 @@ export interface RateLimitSettings {
   keyTiers: Readonly<Record<string, string>>;
   /** Unset: in-process limits. */
   redisUrl: string | undefined;
+  /** Gateway processes sharing the limits (GATEWAY_WORKERS): each falls back to its share of a Redis limit while Redis is down. */
+  processes: number;
   keyPrefix: string;
 }
 
@@ -82,7 +85,9 @@ export async function createGatewayRateLimits(settings: RateLimitSettings, clien
         ...(name === 'global' ? { blockCacheEntriesMax: null } : {}),
       });
       const whenDown: WhenRedisDown =
-        name === 'auth' ? { kind: 'closed', retryAfterS: Math.ceil(REDIS_RETRY_AFTER_MS / 1000) } : { kind: 'open', local: local(rate) };
+        name === 'auth'
+          ? { kind: 'closed', retryAfterS: Math.ceil(REDIS_RETRY_AFTER_MS / 1000) }
+          : { kind: 'open', local: local({ ...rate, limit: part(rate.limit, settings.processes) }) };
       return new FailoverRateLimiter(name, shared, whenDown, health, limitCounters);
     };
     close = () => {

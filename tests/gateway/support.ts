@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../../runtime/config.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import { launchGateway, type GatewayNode } from '../../gateway/index.ts';
+import { launchGateway, type GatewayNode, type LaunchOptions } from '../../gateway/index.ts';
 import { dropSchema, uniqueSchema } from '../support/databases.ts';
 
 export const CLUSTER_SECRET = 'test-cluster-secret-0123456789';
@@ -109,6 +109,7 @@ export async function startTestGateway(
   pools: { validators?: string[]; business?: string[]; slim?: string[] },
   /** Overrides; `undefined` removes a default (e.g. ADMIN_API_KEY). */
   env: Record<string, string | undefined> = {},
+  options: LaunchOptions = {},
 ): Promise<TestGateway> {
   const config = loadConfig({
     ROLE: 'gateway',
@@ -131,7 +132,7 @@ export async function startTestGateway(
     ...env,
   });
   const { logger, logs } = captureLogger();
-  const node = await launchGateway(config, logger);
+  const node = await launchGateway(config, logger, options);
   const close = node.close.bind(node);
   const url = config.DATABASE_URL;
   const schema = config.DB_SCHEMA;

@@ -60,6 +60,20 @@ describe('a gateway whose Redis is down', () => {
   });
 });
 
+describe('one of two gateway processes whose Redis is down', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({}, { REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, GATEWAY_RATE_GLOBAL_PER_S: '10' }, { processes: 2 });
+  });
+  afterAll(() => gw?.close());
+
+  it('falls back to its share of the global limit, so the two together keep it', async () => {
+    await new Promise((r) => setTimeout(r, 1_005 - (Date.now() % 1_000)));
+    const statuses = (await Promise.all(Array.from({ length: 8 }, () => fetch(gw.api('/info'))))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBe(5);
+  });
+});
+
 describe.skipIf(REDIS_URL === undefined)('a gateway whose Redis goes away and comes back', () => {
   let proxy: TcpProxy;
   let gw: TestGateway;
