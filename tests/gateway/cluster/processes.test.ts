@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IssuedKey } from '../../../schemas/index.ts';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from '../../support/databases.ts';
+import { freePorts } from '../../support/free-ports.ts';
 import { ADMIN_KEY, CLUSTER_SECRET, startFakeUpstream, type FakeUpstream } from '../support.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -100,7 +100,7 @@ describe.skipIf(TEST_DATABASE_URL === undefined)('a gateway of two processes (GA
         ADMIN_API_KEY: ADMIN_KEY,
         HOST: '127.0.0.1',
         // A fixed port: with every worker gone the listening socket closes, and replacements must bind it again.
-        PORT: String(await freePort()),
+        PORT: String((await freePorts(1))[0]),
         DATABASE_URL: url,
         DB_SCHEMA: schema,
         DIRECTORY_NAMESPACE: schema,
@@ -181,17 +181,6 @@ describe.skipIf(TEST_DATABASE_URL === undefined)('a gateway of two processes (GA
     expect(workers.filter(existsProcess)).toEqual([]);
   }, 30_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function existsProcess(pid: number): boolean {
   try {
