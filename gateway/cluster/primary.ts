@@ -30,6 +30,7 @@ export async function startGatewayPrimary(config: Config, logger: Logger, worker
   cluster.setupPrimary({ exec: ROLE_ENTRY, args: ['gateway'] });
   let stopping = false;
   let respawnDelayMs = RESPAWN_DELAY_MS_MIN;
+  const respawns = new Set<NodeJS.Timeout>();
   const metrics = new MetricsMerge(logger);
 
   const fork = (): Worker => {
@@ -44,9 +45,11 @@ export async function startGatewayPrimary(config: Config, logger: Logger, worker
       const delay = respawnDelayMs;
       respawnDelayMs = Math.min(RESPAWN_DELAY_MS_MAX, respawnDelayMs * 2);
       // Not unref'd: with every worker dead, this timer is what keeps the primary alive to replace them.
-      setTimeout(() => {
+      const timer = setTimeout(() => {
+        respawns.delete(timer);
         if (!stopping) fork();
       }, delay);
+      respawns.add(timer);
     });
     return worker;
   };
@@ -58,6 +61,8 @@ export async function startGatewayPrimary(config: Config, logger: Logger, worker
     });
   const stopAll = () => {
     stopping = true;
+    for (const timer of respawns) clearTimeout(timer);
+    respawns.clear();
     return Promise.all(Object.values(cluster.workers ?? {}).map((w) => (w === undefined ? undefined : stopWorker(w))));
   };
   let port: number;
