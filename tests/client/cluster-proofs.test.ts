@@ -9,6 +9,9 @@ import { weatherEvent } from '../consensus/fixtures.ts';
  * In a Raft group the block a node stores carries no signature of the others: their co-signatures
  * arrive after it. The proofs a node serves must carry them, so a dApp sees the quorum.
  */
+/** Polls of 200 ms: a minute for every voter's key to be known. */
+const VOTERS_KNOWN_ATTEMPTS = 300;
+
 describe('proofs served by a Raft group of 3 validators and a business node', () => {
   let cluster: TestCluster;
   let business: OracleClient;
@@ -34,10 +37,11 @@ describe('proofs served by a Raft group of 3 validators and a business node', ()
     const txHash = delivered.committed[0]!.txHash;
 
     // Voters' keys are known to a node once each has co-signed a block.
+    // Generous: on a loaded machine the third voter's first co-signature can take a while to reach the business node.
     const validators = await eventually<KnownValidator[]>(async () => {
       const known = await business.validators().catch(() => []);
       return known.length === 3 ? known : undefined;
-    });
+    }, VOTERS_KNOWN_ATTEMPTS);
     const pinned = validatorSet(validators);
 
     const verified = await eventually(async () => {
