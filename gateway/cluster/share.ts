@@ -1,14 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { Config } from '../../runtime/config.ts';
 import type { Rate } from '../../schemas/rate-limit.ts';
+import { part } from '../rate-limit/policy.ts';
 
 /** How many gateway processes serve the port: GATEWAY_WORKERS, with `auto` one per core. */
 export function gatewayWorkerCount(config: Pick<Config, 'GATEWAY_WORKERS'>, cores: number = availableParallelism()): number {
   return config.GATEWAY_WORKERS === 'auto' ? Math.max(1, cores) : config.GATEWAY_WORKERS;
 }
-
-/** A process's part of a cap shared by `workers` processes: never none, so a cap below the process count is exceeded (each process admits 1). */
-export const part = (whole: number, workers: number): number => Math.max(1, Math.floor(whole / workers));
 
 /**
  * One process's configuration when `workers` processes serve one gateway: what each enforces in

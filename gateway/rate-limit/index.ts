@@ -8,13 +8,12 @@ import type { GatewayEnv } from '../env.ts';
 import { FailoverRateLimiter, type WhenRedisDown } from './failover.ts';
 import type { RateLimiter } from './limiter.ts';
 import { gateMiddleware, globalGate, limitAuthAttempts, perKeyGate, type ClientAddress, type RateGate } from './middleware.ts';
-import { tierOf } from './policy.ts';
+import { part, tierOf } from './policy.ts';
 import { IoRedisRatelimitAdapter } from './redis-adapter.ts';
 import { REDIS_RETRY_AFTER_MS, RedisHealth } from './redis-health.ts';
 import { LocalRateLimiter } from './sliding-window.ts';
 import { RateLimitCounters } from './stats.ts';
 import { UpstashRateLimiter } from './upstash-limiter.ts';
-import { part } from '../cluster/share.ts';
 
 export { RateLimitCounters } from './stats.ts';
 export type { RateDecision, RateLimiter } from './limiter.ts';

@@ -47,3 +47,6 @@ export function rateLimitHeaders(decision: RateDecision, nowMs: number): Record<
     'RateLimit-Reset': String(secondsUntil(decision.resetAtMs, nowMs)),
   };
 }
+
+/** A process's part of a cap shared by `workers` processes: never none, so a cap below the process count is exceeded (each process admits 1). */
+export const part = (whole: number, workers: number): number => Math.max(1, Math.floor(whole / workers));
