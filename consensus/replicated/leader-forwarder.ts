@@ -31,6 +31,9 @@ export class LeaderForwarder {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (cause) {
+      // A refused connection sent nothing, so the leader never saw the batch; said apart from a
+      // timeout or reset (the batch may be in the leader's log), so a caller can tell "not taken" from "unknown".
+      if (errorCodeOfCause(cause) === 'ECONNREFUSED') throw new AppError('UNAVAILABLE', 'the leader refused the connection; deliver again', { retryAfterS: 1, cause });
       throw new AppError('UNAVAILABLE', 'the leader could not be reached; deliver again', { retryAfterS: 1, cause });
     }
     const body: unknown = await res.body.json().catch(() => null);
@@ -60,4 +63,9 @@ function errorCodeOf(body: unknown): ErrorCode | null {
 function messageOf(body: unknown): string {
   const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
   return typeof message === 'string' ? message : 'the leader refused the batch';
+}
+
+function errorCodeOfCause(cause: unknown): string | undefined {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
