@@ -28,6 +28,14 @@ describe('history recorder', () => {
     expect(recorder.history()[0]).toMatchObject({ pending: true, returnMs: Infinity });
   });
 
+  it('leaves a call that failed for sure out of the history and lists it among the failed, keeping ids in call order', async () => {
+    const recorder = new Recorder<string, number>(scripted(1, 2, 3, 4, 5));
+    await recorder.record(0, 'refused', async () => ({ kind: 'failed', reason: '503 not the leader' }));
+    await recorder.record(1, 'read', async () => ({ kind: 'ok', output: 7 }));
+    expect(recorder.history()).toEqual([{ id: 1, clientId: 1, input: 'read', output: 7, callMs: 2, returnMs: 3, pending: false }]);
+    expect(recorder.failed()).toEqual([{ id: 0, clientId: 0, input: 'refused', callMs: 1, reason: '503 not the leader' }]);
+  });
+
   it('shows a call still in flight as pending, and ids in call order', async () => {
     const recorder = new Recorder<string, number>(scripted(1, 2, 3, 4));
     let finish: (() => void) | undefined;

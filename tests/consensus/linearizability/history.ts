@@ -5,10 +5,12 @@
  * An operation whose outcome is unknown (timeout, connection reset, an answer that does not say)
  * may or may not have taken effect, at any moment after its call: it is recorded as pending
  * forever (`returnMs` = Infinity, no output), and the checker lets it take effect or not.
+ * An operation that definitely never took effect and never will (refused before it reached the
+ * replicated log) is failed: it is left out of the history, as Jepsen does with `:fail`.
  */
 
 export interface CompletedOperation<I, O> {
-  /** Position in the history; unique within it. */
+  /** Position in call order among all recorded calls (failed ones included): unique within a history. */
   id: number;
   clientId: number;
   input: I;
@@ -50,14 +52,27 @@ export type CallOutcome<O> =
   /** The operation took effect (or definitely did not, if `output` says so): the model judges `output`. */
   | { kind: 'ok'; output: O }
   /** Nobody knows whether it took effect. */
-  | { kind: 'unknown'; cause?: unknown };
+  | { kind: 'unknown'; cause?: unknown }
+  /** It definitely did not take effect and never will: it is left out of the history. Only for a refusal the system under test proves. */
+  | { kind: 'failed'; reason: string };
+
+/** A call that failed for sure: what was asked and when, for reports (the checker never sees it). */
+export interface FailedOperation<I> {
+  id: number;
+  clientId: number;
+  input: I;
+  callMs: number;
+  reason: string;
+}
 
 /**
  * Records operations around async calls. A call that throws is recorded as unknown:
  * an exception says nothing about whether a request reached the cluster.
  */
 export class Recorder<I, O> {
-  private readonly operations: Operation<I, O>[] = [];
+  /** Indexed by id; null for a failed call (kept in `failures`), so ids stay in call order. */
+  private readonly operations: (Operation<I, O> | null)[] = [];
+  private readonly failures: FailedOperation<I>[] = [];
   private readonly clock: () => number;
 
   constructor(clock: () => number = monotonicClock()) {
@@ -77,13 +92,21 @@ export class Recorder<I, O> {
     }
     if (outcome.kind === 'ok') {
       this.operations[id] = { id, clientId, input, output: outcome.output, callMs, returnMs: this.clock(), pending: false };
+    } else if (outcome.kind === 'failed') {
+      this.operations[id] = null;
+      this.failures.push({ id, clientId, input, callMs, reason: outcome.reason });
     }
     return outcome;
   }
 
-  /** A copy of the operations so far; calls still in flight appear as pending. */
+  /** A copy of the operations so far, failed ones left out; calls still in flight appear as pending. */
   history(): Operation<I, O>[] {
-    return this.operations.map((op) => ({ ...op }));
+    return this.operations.flatMap((op) => (op === null ? [] : [{ ...op }]));
+  }
+
+  /** The calls that failed for sure, in the order they settled. */
+  failed(): FailedOperation<I>[] {
+    return this.failures.map((f) => ({ ...f }));
   }
 }
 

@@ -12,8 +12,9 @@
  *            an older or equally old observation is recorded and leaves "latest" as it was.
  *            So the register is a max-register ordered by observation time, and the model applies
  *            exactly that rule. A receipt that lists the event under `committed` (duplicate or not) means
- *            it took effect; under `rejected` (not approved, inconsistent) means it never will; so does
- *            `not_sent`, a connection the node refused before a byte of the request was sent.
+ *            it took effect; under `rejected` (not approved, inconsistent) means it never will. A delivery
+ *            refused before its event was proposed (a refused connection, the refusals listed in
+ *            attestation-api.ts) is failed and never reaches the history.
  *   read   = GET /api/v11/state/assets/:assetId, then feeds[feedId]: { eventId, value, observedAt } of
  *            the latest, or nothing (404 ASSET_NOT_FOUND, or the asset has no entry for the feed yet).
  *            A read of an asset answers for all its feeds at once; the workload records one read per
@@ -92,7 +93,7 @@ export type AttestationInput =
 
 export type AttestationOutput =
   /** `committed` includes a duplicate answer for this operation's own event id (see the header). */
-  | { kind: 'attest'; outcome: 'committed' | 'rejected' | 'not_sent' }
+  | { kind: 'attest'; outcome: 'committed' | 'rejected' }
   | { kind: 'read'; latest: LatestAttestation | null };
 
 export type AttestationState = LatestAttestation | null;

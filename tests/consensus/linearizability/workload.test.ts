@@ -20,7 +20,13 @@ interface FakeNodeOptions {
   readFrom: FakeLedger;
   /** Every this-many-th delivery is applied and then never answered. */
   silentEvery?: number;
+  /** Every this-many-th delivery is answered with the leader's "not the leader" refusal, 503. */
+  refuseEvery?: number;
+  /** A lying node: the refused deliveries are applied all the same. */
+  applyRefused?: boolean;
 }
+
+const NOT_LEADER = { error: { code: 'UNAVAILABLE', message: 'this node is not the leader; deliver again' } };
 
 /**
  * A stand-in for the cluster on 127.0.0.1: one in-memory ledger run by the real state machine,
@@ -36,6 +42,9 @@ function fakeNodeApp(ledger: FakeLedger, options: FakeNodeOptions): Hono {
   app.post('/api/v11/internal/channel-events', async (c) => {
     const { events } = ChannelDelivery.parse(await c.req.json());
     await pause();
+    deliveries++;
+    const refused = options.refuseEvery !== undefined && deliveries % options.refuseEvery === 0;
+    if (refused && options.applyRefused !== true) return c.json(NOT_LEADER, 503);
     const receipt: ChannelDeliveryReceipt = { committed: [], rejected: [] };
     for (const event of events) {
       const tx = { type: 'attest' as const, event };
@@ -44,7 +53,7 @@ function fakeNodeApp(ledger: FakeLedger, options: FakeNodeOptions): Hono {
       if (result.kind === 'rejected') receipt.rejected.push({ eventId: event.id, code: result.code, message: result.message });
       else receipt.committed.push({ eventId: event.id, height: ledger.height, txHash: txHashOf(tx), duplicate: result.kind === 'duplicate' });
     }
-    deliveries++;
+    if (refused) return c.json(NOT_LEADER, 503);
     if (options.silentEvery !== undefined && deliveries % options.silentEvery === 0) await new Promise(() => {});
     await pause();
     return c.json(receipt);
@@ -107,15 +116,51 @@ describe('attestation workload driver', () => {
     expect(checkAttestationHistory(history, CHECK_TIMEOUT_MS).ok).toBe(true);
   });
 
-  it('records a delivery to a member that refuses connections as one that never takes effect', async () => {
+  it('retires the process of an operation whose outcome is unknown, so no process has anything after a pending operation', async () => {
+    const ledger = newLedger();
+    const node = await start(fakeNodeApp(ledger, { readFrom: ledger, silentEvery: 5 }));
+    const { history } = await runAttestationWorkload({ nodeUrls: [node], headers: TOKEN, clients: 4, keys: 2, durationMs: 5_000, operationsMax: 100, requestTimeoutMs: 100 });
+
+    const pendingOps = history.filter((op) => op.pending);
+    expect(pendingOps.length).toBeGreaterThan(1);
+    for (const p of pendingOps) expect(history.filter((op) => op.clientId === p.clientId && op.id > p.id)).toEqual([]);
+  });
+
+  it('records a delivery refused before proposing as failed and leaves it out of the history', async () => {
+    const ledger = newLedger();
+    const node = await start(fakeNodeApp(ledger, { readFrom: ledger, refuseEvery: 3 }));
+    const { history, failed, statuses } = await runAttestationWorkload({ nodeUrls: [node], headers: TOKEN, clients: 4, keys: 1, durationMs: 10_000, operationsMax: 60, unavailableBackoffMs: 20 });
+
+    expect(statuses['503 UNAVAILABLE']).toBeGreaterThan(0);
+    expect(failed.length).toBe(statuses['503 UNAVAILABLE']);
+    expect(failed.every((op) => op.reason === '503 refused before proposing')).toBe(true);
+    expect(history.filter((op) => op.pending)).toEqual([]);
+    expect(checkAttestationHistory(history, CHECK_TIMEOUT_MS).ok).toBe(true);
+  });
+
+  it('catches a node that applies deliveries it answered as refused before proposing', async () => {
+    const ledger = newLedger();
+    const node = await start(fakeNodeApp(ledger, { readFrom: ledger, refuseEvery: 3, applyRefused: true }));
+    const { history, failed } = await runAttestationWorkload({ nodeUrls: [node], headers: TOKEN, clients: 4, keys: 1, durationMs: 10_000, operationsMax: 200 });
+
+    expect(failed.length).toBeGreaterThan(0);
+    const result = checkAttestationHistory(history, CHECK_TIMEOUT_MS);
+    expect(result.ok).toBe(false);
+    if (result.ok === false) expect(result.violation.stuck.input.kind).toBe('read');
+  });
+
+  it('records a delivery to a member that refuses connections as failed, one that never takes effect', async () => {
     const ledger = newLedger();
     const live = await start(fakeNodeApp(ledger, { readFrom: ledger }));
     const dead = 'http://127.0.0.1:1';
-    const { history } = await runAttestationWorkload({ nodeUrls: [live, dead], headers: TOKEN, clients: 4, keys: 1, durationMs: 10_000, operationsMax: 100 });
+    const { history, failed } = await runAttestationWorkload({ nodeUrls: [live, dead], headers: TOKEN, clients: 4, keys: 1, durationMs: 10_000, operationsMax: 100 });
 
-    const notSent = history.filter((op) => op.output?.kind === 'attest' && op.output.outcome === 'not_sent');
-    expect(notSent.length).toBeGreaterThan(0);
-    expect(notSent.some((op) => op.input.kind === 'attest' && ledger.state.has(eventKey(op.input.eventId)))).toBe(false);
+    const refusedWrites = failed.filter((op) => op.input.kind === 'attest');
+    expect(refusedWrites.length).toBeGreaterThan(0);
+    expect(refusedWrites.every((op) => op.reason === 'connection refused')).toBe(true);
+    expect(refusedWrites.some((op) => op.input.kind === 'attest' && ledger.state.has(eventKey(op.input.eventId)))).toBe(false);
+    // Failed operations are left out of the history the checker sees.
+    expect(history.some((op) => refusedWrites.some((f) => f.id === op.id))).toBe(false);
     expect(checkAttestationHistory(history, CHECK_TIMEOUT_MS).ok).toBe(true);
   });
 

@@ -8,10 +8,10 @@
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import { ConsensusStatus } from '../../../schemas/index.ts';
-import { API_PREFIX, assetPath, attestEvent, attestOutcome, deliverPath, isAssetNotFound, latestFromAsset } from './attestation-api.ts';
+import { API_PREFIX, assetPath, attestEvent, attestOutcome, deliverPath, isAssetNotFound, latestFromAsset, refusedBeforeProposing } from './attestation-api.ts';
 import { checkLinearizable, type CheckResult } from './checker.ts';
 import { prng } from './generate.ts';
-import { Recorder, type CallOutcome, type Operation } from './history.ts';
+import { Recorder, type CallOutcome, type FailedOperation, type Operation } from './history.ts';
 import { attestationModel, type AttestationInput, type AttestationOutput } from './models.ts';
 
 const LoopbackUrl = z
@@ -45,6 +45,12 @@ export const WorkloadOptions = z.object({
    * leader first) or `stale` (what the node has applied; expected to fail the check on followers).
    */
   consistency: z.enum(['linearizable', 'stale']).default('linearizable'),
+  /**
+   * After an answer that says the cluster cannot take work now (503, or a refused connection), the
+   * client pauses this long (at most the answer's Retry-After) before its next operation, instead of
+   * piling more operations onto a cluster that is electing a leader or catching up.
+   */
+  unavailableBackoffMs: z.number().int().min(0).max(10_000).default(0),
   /** Seed for the clients' choices (keys, nodes, kinds, backdating); the interleaving still depends on timing. */
   seed: z.number().int().default(1),
   /** Ends the workload early (e.g. once a fault schedule is through); `durationMs` still bounds it. */
@@ -55,11 +61,16 @@ export type WorkloadOptions = z.input<typeof WorkloadOptions>;
 export type AttestationOperation = Operation<AttestationInput, AttestationOutput>;
 
 export interface WorkloadResult {
+  /** Completed and pending operations; the failed ones are left out (they never took effect). */
   history: AttestationOperation[];
+  /** Deliveries that failed for sure: refused before proposing (see REFUSED_BEFORE_PROPOSING), or a refused connection. */
+  failed: FailedOperation<AttestationInput>[];
   /** HTTP statuses seen ('503 UNAVAILABLE' with an error code), and 'error:<code>' for requests that got no answer: to tell a broken setup from a fault. */
   statuses: Record<string, number>;
   /** The first error message seen with each error status. */
   messages: Record<string, string>;
+  /** How often each error answer came, by status, code and message: which refusals were failed for sure and which left the outcome open. */
+  errorMessages: Record<string, number>;
 }
 
 /** Where the observation times start; any fixed instant works, the ledger compares them only to each other. */
@@ -73,6 +84,7 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
   const recorder = new Recorder<AttestationInput, AttestationOutput>();
   const statuses: Record<string, number> = {};
   const messages: Record<string, string> = {};
+  const errorMessages: Record<string, number> = {};
   const count = (status: string) => (statuses[status] = (statuses[status] ?? 0) + 1);
   const random = prng(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
@@ -82,7 +94,7 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
   let writes = 0;
 
   /** The answer, or null when nobody knows what happened, or 'not_sent'. */
-  const send = async (url: string, init: { method: 'GET' | 'POST'; body?: string }): Promise<{ status: number; body: unknown } | null | 'not_sent'> => {
+  const send = async (url: string, init: { method: 'GET' | 'POST'; body?: string }): Promise<Answer | null | 'not_sent'> => {
     try {
       const res = await request(url, {
         method: init.method,
@@ -95,8 +107,13 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
       const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
       const status = typeof error?.code === 'string' ? `${res.statusCode} ${error.code}` : String(res.statusCode);
       count(status);
-      if (typeof error?.message === 'string' && !(status in messages)) messages[status] = error.message;
-      return { status: res.statusCode, body };
+      if (typeof error?.message === 'string') {
+        if (!(status in messages)) messages[status] = error.message;
+        const withMessage = `${status}: ${error.message}`;
+        errorMessages[withMessage] = (errorMessages[withMessage] ?? 0) + 1;
+      }
+      const retryAfterS = Number(res.headers['retry-after']);
+      return { status: res.statusCode, body, ...(Number.isFinite(retryAfterS) ? { retryAfterMs: retryAfterS * 1_000 } : {}) };
     } catch (cause) {
       const code = errorCode(cause);
       count(`error:${code}`);
@@ -105,25 +122,44 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
     }
   };
 
-  const attest = async (node: string, a: Extract<AttestationInput, { kind: 'attest' }>): Promise<CallOutcome<AttestationOutput>> => {
+  /** How long the client should pause after this answer before its next operation. */
+  const backoffAfter = (answer: Answer | null | 'not_sent'): number => {
+    if (answer === 'not_sent') return o.unavailableBackoffMs;
+    if (answer === null || answer.status !== 503) return 0;
+    return Math.min(o.unavailableBackoffMs, answer.retryAfterMs ?? o.unavailableBackoffMs);
+  };
+
+  const attest = async (node: string, a: Extract<AttestationInput, { kind: 'attest' }>, client: ClientState): Promise<CallOutcome<AttestationOutput>> => {
     const answer = await send(`${node}${deliverPath()}`, { method: 'POST', body: JSON.stringify({ events: [attestEvent(a)] }) });
-    if (answer === 'not_sent') return { kind: 'ok', output: { kind: 'attest', outcome: 'not_sent' } };
-    // Only a receipt naming the event is an answer; an error status or no answer leaves it open.
+    client.backoffMs = backoffAfter(answer);
+    if (answer === 'not_sent') return { kind: 'failed', reason: 'connection refused' };
+    if (answer !== null && refusedBeforeProposing(answer.status, answer.body)) return { kind: 'failed', reason: `${answer.status} refused before proposing` };
+    // Only a receipt naming the event is an answer; any other error status or no answer leaves it open.
     const output = answer?.status === 200 ? attestOutcome(answer.body, a.eventId) : undefined;
     return output === undefined ? { kind: 'unknown' } : { kind: 'ok', output };
   };
 
-  const read = async (node: string, r: Extract<AttestationInput, { kind: 'read' }>): Promise<CallOutcome<AttestationOutput>> => {
+  const read = async (node: string, r: Extract<AttestationInput, { kind: 'read' }>, client: ClientState): Promise<CallOutcome<AttestationOutput>> => {
     const answer = await send(`${node}${assetPath(r.assetId)}?consistency=${o.consistency}`, { method: 'GET' });
+    client.backoffMs = backoffAfter(answer);
+    // A read without a value is pending: the checker drops pending reads, as they change nothing.
     if (answer === null || answer === 'not_sent') return { kind: 'unknown' };
     if (isAssetNotFound(answer.status, answer.body)) return { kind: 'ok', output: { kind: 'read', latest: null } };
     const latest = answer.status === 200 ? latestFromAsset(answer.body, r.feedId) : undefined;
     return latest === undefined ? { kind: 'unknown' } : { kind: 'ok', output: { kind: 'read', latest } };
   };
 
+  let processes = o.clients;
   const client = async (clientId: number) => {
+    const state: ClientState = { processId: clientId, backoffMs: 0 };
     while (performance.now() < deadlineMs && issued < o.operationsMax && o.stop?.aborted !== true) {
+      if (state.backoffMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, state.backoffMs));
+        state.backoffMs = 0;
+        continue;
+      }
       issued++;
+      let outcome: CallOutcome<AttestationOutput>;
       const key = pick(keys);
       const node = pick(o.nodeUrls);
       if (random() < o.writeShare) {
@@ -135,11 +171,14 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
           value: n,
           observedAtMs: OBSERVED_BASE_MS + n * OBSERVATION_STEP_MS - Math.floor(random() * o.backdateMsMax),
         };
-        await recorder.record(clientId, a, () => attest(node, a));
+        outcome = await recorder.record(state.processId, a, () => attest(node, a, state));
       } else {
         const r = { kind: 'read' as const, ...key };
-        await recorder.record(clientId, r, () => read(node, r));
+        outcome = await recorder.record(state.processId, r, () => read(node, r, state));
       }
+      // As in Jepsen: a process whose operation may still be in flight is retired, and the client
+      // goes on as a new one, so no process has two operations open in the history.
+      if (outcome.kind === 'unknown') state.processId = processes++;
     }
   };
 
@@ -148,7 +187,27 @@ export async function runAttestationWorkload(input: WorkloadOptions): Promise<Wo
   } finally {
     await agent.close();
   }
-  return { history: recorder.history(), statuses, messages };
+  return { history: recorder.history(), failed: recorder.failed(), statuses, messages, errorMessages };
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  retryAfterMs?: number;
+}
+
+interface ClientState {
+  /** The process id operations are recorded under: a fresh one after each operation with an unknown outcome. */
+  processId: number;
+  /** Pause before the next operation, set from the last answer. */
+  backoffMs: number;
+}
+
+/** Counts for reports: completed, failed for sure, and pending (writes and reads apart: the checker drops pending reads). */
+export function outcomeCounts(result: Pick<WorkloadResult, 'history' | 'failed'>): { ok: number; failed: number; pendingWrites: number; pendingReads: number } {
+  const pending = result.history.filter((op) => op.pending);
+  const pendingWrites = pending.filter((op) => op.input.kind === 'attest').length;
+  return { ok: result.history.length - pending.length, failed: result.failed.length, pendingWrites, pendingReads: pending.length - pendingWrites };
 }
 
 /**
