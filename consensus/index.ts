@@ -68,7 +68,11 @@ export const startValidator: StartNode = async (config, logger) => {
       cluster = started.http;
     }
     // Every role that takes POST /transaction verifies signatures on its own threads, before consensus sees them.
-    verifyPool = new VerifyPool({ queueMax: config.SIGNATURE_VERIFY_QUEUE_MAX, ...(config.SIGNATURE_VERIFY_THREADS === undefined ? {} : { threads: config.SIGNATURE_VERIFY_THREADS }) });
+    verifyPool = new VerifyPool({
+      queueMax: config.SIGNATURE_VERIFY_QUEUE_MAX,
+      preparedKeyBytes: config.SIGNATURE_KEY_CACHE_MB * 1024 * 1024,
+      ...(config.SIGNATURE_VERIFY_THREADS === undefined ? {} : { threads: config.SIGNATURE_VERIFY_THREADS }),
+    });
     const submissions = new UserSubmissions({ consensus, pool: verifyPool, chainId: config.CHAIN_ID, commitWaitMs: SUBMISSION_COMMIT_WAIT_MS });
     const app = createValidatorApp({
       ...cluster,

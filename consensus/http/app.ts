@@ -26,7 +26,7 @@ export function createValidatorApp(given: ValidatorHttpDeps): Hono {
   const app = new Hono();
   installErrorHandling(app, given.logger);
   // Prometheus scrapes without the cluster token: the metrics hold no data, only the node's progress.
-  const metrics = consensusMetricsRoutes(app, given.consensus);
+  const metrics = consensusMetricsRoutes(app, given.consensus, { signatureKeyCache: () => given.submissions.keyCacheStats() });
   given.consensus.onCommittedBlock((txCount) => metrics.committedTxs(txCount));
   // Submissions over HTTP, channel deliveries and signed user transactions alike, are timed to their commit (aurigraph_transaction_latency_ms).
   const timed = timedSubmissions(given.consensus, (ms) => metrics.transactionCommitted(ms));

@@ -7,6 +7,7 @@ import type { Hono } from 'hono';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LATENCY_BUCKETS_MS, metricsRoute } from '../../runtime/metrics.ts';
 import type { ConsensusStatus } from '../../schemas/index.ts';
+import type { KeyCacheStats } from '../crypto/verify-pool.ts';
 import { TpsWindow } from './tps-window.ts';
 
 /** What the metrics read: the node's status. */
@@ -21,6 +22,8 @@ export interface ConsensusMetricsOptions {
   tpsBucketMs?: number;
   /** Monotonic milliseconds; injectable so tests can pin it. */
   nowMs?: () => number;
+  /** The verify threads' prepared-key cache, read at each scrape. */
+  signatureKeyCache?: () => KeyCacheStats;
 }
 
 export interface ConsensusMetrics {
@@ -56,6 +59,30 @@ export function createConsensusMetrics(source: MetricsSource, options: Consensus
     help: 'Transactions in the blocks this node stored since start-up.',
     registers: [registry],
   });
+  const keyCache = options.signatureKeyCache;
+  if (keyCache !== undefined) {
+    // Read from the pool's totals at scrape time (collect), so the threads never message per metric.
+    const total = (name: string, help: string, pick: (stats: KeyCacheStats) => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect(this: Counter) {
+          this.reset();
+          this.inc(pick(keyCache()));
+        },
+      });
+    total('aurigraph_signature_key_cache_hits_total', 'Signatures whose public key a verify thread had prepared already.', (s) => s.hits);
+    total('aurigraph_signature_key_cache_misses_total', 'Signatures whose public key a verify thread had to prepare first.', (s) => s.misses);
+    new Gauge({
+      name: 'aurigraph_signature_key_cache_bytes',
+      help: 'Bytes of prepared public keys the verify threads hold.',
+      registers: [registry],
+      collect(this: Gauge) {
+        this.set(keyCache().bytes);
+      },
+    });
+  }
   const latency = new Histogram({
     name: 'aurigraph_transaction_latency_ms',
     help: 'From a transaction’s submission to this node until it is committed in a block, in milliseconds.',

@@ -3,7 +3,7 @@ import { AppError } from '../../runtime/errors.ts';
 import type { TransactionSubmission, TxRejection, UserTransaction } from '../../schemas/index.ts';
 import { ACCOUNT_SIGNATURE_BYTES, signingBytes } from '../../schemas/transaction-signing.ts';
 import { txHashOf } from '../chain/index.ts';
-import type { VerifyItem, VerifyPool } from '../crypto/verify-pool.ts';
+import type { KeyCacheStats, VerifyItem, VerifyPool } from '../crypto/verify-pool.ts';
 import { algorithmOfKey } from '../ledger/account-key.ts';
 import type { Consensus } from './consensus.ts';
 import { waitAtMost } from './commit-wait.ts';
@@ -39,6 +39,11 @@ export class UserSubmissions {
   /** The same submissions over another view of consensus (e.g. one that times each commit for metrics). */
   over(consensus: Consensus): UserSubmissions {
     return new UserSubmissions({ ...this.options, consensus });
+  }
+
+  /** The verify threads' prepared-key cache: how often a sender's key was ready. */
+  keyCacheStats(): KeyCacheStats {
+    return this.options.pool.keyCacheStats();
   }
 
   /** One result per transaction, in order. Throws (retryable 503) only when consensus or verification is unavailable. */

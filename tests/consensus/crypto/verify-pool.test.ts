@@ -6,15 +6,17 @@ import { signedTx, testAccount } from '../ledger/fixtures.ts';
 
 const alice = testAccount(1);
 const tx = signedTx(alice, 0, { type: 'transfer', assetId: 'a', to: testAccount(2).id, units: '1' });
-const item = (message = signingBytes(tx)): VerifyItem => ({
+const bobTx = signedTx(testAccount(3), 0, { type: 'transfer', assetId: 'a', to: testAccount(2).id, units: '1' });
+const itemOf = (signed: typeof tx, message = signingBytes(signed)): VerifyItem => ({
   algorithm: 'ml_dsa44',
-  publicKey: Uint8Array.from(Buffer.from(tx.from, 'hex')),
+  publicKey: Uint8Array.from(Buffer.from(signed.from, 'hex')),
   message,
-  signature: Uint8Array.from(Buffer.from(tx.signature, 'hex')),
+  signature: Uint8Array.from(Buffer.from(signed.signature, 'hex')),
 });
+const item = (message?: Uint8Array) => itemOf(tx, message);
 
 describe('signature verify pool', () => {
-  const pool = new VerifyPool({ threads: 2, queueMax: 8 });
+  const pool = new VerifyPool({ threads: 2, queueMax: 8, preparedKeyBytes: 1024 * 1024 });
   afterAll(() => pool.close());
 
   it('answers one verdict per item, in order, from its threads', async () => {
@@ -27,8 +29,33 @@ describe('signature verify pool', () => {
     expect((refused as AppError).code).toBe('UNAVAILABLE');
   });
 
+  it('sends a sender’s signatures to one thread, which prepares its key once', async () => {
+    const pool = new VerifyPool({ threads: 2, queueMax: 8, preparedKeyBytes: 1024 * 1024 });
+    try {
+      // In either order, each key goes to its own home thread: handed out by turn, they would swap.
+      await pool.verify([item(), itemOf(bobTx)]);
+      await pool.verify([itemOf(bobTx), item()]);
+      const stats = pool.keyCacheStats();
+      expect({ hits: stats.hits, misses: stats.misses }).toEqual({ hits: 2, misses: 2 });
+      expect(stats.bytes).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('lets the other thread take a burst that overflows the home thread of its key', async () => {
+    // 200 items of one key: its home thread holds 4 chunks of 32; the idle thread takes the rest.
+    const pool = new VerifyPool({ threads: 2, queueMax: 200, preparedKeyBytes: 1024 * 1024 });
+    try {
+      expect(await pool.verify(Array.from({ length: 200 }, () => item()))).toEqual(Array.from({ length: 200 }, () => true));
+      expect(pool.keyCacheStats().misses).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses work once closed', async () => {
-    const closed = new VerifyPool({ threads: 1, queueMax: 8 });
+    const closed = new VerifyPool({ threads: 1, queueMax: 8, preparedKeyBytes: 0 });
     await closed.close();
     await expect(closed.verify([item()])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });

@@ -6,21 +6,22 @@ import type { ConsensusStatus } from '../../../schemas/index.ts';
 const LEADER = 'a'.repeat(64);
 const OTHER = 'b'.repeat(64);
 
+const fakeStatus: ConsensusStatus = {
+  chainId: 'test-chain',
+  nodeId: OTHER,
+  role: 'follower',
+  leader: LEADER,
+  term: 4,
+  height: 7,
+  lastHash: 'c'.repeat(64),
+  commitIndex: 12,
+  appliedIndex: 11,
+  members: [],
+  pendingTransactions: 3,
+};
+
 function fakeNode(overrides: Partial<ConsensusStatus> = {}) {
-  let status: ConsensusStatus = {
-    chainId: 'test-chain',
-    nodeId: OTHER,
-    role: 'follower',
-    leader: LEADER,
-    term: 4,
-    height: 7,
-    lastHash: 'c'.repeat(64),
-    commitIndex: 12,
-    appliedIndex: 11,
-    members: [],
-    pendingTransactions: 3,
-    ...overrides,
-  };
+  let status: ConsensusStatus = { ...fakeStatus, ...overrides };
   let nowMs = 0;
   const app = new Hono();
   const metrics = consensusMetricsRoutes(app, { status: () => status }, { tpsWindowMs: 10_000, tpsBucketMs: 1_000, nowMs: () => nowMs });
@@ -87,5 +88,17 @@ describe('GET /metrics', () => {
     const high = fakeNode({ height: 9 });
     expect(samples(await low.scrape())).toContain('aurigraph_consensus_block_height 1');
     expect(samples(await high.scrape())).toContain('aurigraph_consensus_block_height 9');
+  });
+
+  it('reports the verify threads’ prepared-key cache as read at each scrape', async () => {
+    let stats = { hits: 5, misses: 2, bytes: 40_000 };
+    const app = new Hono();
+    consensusMetricsRoutes(app, { status: () => fakeStatus }, { signatureKeyCache: () => stats });
+    const scrape = async () => samples(await (await app.request('/metrics')).text());
+    expect(await scrape()).toEqual(
+      expect.arrayContaining(['aurigraph_signature_key_cache_hits_total 5', 'aurigraph_signature_key_cache_misses_total 2', 'aurigraph_signature_key_cache_bytes 40000']),
+    );
+    stats = { hits: 9, misses: 3, bytes: 60_000 };
+    expect(await scrape()).toEqual(expect.arrayContaining(['aurigraph_signature_key_cache_hits_total 9', 'aurigraph_signature_key_cache_misses_total 3']));
   });
 });
