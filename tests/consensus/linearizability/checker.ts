@@ -34,6 +34,13 @@ export interface Model<S, I, O> {
   equal(a: S, b: S): boolean;
   /** An input that never changes the state: pending ones are dropped before the search, as they can explain nothing. */
   readOnly?(input: I): boolean;
+  /**
+   * True when an operation with this input, whatever its output, leaves this state and every state
+   * reachable from it unchanged (a max-register's write of a value it has passed). Such an operation
+   * that fits is placed at once without branching, like a read: placing it now, later or never
+   * leads through the same states, so trying each is wasted work (2^k for k of them open).
+   */
+  inert?(state: S, input: I): boolean;
   describe(input: I, output: O | undefined): string;
   describeState(state: S): string;
 }
@@ -226,10 +233,11 @@ function searchPartition<S, I, O>(model: Model<S, I, O>, all: Operation<I, O>[],
     if ((entry & 1) === 0) {
       const stepped = model.step(state, op.input, op.output);
       if (stepped.ok) {
-        // A read that fits the state now may as well be placed now: every real-time predecessor of
-        // a call this early in the list is placed already, and it changes nothing. So if this
-        // configuration fails with it, it fails without it too; no other choice here needs a try.
-        const forced = readOnly[i]! && model.equal(stepped.state, state);
+        // A read (or an inert operation) that fits the state now may as well be placed now: every
+        // real-time predecessor of a call this early in the list is placed already, and it changes
+        // nothing, now or later. So if this configuration fails with it, it fails without it too; no
+        // other choice here needs a try.
+        const forced = (readOnly[i]! || model.inert?.(state, op.input) === true) && model.equal(stepped.state, state);
         flip(i);
         if (remember(stepped.state)) {
           if (configurations > memoEntriesMax) return { kind: 'memo_limit', configurations };

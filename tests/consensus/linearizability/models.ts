@@ -121,6 +121,9 @@ export const attestationModel: Model<AttestationState, AttestationInput, Attesta
   hash: (state) => (state === null ? 0 : hashString(state.eventId, state.observedAtMs >>> 0)),
   equal: sameLatest,
   readOnly: (input) => input.kind === 'read',
+  // The latest's observation time never goes down (a committed attest raises it or leaves it), so an
+  // attest no later than it can never move it again; rejected or not, it changes nothing.
+  inert: (state, input) => input.kind === 'attest' && state !== null && input.observedAtMs <= state.observedAtMs,
   describe(input, output) {
     if (input.kind === 'attest') {
       const outcome = output === undefined ? '?' : output.kind === 'attest' ? output.outcome : 'malformed';
