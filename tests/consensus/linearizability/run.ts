@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { clusterHeaders } from '../../../runtime/cluster-auth.ts';
-import { checkAttestationHistory, runAttestationWorkload, WorkloadOptions } from './workload.ts';
+import { checkAttestationHistory, outcomeCounts, runAttestationWorkload, WorkloadOptions } from './workload.ts';
 
 const { values } = parseArgs({
   options: {
@@ -55,10 +55,11 @@ if (!args.success || !options.success) {
   process.exit(2);
 }
 
-const { history, statuses } = await runAttestationWorkload(options.data);
+const { history, failed, statuses } = await runAttestationWorkload(options.data);
 if (values.history !== undefined) writeFileSync(values.history, `${JSON.stringify(history)}\n`);
 const pendingCount = history.filter((op) => op.pending).length;
-console.log(`${history.length} operations (${pendingCount} with unknown outcome); answers: ${JSON.stringify(statuses)}`);
+// Failed operations (refused before proposing) are not in the history: they never took effect.
+console.log(`operations ${JSON.stringify(outcomeCounts({ history, failed }))}; answers: ${JSON.stringify(statuses)}`);
 if (pendingCount === history.length) {
   // Every history of unknowns is linearizable: say so rather than pass.
   console.log('no operation got an answer: check the node URLs and the secret');
