@@ -107,7 +107,7 @@ export const EnvConfig = z.object({
   /** Signatures waiting for a verify thread; beyond it POST /transaction answers 503 with Retry-After. */
   SIGNATURE_VERIFY_QUEUE_MAX: positiveInt(20_000),
   /**
-   * Megabytes of prepared public keys each verify thread keeps (about 20 KB per ML-DSA-44 key, 64 KB
+   * Megabytes of prepared public keys each verify thread keeps (about 25 KB per ML-DSA-44 key, 75 KB
    * per ML-DSA-87 key): a cached sender's signature verifies several times faster. 0 turns it off.
    */
   SIGNATURE_KEY_CACHE_MB: z.coerce.number().int().min(0).max(4_096).default(32),

@@ -3,8 +3,8 @@
 // verification runs nine transforms per signature, so this one is written out (3–4× faster):
 // - products are reduced with a multiplication and a floor (mulMod), not `%` on a double (fmod);
 // - sums are left unreduced while they provably fit an Int32Array: forward, each layer adds less
-//   than 2q, so after eight |w| < 17q; inverse, sums double each layer, so they are reduced once
-//   halfway (|w| < 32q before it, < 16q after the last layer).
+//   than q, so after eight |w| < 9q; inverse, sums double each layer, so they are reduced once
+//   halfway (|w| < 32q before it, < 8q after the last layer).
 // Coefficients go in anywhere in (−q, q) and come out in (−q, q), reduced at the end.
 // Plain JavaScript for the verify threads; types in ml-dsa-ntt.d.mts.
 
@@ -16,8 +16,9 @@ const ROOT_OF_UNITY = 1753;
 const Q_INVERSE = 1 / Q;
 
 /**
- * a·b mod q, give or take one q (the floor of an inexact quotient can be one off), for a < q and
- * |b| < 64q: the product stays below 2^53, exact in a double.
+ * A value in [0, q] congruent to a·b, for 0 ≤ a < q and |b| < 64q: the product stays below 2^53,
+ * exact in a double, and the quotient's rounding error (~2^-25) can only matter at an exact
+ * multiple of q, which then comes out as q rather than 0.
  */
 const mulMod = (a, b) => {
   const p = a * b;

@@ -3,7 +3,8 @@ import type { SignatureAlgorithm } from '../../schemas/index.ts';
 
 /** A public key's share of verification, done once: opaque to callers. */
 export interface PreparedKey {
-  readonly a: readonly Int32Array[];
+  /** A in the NTT domain, by row: a[i][j] = A[i][j]. */
+  readonly a: readonly (readonly Int32Array[])[];
   readonly t1Shifted: readonly Int32Array[];
   readonly tr: Uint8Array;
 }
@@ -20,6 +21,9 @@ export declare class PreparedKeyCache {
   /** The prepared key, or null when the key cannot be an ML-DSA key of that size. */
   get(algorithm: SignatureAlgorithm, publicKey: Uint8Array): PreparedKey | null;
 }
+
+/** out = Σ_j row[j]·z[j] − c·t coefficient-wise, reduced into (−q, q); every factor in (−q, q). */
+export declare function rowMinusProduct(out: Int32Array, row: readonly Int32Array[], z: readonly Int32Array[], c: Int32Array, t: Int32Array): Int32Array;
 
 /** The verdict of ml_dsa*.verify(signature, message, publicKey) with an empty context; false for malformed input. */
 export declare function verifyWithCache(

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
-import { PreparedKeyCache, verifyWithCache } from '../../../consensus/crypto/ml-dsa-prepared.mjs';
+import { PreparedKeyCache, rowMinusProduct, verifyWithCache } from '../../../consensus/crypto/ml-dsa-prepared.mjs';
+import { Q } from '../../../consensus/crypto/ml-dsa-ntt.mjs';
 import type { SignatureAlgorithm } from '../../../schemas/index.ts';
 
 // noble's verify is the reference: every verdict here must be the one it gives.
@@ -122,12 +123,12 @@ describe('prepared-key cache', () => {
   });
 
   it('evicts the least recently used key once its byte budget is spent', () => {
-    // One ML-DSA-44 key holds (16 + 4) polynomials of 1 KB and tr: a budget for one key, not two.
-    const cache = new PreparedKeyCache(21_000);
+    // One ML-DSA-44 key holds (16 + 4) polynomials of 1 KB, tr and its 1.3 KB lookup key: a budget for one, not two.
+    const cache = new PreparedKeyCache(30_000);
     verifyWithCache(cache, 'ml_dsa44', first.publicKey, message, first.signature);
     verifyWithCache(cache, 'ml_dsa44', second.publicKey, message, second.signature);
     expect(cache.size).toBe(1);
-    expect(cache.bytes).toBeLessThanOrEqual(21_000);
+    expect(cache.bytes).toBeLessThanOrEqual(30_000);
     expect(verifyWithCache(cache, 'ml_dsa44', second.publicKey, message, second.signature)).toBe(true);
     expect(cache.hits).toBe(1);
     expect(verifyWithCache(cache, 'ml_dsa44', first.publicKey, message, first.signature)).toBe(true);
@@ -153,5 +154,44 @@ describe('prepared-key cache', () => {
   it('refuses a negative or fractional budget', () => {
     expect(() => new PreparedKeyCache(-1)).toThrow(RangeError);
     expect(() => new PreparedKeyCache(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('a row of A·z − c·t', () => {
+  // The exact value, in BigInt, against the doubles the verifier sums in.
+  const exact = (row: Int32Array[], z: Int32Array[], c: Int32Array, t: Int32Array, k: number) => {
+    let sum = -BigInt(c[k]!) * BigInt(t[k]!);
+    row.forEach((a, j) => (sum += BigInt(a[k]!) * BigInt(z[j]![k]!)));
+    return ((sum % BigInt(Q)) + BigInt(Q)) % BigInt(Q);
+  };
+  const canonical = (x: number) => BigInt(((x % Q) + Q) % Q);
+  const filled = (value: (k: number) => number) => Int32Array.from({ length: 256 }, (_, k) => value(k));
+
+  it('is exact at the largest sums: seven terms (an ML-DSA-87 row) and c·t all at ±(q − 1), adding up', () => {
+    const edge = Q - 1;
+    const row = Array.from({ length: 7 }, () => filled(() => edge));
+    for (const sign of [1, -1]) {
+      // sign·8(q − 1)²: every product pushes the sum the same way.
+      const z = Array.from({ length: 7 }, () => filled(() => sign * edge));
+      const c = filled(() => -sign * edge);
+      const t = filled(() => edge);
+      const out = rowMinusProduct(new Int32Array(256), row, z, c, t);
+      for (let k = 0; k < 256; k++) {
+        expect(canonical(out[k]!)).toBe(exact(row, z, c, t, k));
+        expect(Math.abs(out[k]!)).toBeLessThan(Q);
+      }
+    }
+  });
+
+  it('is exact for random factors anywhere in (−q, q)', () => {
+    const factor = fc.integer({ min: -(Q - 1), max: Q - 1 });
+    const poly = fc.array(factor, { minLength: 256, maxLength: 256 }).map((v) => Int32Array.from(v));
+    fc.assert(
+      fc.property(fc.array(poly, { minLength: 7, maxLength: 7 }), fc.array(poly, { minLength: 7, maxLength: 7 }), poly, poly, (row, z, c, t) => {
+        const out = rowMinusProduct(new Int32Array(256), row, z, c, t);
+        for (let k = 0; k < 256; k += 17) expect(canonical(out[k]!)).toBe(exact(row, z, c, t, k));
+      }),
+      { numRuns: 30 },
+    );
   });
 });
