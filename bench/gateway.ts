@@ -1,7 +1,8 @@
 /**
  * Gateway throughput and latency, side by side in one run: the upstream hit directly, nginx
- * proxying to it with limit_req, and the gateway (API key auth, in-process rate limits, breakers)
- * proxying to it. Each of the four runs in its own process (the gateway as the real `gateway`
+ * proxying to it with limit_req, the gateway (API key auth, in-process rate limits, breakers)
+ * proxying to it, and the floor of a Node proxy on the gateway's stack (bench/gateway/bare-proxy.ts:
+ * node:http and undici with no logic, as many processes), which bounds what the gateway can reach. Each of the four runs in its own process (the gateway as the real `gateway`
  * role): the load generator never shares an event loop with what it measures. nginx runs as many
  * worker processes as the gateway runs processes: one per core (GATEWAY_WORKERS) when Postgres is
  * at hand (TEST_DATABASE_URL or DATABASE_URL: several gateway processes share their keys there),
@@ -74,6 +75,13 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
     // The first health probe marks the upstream up; until then the route answers 503.
     await waitFor(async () => (await fetch(`${gatewayUrl}${ASSET_PATH}`, { headers: auth }).catch(() => null))?.status === 200, 'the upstream to be healthy');
 
+    const bare = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/gateway/bare-proxy.ts'), upstreamUrl, String(WORKERS)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(bare);
+    const bareUrl = `http://127.0.0.1:${await firstJsonLine(bare, (o) => (typeof o.port === 'number' ? o.port : undefined))}`;
+
     const nginxBinary = findOrInstallNginx();
     let nginxUrl: string | null = null;
     let nginxPid: number | undefined;
@@ -104,7 +112,8 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
     const directTarget: Target = { url: `${upstreamUrl}${ASSET_PATH}`, pid: upstream.pid, headers: {}, runs: [] };
     const nginxTarget: Target | null = nginxUrl === null ? null : { url: `${nginxUrl}${ASSET_PATH}`, pid: nginxPid, headers: {}, runs: [] };
     const gatewayTarget: Target = { url: `${gatewayUrl}${ASSET_PATH}`, pid: gateway.pid, headers: auth, runs: [] };
-    const targets = [directTarget, ...(nginxTarget === null ? [] : [nginxTarget]), gatewayTarget];
+    const bareTarget: Target = { url: `${bareUrl}${ASSET_PATH}`, pid: bare.pid, headers: {}, runs: [] };
+    const targets = [directTarget, ...(nginxTarget === null ? [] : [nginxTarget]), gatewayTarget, bareTarget];
     for (const t of targets) await runLoad({ url: t.url, connections: CONNECTIONS, durationS: WARMUP_S, headers: t.headers });
     const loadAverages: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -114,6 +123,7 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
     const direct = summarize(directTarget.runs);
     const viaNginx = nginxTarget === null ? null : summarize(nginxTarget.runs);
     const viaGateway = summarize(gatewayTarget.runs);
+    const viaBare = summarize(bareTarget.runs);
 
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     return {
@@ -126,6 +136,7 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
         path: ASSET_PATH,
         gateway: `the gateway role as ${WORKERS === 1 ? 'one Node process' : `${WORKERS} Node worker processes (GATEWAY_WORKERS), keys in Postgres`}: API key auth, in-process global and per-key rate limits, per-upstream breakers, LOG_LEVEL=warn`,
         nginx: `worker_processes ${WORKERS}, limit_req on, keep-alive to the upstream, access_log off`,
+        bareProxy: `${WORKERS} node:http process(es) dispatching to an undici Pool, no logic: the floor of the gateway's stack`,
         cpuTime: 'of the serving process and its children (nginx and gateway workers), not the upstream',
         cpus: cpus().length,
       },
@@ -145,18 +156,25 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
       gatewayRpsShareOfNginx: viaNginx === null ? null : ratio(viaGateway.rps, viaNginx.rps),
       gatewayP99MultipleOfNginx: viaNginx === null ? null : ratio(viaGateway.p99Ms, Math.max(viaNginx.p99Ms, 1)),
       gatewayRpsShareOfDirect: ratio(viaGateway.rps, direct.rps),
+      bareProxyRps: viaBare.rps,
+      bareProxyP99Ms: viaBare.p99Ms,
+      /** The most any gateway on node:http and undici could reach here, as a share of nginx. */
+      bareProxyRpsShareOfNginx: viaNginx === null ? null : ratio(viaBare.rps, viaNginx.rps),
+      bareProxyP99MultipleOfNginx: viaNginx === null ? null : ratio(viaBare.p99Ms, Math.max(viaNginx.p99Ms, 1)),
+      gatewayRpsShareOfBareProxy: ratio(viaGateway.rps, viaBare.rps),
       // CPU time of the serving process alone per request (the proxies' figures exclude the upstream's share).
       directCpuUsPerRequest: direct.cpuUsPerRequest,
       nginxCpuUsPerRequest: viaNginx?.cpuUsPerRequest ?? null,
       gatewayCpuUsPerRequest: viaGateway.cpuUsPerRequest,
+      bareProxyCpuUsPerRequest: viaBare.cpuUsPerRequest,
       /** Of that CPU time, the share spent in the kernel (sockets). */
-      systemCpuShare: { direct: direct.systemCpuShare, nginx: viaNginx?.systemCpuShare ?? null, gateway: viaGateway.systemCpuShare },
+      systemCpuShare: { direct: direct.systemCpuShare, nginx: viaNginx?.systemCpuShare ?? null, gateway: viaGateway.systemCpuShare, bareProxy: viaBare.systemCpuShare },
       targetMet:
         viaNginx === null
           ? null
           : viaGateway.rps >= RPS_SHARE_OF_NGINX_MIN * viaNginx.rps && viaGateway.p99Ms <= P99_MULTIPLE_OF_NGINX_MAX * Math.max(viaNginx.p99Ms, 1),
       nginxSkippedReason: nginxBinary.ok ? null : nginxBinary.reason,
-      failures: { direct: failures(direct), nginx: viaNginx === null ? null : failures(viaNginx), gateway: failures(viaGateway) },
+      failures: { direct: failures(direct), nginx: viaNginx === null ? null : failures(viaNginx), gateway: failures(viaGateway), bareProxy: failures(viaBare) },
     };
   } finally {
     await Promise.all(children.map(stop));
