@@ -36,84 +36,20 @@ export function routeLabel(rule: RouteRule | null, path: string): string {
   return 'unmatched';
 }
 
-const BOUNDS = LATENCY_BUCKETS_MS.length;
-
-/** The requests answered with one status, for one route and method. */
-interface RequestSeries {
-  readonly labels: { route: string; method: string; status: string };
-  count: number;
-}
-
-/** The latencies of one route and method: how many fell in each bucket (not cumulative), their sum and count. */
-interface LatencySeries {
-  readonly labels: { route: string; method: string };
-  readonly buckets: number[];
-  sum: number;
-  count: number;
-  readonly statuses: Map<number, RequestSeries>;
-}
-
-interface RouteSeries {
-  readonly label: string;
-  readonly methods: Map<string, LatencySeries>;
-}
-
-const newMethodSeries = (route: string, method: string): LatencySeries => ({
-  labels: { route, method },
-  buckets: new Array<number>(BOUNDS).fill(0),
-  sum: 0,
-  count: 0,
-  statuses: new Map(),
-});
-
-/**
- * How prom-client (15.x) keeps a histogram's series, which the latency histogram's collect()
- * replaces: it has no public way to set bucket counts. The metrics test pins the exposition this
- * gives, so an upgrade that changes it fails there.
- */
-interface HistogramStore {
-  hashMap: Record<string, { labels: Record<string, string>; bucketValues: Record<number, number>; sum: number; count: number }>;
-}
-
 export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMetrics {
-  /**
-   * Requests are counted and timed in plain numbers, handed to prom-client only at a scrape
-   * (collect()): its inc/observe validate and hash the labels on every call, bound series too.
-   * Series appear in the order first seen, as prom-client lists them. Bounded like the labels:
-   * routes of the policy, a few own paths, `unmatched`.
-   */
-  const routes = new Map<string, RouteSeries>();
-  // A WeakMap: a rule replaced in the policy takes its entry with it.
-  const routeOfRule = new WeakMap<RouteRule, RouteSeries>();
-  const requestSeries: RequestSeries[] = [];
-  const latencySeries: LatencySeries[] = [];
-
   const registry = new Registry();
-  const requests: Counter<'route' | 'method' | 'status'> = new Counter({
+  const requests = new Counter({
     name: 'gateway_http_requests_total',
     help: 'Requests answered by the gateway, by route, method and status.',
     labelNames: ['route', 'method', 'status'],
     registers: [registry],
-    collect() {
-      requests.reset();
-      for (const series of requestSeries) requests.inc({ ...series.labels }, series.count);
-    },
   });
-  const latency: Histogram<'route' | 'method'> = new Histogram({
+  const latency = new Histogram({
     name: 'gateway_http_request_duration_ms',
     help: 'Time from a request’s arrival until its answer’s headers, in milliseconds, by route and method.',
     labelNames: ['route', 'method'],
     buckets: LATENCY_BUCKETS_MS,
     registers: [registry],
-    collect() {
-      const store: HistogramStore['hashMap'] = {};
-      for (const series of latencySeries) {
-        const bucketValues: Record<number, number> = {};
-        for (let i = 0; i < BOUNDS; i++) bucketValues[LATENCY_BUCKETS_MS[i] as number] = series.buckets[i] as number;
-        store[`${series.labels.route} ${series.labels.method}`] = { labels: { ...series.labels }, bucketValues, sum: series.sum, count: series.count };
-      }
-      (latency as unknown as HistogramStore).hashMap = store;
-    },
   });
   const limited = new Counter({
     name: 'gateway_rate_limit_rejections_total',
@@ -146,6 +82,13 @@ export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMet
     limitedSeen.set(limit, total);
   };
 
+  /**
+   * The labelled series of each route, method and status, bound once: prom-client would otherwise
+   * validate and hash the label object on every request. Bounded like the series themselves
+   * (routes of the policy, a few own paths, `unmatched`).
+   */
+  const seriesOf = new Map<string, { requests: Counter.Internal; latency: Histogram.Internal<'route' | 'method'> }>();
+
   /** What is read at a scrape rather than counted as it happens. */
   const syncGauges = () => {
     for (const [limit, count] of Object.entries(sources.rateLimits.limited)) syncLimited(limit, count);
@@ -160,39 +103,15 @@ export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMet
 
   return {
     observeRequest(rule, path, method, status, startedMs) {
-      const elapsedMs = performance.now() - startedMs;
-      let route = rule === null ? undefined : routeOfRule.get(rule);
-      if (route === undefined) {
-        const label = routeLabel(rule, path);
-        route = routes.get(label);
-        if (route === undefined) {
-          route = { label, methods: new Map() };
-          routes.set(label, route);
-        }
-        if (rule !== null) routeOfRule.set(rule, route);
-      }
-      let series = route.methods.get(method);
+      const route = routeLabel(rule, path);
+      const labelled = `${route} ${method} ${status}`;
+      let series = seriesOf.get(labelled);
       if (series === undefined) {
-        series = newMethodSeries(route.label, method);
-        route.methods.set(method, series);
-        latencySeries.push(series);
+        series = { requests: requests.labels({ route, method, status: String(status) }), latency: latency.labels({ route, method }) };
+        seriesOf.set(labelled, series);
       }
-      let answered = series.statuses.get(status);
-      if (answered === undefined) {
-        answered = { labels: { route: route.label, method, status: String(status) }, count: 0 };
-        series.statuses.set(status, answered);
-        requestSeries.push(answered);
-      }
-      answered.count += 1;
-      series.count += 1;
-      series.sum += elapsedMs;
-      // Past the last bound only the count (+Inf) grows, as in prom-client.
-      for (let i = 0; i < BOUNDS; i++) {
-        if (elapsedMs <= (LATENCY_BUCKETS_MS[i] as number)) {
-          series.buckets[i] = (series.buckets[i] as number) + 1;
-          break;
-        }
-      }
+      series.requests.inc();
+      series.latency.observe(performance.now() - startedMs);
     },
     async render() {
       syncGauges();
