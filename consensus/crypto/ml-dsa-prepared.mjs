@@ -11,10 +11,10 @@
 // verify-worker.mjs); the types are in ml-dsa-prepared.d.mts.
 import { genCrystals, XOF128 } from '@noble/post-quantum/_crystals.js';
 import { shake256 } from '@noble/hashes/sha3.js';
-import { inverseNtt, ntt } from './ml-dsa-ntt.mjs';
+import { LRUCache } from 'lru-cache';
+import { inverseNtt, ntt, Q } from './ml-dsa-ntt.mjs';
 
 const N = 256;
-const Q = 8380417;
 const D = 13;
 const TR_BYTES = 64;
 const CRH_BYTES = 64;
@@ -221,41 +221,34 @@ export class PreparedKeyCache {
   constructor(budgetBytes) {
     if (!Number.isSafeInteger(budgetBytes) || budgetBytes < 0) throw new RangeError(`budgetBytes must be a non-negative integer, got ${budgetBytes}`);
     this.budgetBytes = budgetBytes;
-    this.bytes = 0;
-    /** id → { key, bytes } */
-    this.entries = new Map();
+    // lru-cache refuses a maxSize of 0: no cache at all then. An entry larger than the budget is not kept.
+    this.entries = budgetBytes === 0 ? null : new LRUCache({ maxSize: budgetBytes, sizeCalculation: (key, id) => entryBytes(key, id.length) });
     this.hits = 0;
     this.misses = 0;
   }
 
   get size() {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
+  }
+
+  /** Bytes the cached keys hold now. */
+  get bytes() {
+    return this.entries?.calculatedSize ?? 0;
   }
 
   /** The prepared key, or null when the key cannot be an ML-DSA key of that size. */
   get(algorithm, publicKey) {
     const s = Object.hasOwn(SCHEMES, algorithm) ? SCHEMES[algorithm] : undefined;
     if (s === undefined) return null;
-    const id = algorithm + Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('latin1');
-    const found = this.entries.get(id);
+    const id = this.entries === null ? '' : algorithm + Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('latin1');
+    const found = this.entries?.get(id);
     if (found !== undefined) {
       this.hits++;
-      this.entries.delete(id);
-      this.entries.set(id, found);
-      return found.key;
+      return found;
     }
     this.misses++;
     const prepared = s.prepare(publicKey);
-    if (prepared === null) return null;
-    const bytes = entryBytes(prepared, id.length);
-    if (bytes > this.budgetBytes) return prepared;
-    this.entries.set(id, { key: prepared, bytes });
-    this.bytes += bytes;
-    for (const [oldest, entry] of this.entries) {
-      if (this.bytes <= this.budgetBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= entry.bytes;
-    }
+    if (prepared !== null) this.entries?.set(id, prepared);
     return prepared;
   }
 }
